@@ -1,0 +1,40 @@
+# Each target creates .venv if it is missing and installs what it needs, so a fresh
+# machine needs nothing but `make demo` or `make test`.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP_D := $(VENV)/.stamp-demo
+STAMP_T := $(VENV)/.stamp-test
+
+.PHONY: demo test test-slow bench lint clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(STAMP_D): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[bayes,sweep]"
+	touch $@
+
+$(STAMP_T): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev,notebooks]"
+	touch $@ $(STAMP_D)
+
+demo: $(STAMP_D)
+	$(BIN)/dissipax reproduce --out out
+
+test: $(STAMP_T)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test-slow: $(STAMP_T)
+	$(BIN)/python -m pytest -q -p no:cacheprovider --slow
+
+bench: $(STAMP_T)
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP_T)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+clean:
+	rm -rf out .pytest_cache

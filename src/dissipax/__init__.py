@@ -1,0 +1,34 @@
+"""dissipax: differentiable physics of dissipation and transport in superconductors.
+
+Three theories, each as jit-compiled, differentiable JAX functions, and one fitting engine:
+
+* :mod:`dissipax.vortex` — vortex hydrodynamics (Delacrétaz & Hartnoll, PRB 97, 220506 (2018));
+* :mod:`dissipax.saturation` — saturating resistance of failed insulators / superconductors
+  (Zhang, Palevski & Kapitulnik 2022);
+* :mod:`dissipax.rf` — nonlinear microwave conductivity and surface resistance
+  (Gurevich, PRL 113, 087001 (2014));
+* :mod:`dissipax.fit` — least squares, uncertainties, batched fits and posteriors;
+* :mod:`dissipax.sweep` — grids over field × frequency × temperature on all devices.
+
+Importing dissipax turns on JAX's float64 mode (the physics needs it).  Set the
+environment variable ``DISSIPAX_X64=0`` before the import to keep float32.
+"""
+
+from . import _precision
+
+_precision.configure()
+
+from . import config, io, units  # noqa: E402
+from ._checks import DomainError  # noqa: E402
+from ._precision import float_dtype, x64_enabled  # noqa: E402
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DomainError",
+    "config",
+    "float_dtype",
+    "io",
+    "units",
+    "x64_enabled",
+]

@@ -1,0 +1,59 @@
+"""Test configuration: float64 on, strict dtype promotion, and the slow-test switch.
+
+Default run: fast but real.  ``pytest --slow`` (or ``make test-slow``) also runs the tests
+marked ``@pytest.mark.slow`` (exhaustive accuracy and convergence studies).
+"""
+
+import os
+
+os.environ.setdefault("DISSIPAX_QUIET", "1")  # no progress bars in test logs
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+import jax  # noqa: E402
+import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+import dissipax  # noqa: E402,F401  (turns on x64)
+
+jax.config.update("jax_enable_x64", True)
+
+settings.register_profile("default", deadline=None, max_examples=25,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("slow", deadline=None, max_examples=1000,
+                          suppress_health_check=[HealthCheck.too_slow])
+
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="also run tests marked slow (exhaustive accuracy studies)")
+
+
+def pytest_configure(config):
+    settings.load_profile("slow" if config.getoption("--slow") else "default")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def strict_promotion():
+    """Run a test body under JAX's strict dtype promotion."""
+    with jax.numpy_dtype_promotion("strict"):
+        yield
+
+
+@pytest.fixture(scope="session")
+def shared_data():
+    """Path of ../shared/data beside the repository (skips the test where it is absent)."""
+    from pathlib import Path
+
+    p = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+    if not p.is_dir():
+        pytest.skip(f"shared data not found at {p}")
+    return p
