@@ -24,10 +24,10 @@ demo: $(STAMP_D)
 	$(BIN)/dissipax reproduce --out out
 
 test: $(STAMP_T)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests --nbmake notebooks
 
 test-slow: $(STAMP_T)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --slow
+	$(BIN)/python -m pytest -q -p no:cacheprovider --slow tests --nbmake notebooks
 
 bench: $(STAMP_T)
 	$(BIN)/python -m benchmarks

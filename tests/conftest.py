@@ -17,15 +17,21 @@ import dissipax  # noqa: E402,F401  (turns on x64)
 
 jax.config.update("jax_enable_x64", True)
 
-settings.register_profile("default", deadline=None, max_examples=25,
-                          suppress_health_check=[HealthCheck.too_slow])
-settings.register_profile("slow", deadline=None, max_examples=1000,
-                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "default", deadline=None, max_examples=25, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile(
+    "slow", deadline=None, max_examples=1000, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def pytest_addoption(parser):
-    parser.addoption("--slow", action="store_true", default=False,
-                     help="also run tests marked slow (exhaustive accuracy studies)")
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="also run tests marked slow (exhaustive accuracy studies)",
+    )
 
 
 def pytest_configure(config):

@@ -96,11 +96,17 @@ def check(
     if finite:
         bad = ~np.isfinite(arr)
         if bad.any():
-            raise DomainError(f"argument '{name}' must be finite{extra}; {_describe(name, arr, bad)}")
+            raise DomainError(
+                f"argument '{name}' must be finite{extra}; {_describe(name, arr, bad)}"
+            )
     if np.iscomplexobj(arr):
         return x
-    for bound, op, sym in ((gt, np.less_equal, ">"), (ge, np.less, ">="),
-                           (lt, np.greater_equal, "<"), (le, np.greater, "<=")):
+    for bound, op, sym in (
+        (gt, np.less_equal, ">"),
+        (ge, np.less, ">="),
+        (lt, np.greater_equal, "<"),
+        (le, np.greater, "<="),
+    ):
         if bound is None:
             continue
         with np.errstate(invalid="ignore"):

@@ -34,12 +34,12 @@ def x64_enabled() -> bool:
 
 
 def float_dtype() -> np.dtype:
-    """The working real dtype: float64 with x64 on, else float32."""
+    """Return the working real dtype: float64 with x64 on, else float32."""
     return np.dtype(np.float64 if x64_enabled() else np.float32)
 
 
 def complex_dtype() -> np.dtype:
-    """The working complex dtype matching :func:`float_dtype`."""
+    """Return the working complex dtype matching :func:`float_dtype`."""
     return np.dtype(np.complex128 if x64_enabled() else np.complex64)
 
 

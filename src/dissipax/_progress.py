@@ -21,12 +21,25 @@ def is_quiet() -> bool:
     return _quiet
 
 
-def progress(iterable: Iterable | None = None, *, desc: str = "", total: int | None = None,
-             enabled: bool | None = None, **kwargs):
+def progress(
+    iterable: Iterable | None = None,
+    *,
+    desc: str = "",
+    total: int | None = None,
+    enabled: bool | None = None,
+    **kwargs,
+):
     """Wrap ``iterable`` in a tqdm progress bar unless progress output is silenced.
 
     ``enabled=None`` follows the global setting; ``True``/``False`` force it.
     """
     show = (not _quiet) if enabled is None else enabled
-    return tqdm(iterable, desc=desc, total=total, disable=not show, leave=False,
-                dynamic_ncols=True, **kwargs)
+    return tqdm(
+        iterable,
+        desc=desc,
+        total=total,
+        disable=not show,
+        leave=False,
+        dynamic_ncols=True,
+        **kwargs,
+    )

@@ -52,8 +52,10 @@ def _run_configs(paths: list[Path], out: Path, category: str | None, quiet: bool
         cfg = config.load(p)
         cat = config.kind_module(cfg.kind).CATEGORY
         if category is not None and cat != category:
-            raise UserError(f"{p}: kind {cfg.kind!r} is a {cat} config, not a {category} config "
-                            f"(run it with 'dissipax {cat}')")
+            raise UserError(
+                f"{p}: kind {cfg.kind!r} is a {cat} config, not a {category} config "
+                f"(run it with 'dissipax {cat}')"
+            )
         cfgs.append(cfg)
     if not cfgs:
         print("nothing to run: no configs found")
@@ -95,8 +97,21 @@ def _info() -> int:
 
     print(f"dissipax {md.version('dissipax') if _installed() else '(not installed)'}")
     print(f"python   {platform.python_version()} ({sys.executable})")
-    for pkg in ("jax", "jaxlib", "equinox", "optimistix", "optax", "lineax", "jaxtyping",
-                "numpy", "scipy", "matplotlib", "numpyro", "arviz", "xarray"):
+    for pkg in (
+        "jax",
+        "jaxlib",
+        "equinox",
+        "optimistix",
+        "optax",
+        "lineax",
+        "jaxtyping",
+        "numpy",
+        "scipy",
+        "matplotlib",
+        "numpyro",
+        "arviz",
+        "xarray",
+    ):
         try:
             v = md.version(pkg)
         except md.PackageNotFoundError:
@@ -105,8 +120,10 @@ def _info() -> int:
     print(f"backend  {jax.default_backend()}")
     for d in jax.devices():
         print(f"  device {d.id}: {d.device_kind} ({d.platform})")
-    print(f"precision: x64 {'on' if _precision.x64_enabled() else 'off'}, "
-          f"working dtype {_precision.float_dtype()} (DISSIPAX_X64=0 opts out)")
+    print(
+        f"precision: x64 {'on' if _precision.x64_enabled() else 'off'}, "
+        f"working dtype {_precision.float_dtype()} (DISSIPAX_X64=0 opts out)"
+    )
     return EXIT_OK
 
 
@@ -121,17 +138,25 @@ def _installed() -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser (exposed for tests and documentation)."""
+    """Build the argument parser (exposed for tests and documentation)."""
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--out", default="out", help="output directory (default: out/)")
     common.add_argument("--quiet", action="store_true", help="no progress bars")
-    common.add_argument("--jax-cache", metavar="DIR", default=None,
-                        help="persistent JAX compilation cache directory (reused across runs)")
-    p = argparse.ArgumentParser(prog="dissipax",
-                                description="Differentiable dissipation in superconductors.")
+    common.add_argument(
+        "--jax-cache",
+        metavar="DIR",
+        default=None,
+        help="persistent JAX compilation cache directory (reused across runs)",
+    )
+    p = argparse.ArgumentParser(
+        prog="dissipax", description="Differentiable dissipation in superconductors."
+    )
     sub = p.add_subparsers(dest="command", required=True)
-    r = sub.add_parser("reproduce", parents=[common],
-                       help="regenerate paper figures and example fits from configs/")
+    r = sub.add_parser(
+        "reproduce",
+        parents=[common],
+        help="regenerate paper figures and example fits from configs/",
+    )
     r.add_argument("names", nargs="*", help="config names (default: all in --configs)")
     r.add_argument("--configs", default=None, help="config directory (default: ./configs)")
     r.add_argument("--list", action="store_true", help="list the available configs and exit")

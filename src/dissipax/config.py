@@ -68,6 +68,7 @@ class Field:
 
     @property
     def required(self) -> bool:
+        """Whether the key must be present (it has no default)."""
         return self.default is _MISSING
 
 
@@ -83,15 +84,20 @@ class Schema:
     doc: str = ""
     optional: bool = False
 
-    def validate(self, data: Mapping[str, Any], *, source: str = "<config>",
-                 text: str | None = None, prefix: str = "") -> dict[str, Any]:
+    def validate(
+        self,
+        data: Mapping[str, Any],
+        *,
+        source: str = "<config>",
+        text: str | None = None,
+        prefix: str = "",
+    ) -> dict[str, Any]:
         """Validate ``data`` and return a new dict with defaults filled in."""
         out: dict[str, Any] = {}
         for key in data:
             if key not in self.fields:
                 known = ", ".join(sorted(self.fields)) or "(none)"
-                raise _error(source, text, prefix + key,
-                             f"unknown key; allowed keys here: {known}")
+                raise _error(source, text, prefix + key, f"unknown key; allowed keys here: {known}")
         for key, spec in self.fields.items():
             path = prefix + key
             if isinstance(spec, Schema):
@@ -100,18 +106,26 @@ class Schema:
                     if not spec.optional and any(
                         isinstance(f, Field) and f.required for f in spec.fields.values()
                     ):
-                        raise _error(source, text, path, "missing required table "
-                                     f"[{path}]" + (f" ({spec.doc})" if spec.doc else ""))
+                        raise _error(
+                            source,
+                            text,
+                            path,
+                            "missing required table "
+                            f"[{path}]" + (f" ({spec.doc})" if spec.doc else ""),
+                        )
                     sub = {}
                 if not isinstance(sub, Mapping):
-                    raise _error(source, text, path,
-                                 f"expected a table, got {_tname(sub)} {sub!r}")
+                    raise _error(source, text, path, f"expected a table, got {_tname(sub)} {sub!r}")
                 out[key] = spec.validate(sub, source=source, text=text, prefix=path + ".")
                 continue
             if key not in data:
                 if spec.required:
-                    raise _error(source, text, path, "missing required key"
-                                 + (f" ({spec.doc})" if spec.doc else ""))
+                    raise _error(
+                        source,
+                        text,
+                        path,
+                        "missing required key" + (f" ({spec.doc})" if spec.doc else ""),
+                    )
                 out[key] = spec.default
                 continue
             out[key] = _check_field(spec, data[key], source, text, path)
@@ -119,8 +133,14 @@ class Schema:
 
 
 def _tname(v: Any) -> str:
-    return {bool: "boolean", int: "integer", float: "float", str: "string",
-            list: "array", dict: "table"}.get(type(v), type(v).__name__)
+    return {
+        bool: "boolean",
+        int: "integer",
+        float: "float",
+        str: "string",
+        list: "array",
+        dict: "table",
+    }.get(type(v), type(v).__name__)
 
 
 def _check_scalar(spec: Field, v: Any, source, text, path) -> Any:
@@ -141,14 +161,17 @@ def _check_scalar(spec: Field, v: Any, source, text, path) -> Any:
         if not isinstance(v, str):
             raise _error(source, text, path, f"expected a string, got {_tname(v)} {v!r}")
     if t in (int, float):
-        for bound, bad, sym in ((spec.gt, lambda a, b: a <= b, ">"),
-                                (spec.ge, lambda a, b: a < b, ">="),
-                                (spec.lt, lambda a, b: a >= b, "<"),
-                                (spec.le, lambda a, b: a > b, "<=")):
+        for bound, bad, sym in (
+            (spec.gt, lambda a, b: a <= b, ">"),
+            (spec.ge, lambda a, b: a < b, ">="),
+            (spec.lt, lambda a, b: a >= b, "<"),
+            (spec.le, lambda a, b: a > b, "<="),
+        ):
             if bound is not None and bad(v, bound):
                 what = f" ({spec.doc})" if spec.doc else ""
-                raise _error(source, text, path, f"value {v!r} out of range: must be {sym} "
-                             f"{bound}{what}")
+                raise _error(
+                    source, text, path, f"value {v!r} out of range: must be {sym} {bound}{what}"
+                )
     if spec.choices is not None and v not in spec.choices:
         opts = ", ".join(repr(c) for c in spec.choices)
         raise _error(source, text, path, f"value {v!r} is not one of {opts}")
@@ -158,13 +181,16 @@ def _check_scalar(spec: Field, v: Any, source, text, path) -> Any:
 def _check_field(spec: Field, v: Any, source, text, path) -> Any:
     if spec.list:
         if not isinstance(v, list):
-            raise _error(source, text, path, f"expected an array of {spec.type.__name__}, "
-                         f"got {_tname(v)} {v!r}")
+            raise _error(
+                source,
+                text,
+                path,
+                f"expected an array of {spec.type.__name__}, got {_tname(v)} {v!r}",
+            )
         if len(v) < spec.min_len or (spec.max_len is not None and len(v) > spec.max_len):
             rng = f"{spec.min_len}..{spec.max_len if spec.max_len is not None else '∞'}"
             raise _error(source, text, path, f"array has {len(v)} elements; expected {rng}")
-        return [_check_scalar(spec, item, source, text, f"{path}[{i}]")
-                for i, item in enumerate(v)]
+        return [_check_scalar(spec, item, source, text, f"{path}[{i}]") for i, item in enumerate(v)]
     return _check_scalar(spec, v, source, text, path)
 
 
@@ -212,7 +238,7 @@ def available_kinds() -> list[str]:
 
 
 def kind_module(kind: str):
-    """The module implementing config ``kind`` (only names from :func:`available_kinds`)."""
+    """Return the module implementing ``kind`` (only names from :func:`available_kinds`)."""
     if kind not in available_kinds():
         raise ConfigError(f"unknown kind {kind!r}; known kinds: {', '.join(available_kinds())}")
     return importlib.import_module(f"{_KIND_PACKAGE}.{kind}")
@@ -229,7 +255,7 @@ class Config:
 
     @property
     def name(self) -> str:
-        """The config's name: the file stem (``configs/gurevich_fig3.toml`` -> ``gurevich_fig3``)."""
+        """Config name: the file stem (``configs/gurevich_fig3.toml`` -> ``gurevich_fig3``)."""
         return self.path.stem if self.path is not None else self.kind
 
 
@@ -241,13 +267,19 @@ def parse(text: str, *, source: str = "<string>", path: Path | None = None) -> C
         raise ConfigError(f"{source}: not valid TOML: {exc}") from None
     kind = raw.get("kind", _MISSING)
     if kind is _MISSING:
-        raise ConfigError(f"{source}: missing required top-level key 'kind' "
-                          f"(one of: {', '.join(available_kinds())})")
+        raise ConfigError(
+            f"{source}: missing required top-level key 'kind' "
+            f"(one of: {', '.join(available_kinds())})"
+        )
     if not isinstance(kind, str):
         raise _error(source, text, "kind", f"expected a string, got {_tname(kind)} {kind!r}")
     if kind not in available_kinds():
-        raise _error(source, text, "kind",
-                     f"unknown kind {kind!r}; known kinds: {', '.join(available_kinds())}")
+        raise _error(
+            source,
+            text,
+            "kind",
+            f"unknown kind {kind!r}; known kinds: {', '.join(available_kinds())}",
+        )
     title = raw.get("title", "")
     if not isinstance(title, str):
         raise _error(source, text, "title", f"expected a string, got {_tname(title)} {title!r}")
