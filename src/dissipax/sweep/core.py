@@ -122,7 +122,7 @@ def evaluate(
 
     mesh = sharding.make_mesh(devices)
     n_dev = mesh.devices.size
-    idt = sharding.index_dtype()
+    idt = sharding.index_dtype(grid.size)
     axes_dev = tuple(sharding.replicate(v, mesh) for v in grid.values)
     start_spec = jax.ShapeDtypeStruct(
         (), idt, sharding=jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec())

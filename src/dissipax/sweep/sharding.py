@@ -74,9 +74,17 @@ def chunk_program(fn: Callable, grid: Grid, mesh: Mesh, chunk: int) -> Callable:
     return jax.jit(sharded, out_shardings=NamedSharding(mesh, P(AXIS)))
 
 
-def index_dtype() -> np.dtype:
-    """Integer dtype of flat indices (int64 with x64 on; int32 limits grids to 2**31 points)."""
-    return np.dtype(jnp.int64 if jax.config.read("jax_enable_x64") else jnp.int32)
+def index_dtype(n_points: int) -> np.dtype:
+    """Integer dtype of flat indices: int32 when the grid allows (faster), else int64.
+
+    Grids of 2**31 points or more need x64 (on by default in dissipax).
+    """
+    if n_points < 2**31:
+        return np.dtype(np.int32)
+    if not jax.config.read("jax_enable_x64"):
+        raise ValueError(f"a grid of {n_points} points needs 64-bit indices: "
+                         "turn on x64 (unset DISSIPAX_X64=0) or sweep in parts")
+    return np.dtype(np.int64)
 
 
 def to_host(x: jax.Array) -> np.ndarray:
