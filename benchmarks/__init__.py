@@ -29,8 +29,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-KEYS = ("workload", "dissipax_s", "reference_s", "ratio", "error", "compile_s", "device",
-        "notes")
+KEYS = ("workload", "dissipax_s", "reference_s", "ratio", "error", "compile_s", "device", "notes")
 
 
 def is_quick() -> bool:
@@ -69,12 +68,28 @@ def compile_time(jitted, *args, **kwargs) -> tuple[float, Any]:
     return time.perf_counter() - t0, compiled
 
 
-def row(workload: str, dissipax_s: float | None, reference_s: float | None = None,
-        error: float | None = None, compile_s: float | None = None, notes: str = "",
-        device: str | None = None) -> dict[str, Any]:
+def row(
+    workload: str,
+    dissipax_s: float | None,
+    reference_s: float | None = None,
+    error: float | None = None,
+    compile_s: float | None = None,
+    notes: str = "",
+    device: str | None = None,
+) -> dict[str, Any]:
     """One table row with ``ratio = reference_s / dissipax_s`` and the current device."""
-    ratio = (reference_s / dissipax_s
-             if reference_s is not None and dissipax_s not in (None, 0) else None)
-    return {"workload": workload, "dissipax_s": dissipax_s, "reference_s": reference_s,
-            "ratio": ratio, "error": error, "compile_s": compile_s,
-            "device": device or device_name(), "notes": notes}
+    ratio = (
+        reference_s / dissipax_s
+        if reference_s is not None and dissipax_s not in (None, 0)
+        else None
+    )
+    return {
+        "workload": workload,
+        "dissipax_s": dissipax_s,
+        "reference_s": reference_s,
+        "ratio": ratio,
+        "error": error,
+        "compile_s": compile_s,
+        "device": device or device_name(),
+        "notes": notes,
+    }

@@ -1,4 +1,4 @@
-"""``python -m benchmarks``: run every ``benchmarks/bench_*.py``, print one table, update RESULTS.md.
+"""``python -m benchmarks``: run every ``benchmarks/bench_*.py``, print a table, update RESULTS.md.
 
 Options: ``--only NAME`` (repeatable; ``sweep`` or ``bench_sweep``), ``--quick`` (small
 workloads), ``--results PATH`` (default ``benchmarks/RESULTS.md``), ``--no-write``,
@@ -19,8 +19,8 @@ import inspect
 import json
 import math
 import os
-import platform
 import pkgutil
+import platform
 import sys
 import traceback
 from pathlib import Path
@@ -41,14 +41,15 @@ compilation; `error` is the deviation from the reference named in the notes.
 
 def discover(only: list[str] | None = None) -> list[str]:
     """Names of the ``bench_*`` modules of this package (filtered by ``only``)."""
-    names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)])
-                   if m.name.startswith("bench_"))
+    names = sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name.startswith("bench_"))
     if only:
         wanted = {o if o.startswith("bench_") else f"bench_{o}" for o in only}
         unknown = wanted - set(names)
         if unknown:
-            raise SystemExit(f"benchmarks: no module {', '.join(sorted(unknown))}; "
-                             f"available: {', '.join(names) or '(none)'}")
+            raise SystemExit(
+                f"benchmarks: no module {', '.join(sorted(unknown))}; "
+                f"available: {', '.join(names) or '(none)'}"
+            )
         names = [n for n in names if n in wanted]
     return names
 
@@ -62,8 +63,7 @@ def run_module(name: str, quick: bool) -> list[dict[str, Any]]:
         rows = list(fn(**kwargs))
     except Exception as exc:  # noqa: BLE001 - one failing module must not stop the rest
         traceback.print_exc()
-        return [{"workload": name, "notes": f"FAILED: {type(exc).__name__}: {exc}",
-                 "failed": True}]
+        return [{"workload": name, "notes": f"FAILED: {type(exc).__name__}: {exc}", "failed": True}]
     out = []
     for r in rows:
         r = {k: r.get(k) for k in benchmarks.KEYS} | {"module": name}
@@ -83,9 +83,16 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-COLUMNS = (("workload", "workload"), ("dissipax_s", "dissipax [s]"),
-           ("reference_s", "reference [s]"), ("ratio", "ratio"), ("error", "error"),
-           ("compile_s", "compile [s]"), ("device", "device"), ("notes", "notes"))
+COLUMNS = (
+    ("workload", "workload"),
+    ("dissipax_s", "dissipax [s]"),
+    ("reference_s", "reference [s]"),
+    ("ratio", "ratio"),
+    ("error", "error"),
+    ("compile_s", "compile [s]"),
+    ("device", "device"),
+    ("notes", "notes"),
+)
 
 
 def table(rows: list[dict[str, Any]], markdown: bool = False, extra: tuple = ()) -> str:
@@ -98,8 +105,9 @@ def table(rows: list[dict[str, Any]], markdown: bool = False, extra: tuple = ())
         lines = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
         lines += ["| " + " | ".join(c) + " |" for c in cells]
         return "\n".join(lines)
-    widths = [max(len(h), *(len(c[i]) for c in cells)) if cells else len(h)
-              for i, h in enumerate(heads)]
+    widths = [
+        max(len(h), *(len(c[i]) for c in cells)) if cells else len(h) for i, h in enumerate(heads)
+    ]
     widths[-1] = len(heads[-1])  # notes: no padding
     fmt = "  ".join(f"{{:<{w}}}" for w in widths)
     lines = [fmt.format(*heads), fmt.format(*("-" * w for w in widths))]
@@ -142,13 +150,14 @@ def _read_data(path: Path) -> list[dict[str, Any]]:
         return []
     j = text.find(DATA_END, i)
     try:
-        return json.loads(text[i + len(DATA_BEGIN): j])
+        return json.loads(text[i + len(DATA_BEGIN) : j])
     except json.JSONDecodeError:
         return []
 
 
-def update_results(path: Path, rows: list[dict[str, Any]], *, device: str, host: str,
-                   date: str, vers: str) -> None:
+def update_results(
+    path: Path, rows: list[dict[str, Any]], *, device: str, host: str, date: str, vers: str
+) -> None:
     """Merge ``rows`` into the section (device, host) of ``path`` and rewrite the file."""
     sections = _read_data(path)
     sec = next((s for s in sections if s["device"] == device and s["machine"] == host), None)
@@ -161,10 +170,18 @@ def update_results(path: Path, rows: list[dict[str, Any]], *, device: str, host:
     sec["date"] = date
     parts = [HEADER]
     for s in sections:
-        parts.append(f"## {s['device']}\n\nMachine: {s['machine']}  \n"
-                     f"Last run: {s['date']} ({s.get('versions', '')})\n")
-        parts.append(table(sorted(s["rows"], key=lambda r: (r.get("module", ""),)),
-                           markdown=True, extra=(("date", "date"),)) + "\n")
+        parts.append(
+            f"## {s['device']}\n\nMachine: {s['machine']}  \n"
+            f"Last run: {s['date']} ({s.get('versions', '')})\n"
+        )
+        parts.append(
+            table(
+                sorted(s["rows"], key=lambda r: (r.get("module", ""),)),
+                markdown=True,
+                extra=(("date", "date"),),
+            )
+            + "\n"
+        )
     blob = json.dumps(sections, indent=1, default=str)
     parts.append(f"{DATA_BEGIN}\n{blob}\n{DATA_END}\n")
     path.write_text("\n".join(parts), encoding="utf-8")
@@ -173,15 +190,26 @@ def update_results(path: Path, rows: list[dict[str, Any]], *, device: str, host:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks; return 1 if any module failed."""
     p = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.split("\n")[0])
-    p.add_argument("--only", action="append", metavar="NAME",
-                   help="run only this module (repeatable): 'sweep' or 'bench_sweep'")
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this module (repeatable): 'sweep' or 'bench_sweep'",
+    )
     p.add_argument("--quick", action="store_true", help="small workloads (smoke test)")
-    p.add_argument("--results", default=None,
-                   help="Markdown file to update (default: benchmarks/RESULTS.md; with --quick "
-                   "only an explicitly named file is written)")
+    p.add_argument(
+        "--results",
+        default=None,
+        help="Markdown file to update (default: benchmarks/RESULTS.md; with --quick "
+        "only an explicitly named file is written)",
+    )
     p.add_argument("--no-write", action="store_true", help="print the table only")
-    p.add_argument("--jax-cache", metavar="DIR", default=None,
-                   help="persistent JAX compilation cache directory")
+    p.add_argument(
+        "--jax-cache",
+        metavar="DIR",
+        default=None,
+        help="persistent JAX compilation cache directory",
+    )
     args = p.parse_args(argv)
     if args.quick:
         os.environ["DISSIPAX_BENCH_QUICK"] = "1"

@@ -40,25 +40,33 @@ def _sigma_xx():
 def _vortex_rows(quick: bool, repeat: int) -> list[dict]:
     fn, which = _sigma_xx()
     n_w, n_h, n_a = (100, 20, 5) if quick else (1000, 100, 10)
-    axes = {"omega": np.geomspace(1e-2, 1e2, n_w), "Omega_H": np.linspace(0.0, 2.0, n_h),
-            "alpha_v": np.linspace(0.0, 0.09, n_a)}
+    axes = {
+        "omega": np.geomspace(1e-2, 1e2, n_w),
+        "Omega_H": np.linspace(0.0, 2.0, n_h),
+        "alpha_v": np.linspace(0.0, 0.09, n_a),
+    }
     fixed = {"f_s": F_S, "Omega": OMEGA, "sigma_o": SIGMA_O}
     w, h, a = np.meshgrid(*axes.values(), indexing="ij")
     ref_s, ref = best_time(lambda: _sigma_xx_inline(w, F_S, OMEGA, h, a, SIGMA_O), repeat)
     n = w.size
     rows = []
     for label, limits in (("one chunk", {}), ("16 chunks", {"chunk_size": -(-n // 16)})):
-        runs = [evaluate(fn, fixed=fixed, progress=False, **limits, **axes)
-                for _ in range(repeat)]
+        runs = [evaluate(fn, fixed=fixed, progress=False, **limits, **axes) for _ in range(repeat)]
         best = min(runs, key=lambda r: r.attrs["eval_s"])
         out = next(iter(best.data.values()))
         err = float(np.max(np.abs(out - ref)) / np.max(np.abs(ref)))
         t = best.attrs["eval_s"]
-        rows.append(row(
-            f"sweep sigma_xx, {n_w}x{n_h}x{n_a} = {n:.0e} points, {label}", t, ref_s, err,
-            best.attrs["compile_s"],
-            notes=f"{n / t:.3g} points/s; {which}; reference: NumPy broadcast of Eq. (6); "
-                  f"error: max abs diff / max abs ref; {best.attrs['n_chunks']} call(s)"))
+        rows.append(
+            row(
+                f"sweep sigma_xx, {n_w}x{n_h}x{n_a} = {n:.0e} points, {label}",
+                t,
+                ref_s,
+                err,
+                best.attrs["compile_s"],
+                notes=f"{n / t:.3g} points/s; {which}; reference: NumPy broadcast of Eq. (6); "
+                f"error: max abs diff / max abs ref; {best.attrs['n_chunks']} call(s)",
+            )
+        )
     return rows
 
 
@@ -79,10 +87,17 @@ def _rf_rows(quick: bool, repeat: int) -> list[dict]:
     out = next(iter(best.data.values()))
     err = float(np.max(np.abs(out - np.asarray(ref)) / np.abs(np.asarray(ref))))
     n, s = w.size, best.attrs["eval_s"]
-    return [row(f"sweep {name}, {n_w}x{n_t} = {n:.0e} points", s, ref_s, err,
-                best.attrs["compile_s"],
-                notes=f"{n / s:.3g} points/s; reference: one jitted broadcast call of the same "
-                      "function (sweep overhead); error: max relative")]
+    return [
+        row(
+            f"sweep {name}, {n_w}x{n_t} = {n:.0e} points",
+            s,
+            ref_s,
+            err,
+            best.attrs["compile_s"],
+            notes=f"{n / s:.3g} points/s; reference: one jitted broadcast call of the same "
+            "function (sweep overhead); error: max relative",
+        )
+    ]
 
 
 def run(quick: bool | None = None) -> list[dict]:

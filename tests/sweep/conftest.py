@@ -4,7 +4,6 @@ import importlib
 import sys
 import types
 
-import jax.numpy as jnp
 import pytest
 
 

@@ -45,20 +45,31 @@ def _free_port() -> int:
 
 
 def _run(nproc: int) -> list[dict]:
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2",
-               PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
-               DISSIPAX_QUIET="1", JAX_PLATFORMS="cpu")
+    env = dict(
+        os.environ,
+        XLA_FLAGS="--xla_force_host_platform_device_count=2",
+        PYTHONPATH=SRC + os.pathsep + os.environ.get("PYTHONPATH", ""),
+        DISSIPAX_QUIET="1",
+        JAX_PLATFORMS="cpu",
+    )
     port = str(_free_port())
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, str(i), str(nproc), port],
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True) for i in range(nproc)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WORKER, str(i), str(nproc), port],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(nproc)
+    ]
     results = []
     try:
         for p in procs:
             out, err = p.communicate(timeout=180)
             assert p.returncode == 0, err[-3000:]
             line = next(ln for ln in out.splitlines() if ln.startswith("RESULT"))
-            results.append(json.loads(line[len("RESULT"):]))
+            results.append(json.loads(line[len("RESULT") :]))
     finally:
         for p in procs:
             if p.poll() is None:
@@ -81,8 +92,9 @@ def test_two_processes_on_localhost():
         assert r["n_chunks"] == 11  # 403 points in chunks of 40
         # every process holds the full grid; elementwise float64 ops: 1 ulp
         np.testing.assert_allclose(r["re"], re_ref, rtol=3e-16, atol=0)
-        np.testing.assert_allclose(np.array(r["c_re"]) + 1j * np.array(r["c_im"]), c_ref,
-                                   rtol=3e-16, atol=0)
+        np.testing.assert_allclose(
+            np.array(r["c_re"]) + 1j * np.array(r["c_im"]), c_ref, rtol=3e-16, atol=0
+        )
 
 
 def test_one_process_coordinator():

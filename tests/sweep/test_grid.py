@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from dissipax.sweep import grid as G
 from dissipax.sweep import chunking
+from dissipax.sweep import grid as G
 
 
 def test_points_match_numpy_meshgrid():

@@ -18,8 +18,13 @@ TAU = np.array([0.1, 0.5, 1.0, 2.0, 4.0])
 
 
 def test_dataset_coords_units_and_values():
-    ds = sweep(drude, omega=OMEGA, tau=TAU, units={"omega": "rad/s", "tau": "s",
-                                                   "drude": "S/m"}, progress=False)
+    ds = sweep(
+        drude,
+        omega=OMEGA,
+        tau=TAU,
+        units={"omega": "rad/s", "tau": "s", "drude": "S/m"},
+        progress=False,
+    )
     assert isinstance(ds, xr.Dataset)
     assert list(ds.dims) == ["omega", "tau"] and ds["drude"].dims == ("omega", "tau")
     np.testing.assert_array_equal(ds["omega"].values, OMEGA)
@@ -36,9 +41,11 @@ def test_dataset_coords_units_and_values():
 def test_dims_follow_the_order_given():
     ds = sweep(drude, tau=TAU, omega=OMEGA, progress=False)
     assert ds["drude"].dims == ("tau", "omega") and ds["drude"].shape == (5, 37)
-    np.testing.assert_allclose(ds["drude"].values.T,
-                               sweep(drude, omega=OMEGA, tau=TAU, progress=False)["drude"].values,
-                               rtol=0)
+    np.testing.assert_allclose(
+        ds["drude"].values.T,
+        sweep(drude, omega=OMEGA, tau=TAU, progress=False)["drude"].values,
+        rtol=0,
+    )
 
 
 def test_dict_output_fixed_parameters_and_name():
@@ -60,8 +67,13 @@ def test_dict_output_fixed_parameters_and_name():
 def test_numpy_output_without_xarray():
     arr = sweep(drude, omega=OMEGA, tau=TAU, as_xarray=False, progress=False)
     assert isinstance(arr, np.ndarray) and arr.shape == (37, 5)
-    d = sweep(lambda omega, tau: {"a": omega * tau, "b": omega + tau}, omega=OMEGA, tau=TAU,
-              as_xarray=False, progress=False)
+    d = sweep(
+        lambda omega, tau: {"a": omega * tau, "b": omega + tau},
+        omega=OMEGA,
+        tau=TAU,
+        as_xarray=False,
+        progress=False,
+    )
     assert set(d) == {"a", "b"}
     np.testing.assert_array_equal(d["b"], OMEGA[:, None] + TAU[None, :])
 
@@ -70,15 +82,15 @@ def test_integer_axis_and_three_dims():
     def f(n, x, y):
         return jnp.sin(n * x) + y
 
-    ds = sweep(f, n=np.arange(1, 4), x=np.linspace(0, 1, 7), y=np.array([0.0, 2.0]),
-               progress=False)
+    ds = sweep(f, n=np.arange(1, 4), x=np.linspace(0, 1, 7), y=np.array([0.0, 2.0]), progress=False)
     assert ds["n"].dtype.kind == "i" and ds["f"].shape == (3, 7, 2)
     n, x, y = np.meshgrid(np.arange(1, 4), np.linspace(0, 1, 7), [0.0, 2.0], indexing="ij")
     np.testing.assert_allclose(ds["f"].values, np.sin(n * x) + y, rtol=1e-15, atol=1e-15)
 
 
-@pytest.mark.parametrize("limits", [{"chunk_size": 1}, {"chunk_size": 7}, {"chunk_size": 64},
-                                    {"memory_budget": 2e4}])
+@pytest.mark.parametrize(
+    "limits", [{"chunk_size": 1}, {"chunk_size": 7}, {"chunk_size": 64}, {"memory_budget": 2e4}]
+)
 def test_chunked_equals_unchunked(limits):
     def f(omega, tau):
         # a point function with an internal reduction (trapezoid integral over 64 nodes)
@@ -94,8 +106,7 @@ def test_chunked_equals_unchunked(limits):
 
 
 def test_memory_budget_is_kept():
-    r = evaluate(drude, omega=np.linspace(0, 1, 3000), tau=TAU, memory_budget=64e3,
-                 progress=False)
+    r = evaluate(drude, omega=np.linspace(0, 1, 3000), tau=TAU, memory_budget=64e3, progress=False)
     assert r.attrs["bytes_per_point"] > 16  # at least the complex128 output per point
     assert r.attrs["chunk_size"] * r.attrs["bytes_per_point"] <= 64e3
     assert r.attrs["n_chunks"] == -(-15000 // r.attrs["chunk_size"])

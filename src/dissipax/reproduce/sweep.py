@@ -52,10 +52,19 @@ AXIS = Schema(
         "start": Field(float, default=None, doc="first value"),
         "stop": Field(float, default=None, doc="last value (included)"),
         "num": Field(int, default=None, ge=1, doc="number of values"),
-        "spacing": Field(str, default="linear", choices=("linear", "log"),
-                         doc="linear (numpy.linspace) or log (numpy.geomspace)"),
-        "values": Field(float, list=True, min_len=1, default=None,
-                        doc="explicit values (instead of start/stop/num)"),
+        "spacing": Field(
+            str,
+            default="linear",
+            choices=("linear", "log"),
+            doc="linear (numpy.linspace) or log (numpy.geomspace)",
+        ),
+        "values": Field(
+            float,
+            list=True,
+            min_len=1,
+            default=None,
+            doc="explicit values (instead of start/stop/num)",
+        ),
         "units": Field(str, default="", doc="unit of the axis"),
     },
     doc="one sweep axis",
@@ -75,15 +84,26 @@ class SweepSchema(Schema):
     here, key by key, with the same file:line:key messages as every other schema.
     """
 
-    def validate(self, data: Mapping[str, Any], *, source: str = "<config>",
-                 text: str | None = None, prefix: str = "") -> dict[str, Any]:
+    def validate(
+        self,
+        data: Mapping[str, Any],
+        *,
+        source: str = "<config>",
+        text: str | None = None,
+        prefix: str = "",
+    ) -> dict[str, Any]:
         """Validate a sweep config body; ``axes`` keep the order of the file."""
         body = {k: v for k, v in data.items() if k not in ("axes", "fixed")}
         out = super().validate(body, source=source, text=text, prefix=prefix)
         axes = data.get("axes")
         if not isinstance(axes, Mapping) or not axes:
-            raise _error(source, text, "axes", "a sweep needs at least one table "
-                         "[axes.NAME] (start, stop, num, spacing or values)")
+            raise _error(
+                source,
+                text,
+                "axes",
+                "a sweep needs at least one table "
+                "[axes.NAME] (start, stop, num, spacing or values)",
+            )
         out["axes"] = {}
         for name, spec in axes.items():
             path = f"axes.{name}"
@@ -101,8 +121,9 @@ class SweepSchema(Schema):
             elif ax["spacing"] == "log" and (
                 ax["start"] == 0 or ax["stop"] == 0 or (ax["start"] > 0) != (ax["stop"] > 0)
             ):
-                raise _error(source, text, path, "log spacing needs non-zero start and stop "
-                             "of the same sign")
+                raise _error(
+                    source, text, path, "log spacing needs non-zero start and stop of the same sign"
+                )
             out["axes"][name] = ax
         fixed = data.get("fixed", {})
         if not isinstance(fixed, Mapping):
@@ -115,23 +136,33 @@ class SweepSchema(Schema):
             if not isinstance(v, (bool, int, float)) or (
                 isinstance(v, float) and not math.isfinite(v)
             ):
-                raise _error(source, text, path,
-                             f"expected a finite number or true/false, got {v!r}")
+                raise _error(
+                    source, text, path, f"expected a finite number or true/false, got {v!r}"
+                )
             out["fixed"][name] = v
         return out
 
 
 SCHEMA = SweepSchema(
     {
-        "observable": Field(str, choices=tuple(observables.OBSERVABLES),
-                            doc="dotted name from the allow-list dissipax.sweep.observables"),
+        "observable": Field(
+            str,
+            choices=tuple(observables.OBSERVABLES),
+            doc="dotted name from the allow-list dissipax.sweep.observables",
+        ),
         "output_units": Field(str, default="", doc="unit of the observable's outputs"),
-        "format": Field(str, default="auto", choices=("auto", "netcdf", "npz"),
-                        doc="file format: NetCDF (needs xarray + h5netcdf) or npz"),
-        "chunk_size": Field(int, default=0, ge=0,
-                            doc="points per compiled call; 0: from memory_budget_mb"),
-        "memory_budget_mb": Field(float, default=256.0, gt=0,
-                                  doc="device memory per call per device [MiB]"),
+        "format": Field(
+            str,
+            default="auto",
+            choices=("auto", "netcdf", "npz"),
+            doc="file format: NetCDF (needs xarray + h5netcdf) or npz",
+        ),
+        "chunk_size": Field(
+            int, default=0, ge=0, doc="points per compiled call; 0: from memory_budget_mb"
+        ),
+        "memory_budget_mb": Field(
+            float, default=256.0, gt=0, doc="device memory per call per device [MiB]"
+        ),
     }
 )
 
@@ -161,11 +192,20 @@ def run(cfg, out: Path) -> Summary:
     observables.check_arguments(name, fn, [*d["axes"], *d["fixed"]])
     axes = {k: _axis(ax) for k, ax in d["axes"].items()}
     units = {k: ax["units"] for k, ax in d["axes"].items() if ax["units"]}
-    limits = ({"chunk_size": d["chunk_size"]} if d["chunk_size"]
-              else {"memory_budget": d["memory_budget_mb"] * 2**20})
-    result = evaluate(fn, fixed=d["fixed"], units=units,
-                      name=observables.OBSERVABLES[name].function, desc=cfg.name,
-                      **limits, **axes)
+    limits = (
+        {"chunk_size": d["chunk_size"]}
+        if d["chunk_size"]
+        else {"memory_budget": d["memory_budget_mb"] * 2**20}
+    )
+    result = evaluate(
+        fn,
+        fixed=d["fixed"],
+        units=units,
+        name=observables.OBSERVABLES[name].function,
+        desc=cfg.name,
+        **limits,
+        **axes,
+    )
     if d["output_units"]:
         result.units.update({k: d["output_units"] for k in result.data})
     result.attrs.update(observable=name, title=cfg.title)
@@ -174,8 +214,10 @@ def run(cfg, out: Path) -> Summary:
     if fmt == "auto":
         fmt = "netcdf" if output.have_netcdf() else "npz"
     if fmt == "netcdf" and not output.have_netcdf():
-        raise RuntimeError("format = 'netcdf' needs xarray and h5netcdf "
-                           "(pip install 'dissipax[sweep]'); or use format = 'npz'")
+        raise RuntimeError(
+            "format = 'netcdf' needs xarray and h5netcdf "
+            "(pip install 'dissipax[sweep]'); or use format = 'npz'"
+        )
     files: list[Path] = []
     if jax.process_index() == 0:  # in a multi-process sweep one process writes
         out.mkdir(parents=True, exist_ok=True)
@@ -183,15 +225,24 @@ def run(cfg, out: Path) -> Summary:
             files.append(output.write_netcdf(result.to_xarray(), out / f"{cfg.name}.nc"))
         else:
             files.append(output.write_npz(result, out / f"{cfg.name}.npz"))
-        log_axes = tuple(k for k, ax in d["axes"].items()
-                         if ax["values"] is None and ax["spacing"] == "log")
-        files.append(output.plot(result, out / f"{cfg.name}.png", title=cfg.title,
-                                 log_axes=log_axes))
+        log_axes = tuple(
+            k for k, ax in d["axes"].items() if ax["values"] is None and ax["spacing"] == "log"
+        )
+        files.append(
+            output.plot(result, out / f"{cfg.name}.png", title=cfg.title, log_axes=log_axes)
+        )
         summary = {
             "observable": name,
             "title": cfg.title,
-            "axes": {k: {"n": len(v), "min": float(v.min()), "max": float(v.max()),
-                         "units": units.get(k, "")} for k, v in axes.items()},
+            "axes": {
+                k: {
+                    "n": len(v),
+                    "min": float(v.min()),
+                    "max": float(v.max()),
+                    "units": units.get(k, ""),
+                }
+                for k, v in axes.items()
+            },
             "fixed": d["fixed"],
             "outputs": {k: _stats(v) for k, v in result.data.items()},
             "attrs": result.attrs,

@@ -135,7 +135,9 @@ def load(path: str | Path):
         base = ds[name].attrs[_COMPLEX_ATTR]
         re, im = ds[f"{base}_real"], ds[f"{base}_imag"]
         attrs = {k: v for k, v in re.attrs.items() if k != _COMPLEX_ATTR}
-        ds[base] = (re + 1j * im).assign_attrs(attrs)
+        joined = re + 1j * im
+        joined.attrs = attrs
+        ds[base] = joined
         ds = ds.drop_vars([f"{base}_real", f"{base}_imag"])
     return ds
 

@@ -82,8 +82,10 @@ def index_dtype(n_points: int) -> np.dtype:
     if n_points < 2**31:
         return np.dtype(np.int32)
     if not jax.config.read("jax_enable_x64"):
-        raise ValueError(f"a grid of {n_points} points needs 64-bit indices: "
-                         "turn on x64 (unset DISSIPAX_X64=0) or sweep in parts")
+        raise ValueError(
+            f"a grid of {n_points} points needs 64-bit indices: "
+            "turn on x64 (unset DISSIPAX_X64=0) or sweep in parts"
+        )
     return np.dtype(np.int64)
 
 
