@@ -1,0 +1,95 @@
+"""dissipax benchmarks: dissipax against SciPy / NumPy / lmfit references, side by side.
+
+Run them all with ``python -m benchmarks`` (or ``make bench``); ``--only NAME`` runs one
+module (``--only sweep`` or ``--only bench_sweep``), ``--quick`` shrinks every workload.
+
+Writing a benchmark
+-------------------
+Add a module ``benchmarks/bench_<name>.py`` with a function ``run() -> list[dict]`` (it may
+also accept ``quick: bool``; the runner passes it when it does, and sets the environment
+variable ``DISSIPAX_BENCH_QUICK=1`` either way).  Each dict is one row of the table:
+
+``workload``     what was computed (size included), e.g. ``"sigma_xx, 1e6 frequencies"``;
+``dissipax_s``   wall time of the dissipax computation after compilation [s];
+``reference_s``  wall time of the reference (SciPy quad / NumPy / lmfit) on the same work [s];
+``ratio``        ``reference_s / dissipax_s`` (> 1: dissipax is faster);
+``error``        max deviation from the reference (say which norm in ``notes``);
+``compile_s``    compilation time of the dissipax computation [s];
+``device``       the device it ran on (:func:`device_name`);
+``notes``        anything a reader needs (norm of the error, sizes, what the reference is).
+
+Missing keys are filled with ``None``; :func:`row` builds a complete dict.  Helpers here:
+:func:`is_quick`, :func:`best_time`, :func:`compile_time`, :func:`device_name`.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from typing import Any
+
+KEYS = ("workload", "dissipax_s", "reference_s", "ratio", "error", "compile_s", "device", "notes")
+
+
+def is_quick() -> bool:
+    """Whether the runner asked for the small (``--quick``) workloads."""
+    return os.environ.get("DISSIPAX_BENCH_QUICK", "0") == "1"
+
+
+def device_name() -> str:
+    """The JAX device(s) in use, e.g. ``"NVIDIA H100 80GB HBM3 (gpu) x1"`` or ``"cpu (cpu) x1"``."""
+    import jax
+
+    devs = jax.devices()
+    return f"{devs[0].device_kind} ({devs[0].platform}) x{len(devs)}"
+
+
+def _block(x: Any) -> Any:
+    import jax
+
+    return jax.block_until_ready(x)
+
+
+def best_time(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """Best wall time of ``fn()`` over ``repeat`` calls (JAX results awaited); and its result."""
+    best, out = float("inf"), None
+    for _ in range(max(repeat, 1)):
+        t0 = time.perf_counter()
+        out = _block(fn())
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def compile_time(jitted, *args, **kwargs) -> tuple[float, Any]:
+    """Time ``jitted.lower(*args, **kwargs).compile()``; return (seconds, compiled)."""
+    t0 = time.perf_counter()
+    compiled = jitted.lower(*args, **kwargs).compile()
+    return time.perf_counter() - t0, compiled
+
+
+def row(
+    workload: str,
+    dissipax_s: float | None,
+    reference_s: float | None = None,
+    error: float | None = None,
+    compile_s: float | None = None,
+    notes: str = "",
+    device: str | None = None,
+) -> dict[str, Any]:
+    """One table row with ``ratio = reference_s / dissipax_s`` and the current device."""
+    ratio = (
+        reference_s / dissipax_s
+        if reference_s is not None and dissipax_s not in (None, 0)
+        else None
+    )
+    return {
+        "workload": workload,
+        "dissipax_s": dissipax_s,
+        "reference_s": reference_s,
+        "ratio": ratio,
+        "error": error,
+        "compile_s": compile_s,
+        "device": device or device_name(),
+        "notes": notes,
+    }
