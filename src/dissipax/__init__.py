@@ -18,7 +18,7 @@ from . import _precision
 
 _precision.configure()
 
-from . import config, io, units  # noqa: E402
+from . import config, io, sweep, units  # noqa: E402
 from ._checks import DomainError  # noqa: E402
 from ._precision import float_dtype, x64_enabled  # noqa: E402
 
@@ -29,6 +29,7 @@ __all__ = [
     "config",
     "float_dtype",
     "io",
+    "sweep",
     "units",
     "x64_enabled",
 ]
