@@ -183,10 +183,12 @@ def prepare(
     complex_leaves = []
     for i, (o, yl) in enumerate(zip(o_leaves, y_one_leaves)):
         if tuple(o.shape) != tuple(yl.shape):
-            what = "each dataset of y" if batched else "y"
+            nl = len(o_leaves)
+            mo = "model output" if nl == 1 else f"model output leaf {i}"
+            what = _leaf_name("y", i, nl) + (" (one dataset of the batch)" if batched else "")
             raise DomainError(
-                f"model output {_leaf_name('leaf', i, len(o_leaves))} has shape {tuple(o.shape)}"
-                f" but {what} ({_leaf_name('y', i, len(o_leaves))}) has shape {tuple(yl.shape)}"
+                f"{mo} has shape {tuple(o.shape)} but {what} has shape {tuple(yl.shape)}: "
+                "the model must return one prediction per data point"
             )
         is_c = jnp.issubdtype(o.dtype, jnp.complexfloating) or jnp.iscomplexobj(yl)
         complex_leaves.append(bool(is_c))

@@ -322,7 +322,7 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
         redchi=redchi,
         code=codes[best],
         nsteps=steps[best],
-        start_ok=start_oks[0],
+        start_ok=start_oks[best],
         at_bound=at_bound,
         singular=singular,
         weak=weak,
@@ -381,9 +381,16 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
             se = np.zeros_like(p[..., i])
         stderr[n] = se if batched else float(se)
     code = out["code"]
-    success = (code == 0) & np.isfinite(out["chi2"])
+    success = (code == 0) & np.isfinite(out["chi2"]) & out["start_ok"]
     messages = build_messages(
-        out, lay, static.max_steps, multistart, batched, scale_covar=static.scale_covar
+        out,
+        ndata=prob.ndata,
+        layout=lay,
+        p0=prob.p0,
+        max_steps=static.max_steps,
+        multistart=multistart,
+        batched=batched,
+        scale_covar=static.scale_covar,
     )
     sc = (lambda a: a) if batched else (lambda a: a[()])
     extra = dict(

@@ -28,7 +28,15 @@ class FitError(RuntimeError):
 
 
 def build_messages(
-    out: dict, layout, max_steps: int, multistart: int, batched: bool, *, scale_covar: bool
+    out: dict,
+    *,
+    ndata: int,
+    layout,
+    p0: np.ndarray,
+    max_steps: int,
+    multistart: int,
+    batched: bool,
+    scale_covar: bool,
 ) -> list[str]:
     """One message per fit: what happened and, on failure, what to change."""
     vnames = layout.vary_names
@@ -39,26 +47,25 @@ def build_messages(
         a = np.asarray(out[key])
         return a if batched else a[None]
 
-    chi2, redchi, start_ok = row("chi2"), row("redchi"), row("start_ok")
+    chi2, start_ok = row("chi2"), row("start_ok")
     at_bound, singular, weak = row("at_bound"), row("singular"), row("weak")
     nsteps, nconv = row("nsteps"), row("n_converged")
-    params = row("params")
+    p0 = np.asarray(p0) if batched else np.asarray(p0)[None]
     msgs = []
     for i in range(n):
         parts = []
         c = int(code[i])
         if not bool(start_ok[i]):
-            vals = ", ".join(f"{nm}={params[i][k]:.6g}" for k, nm in enumerate(layout.names))
+            vals = ", ".join(f"{nm}={p0[i][k]:.6g}" for k, nm in enumerate(layout.names))
             parts.append(
-                "the model (or the residual) is not finite at the starting values: move the "
-                "start into the model's domain, or add bounds (Parameter(min=..., max=...)) "
-                f"that keep it there. Final values: {vals}"
+                "failed: the model (or the weighted residual) is not finite at the starting "
+                f"values ({vals}): move the start into the model's domain, or add bounds "
+                "(Parameter(min=..., max=...)) that keep it there"
             )
-        if c == _OK and np.isfinite(chi2[i]):
-            parts.insert(0, f"converged in {int(nsteps[i])} steps")
+        elif c == _OK and np.isfinite(chi2[i]):
+            parts.append(f"converged in {int(nsteps[i])} steps")
         elif c == _MAX_STEPS:
-            parts.insert(
-                0,
+            parts.append(
                 (
                     f"did not converge within max_steps={max_steps} (chi2 = {chi2[i]:.6g} at the "
                     "last step): give better starting values, raise max_steps, or use multistart="
@@ -66,8 +73,7 @@ def build_messages(
                 ),
             )
         elif c == _NONFINITE or not np.isfinite(chi2[i]):
-            parts.insert(
-                0,
+            parts.append(
                 (
                     "failed: the model returned NaN or inf during the fit; bound the parameters to "
                     "the model's domain (Parameter(min=..., max=...)) or fix the model's unsafe "
@@ -75,10 +81,9 @@ def build_messages(
                 ),
             )
         elif c == _DIVERGED:
-            parts.insert(0, "failed: the iteration diverged; give better starting values or bounds")
+            parts.append("failed: the iteration diverged; give better starting values or bounds")
         else:
-            parts.insert(
-                0,
+            parts.append(
                 (
                     "failed: the linear solve of a Levenberg-Marquardt step failed (a singular "
                     "Jacobian); check that every varying parameter changes the model, or fix it"
@@ -93,7 +98,7 @@ def build_messages(
                 "(reported as NaN) and the other parameters' errors treat them as fixed; "
                 "widen the bound if it is not physical, or fix them with vary=False"
             )
-        if bool(singular[i]):
+        if bool(singular[i]) and bool(start_ok[i]):
             w = np.asarray(weak[i])
             order = np.argsort(-w)
             names = [vnames[k] for k in order if w[k] > 0.1][:4] or [vnames[order[0]]]
@@ -102,7 +107,7 @@ def build_messages(
                 f"{' and '.join(names)}; fix one of them (vary=False), reparametrise, or add "
                 "data where they act differently"
             )
-        elif not np.isfinite(redchi[i]) and scale_covar:
+        elif ndata == len(vnames) and scale_covar:
             parts.append(
                 "no degrees of freedom (ndata == nvary): redchi is undefined, so the "
                 "covariance scaled by it is NaN; pass the data's sigma and scale_covar=False"
