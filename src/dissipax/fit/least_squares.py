@@ -50,7 +50,6 @@ SINGULAR_RCOND = 1e3
 class _Static:
     layout: Layout
     max_steps: int
-    scale_covar: bool
     batched: bool
     batch_x: bool
 
@@ -164,7 +163,6 @@ def least_squares(
     static = _Static(
         layout=lay,
         max_steps=int(max_steps),
-        scale_covar=bool(scale_covar),
         batched=batched,
         batch_x=batch_x,
     )
@@ -183,7 +181,7 @@ def least_squares(
         jnp.asarray(atol, fd),
     )
     out = jax.tree.map(np.asarray, out)
-    result = _to_result(out, prob, static, multistart)
+    result = _to_result(out, prob, static, multistart, bool(scale_covar))
     if throw and not np.all(result.success):
         raise FitError(result)
     return result
@@ -308,9 +306,7 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
     ndata = r.shape[0]
     dof = ndata - len(vi)
     redchi = jnp.where(dof > 0, chi2 / jnp.maximum(dof, 1), jnp.nan)
-    cov = d[:, None] * cov_z * d[None, :]
-    if static.scale_covar:
-        cov = cov * redchi
+    cov = d[:, None] * cov_z * d[None, :]  # unscaled; redchi scaling in _to_result
     pinned = at_bound[:, None] | at_bound[None, :]
     cov = jnp.where(pinned, jnp.nan, cov)
 
@@ -358,12 +354,16 @@ def _inverse_normal_matrix(jac, at_bound):
     return inv, singular, weak
 
 
-def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
+def _to_result(
+    out: dict, prob, static: _Static, multistart: int, scale_covar: bool
+) -> FitResult:
     lay = static.layout
     names, vnames = lay.names, lay.vary_names
     batched = prob.n_batch is not None
     p = out["params"]
     cov = out["cov"]
+    if scale_covar:
+        cov = cov * np.asarray(out["redchi"])[..., None, None]
     nv = len(vnames)
     var = np.diagonal(cov, axis1=-2, axis2=-1)
     with np.errstate(invalid="ignore"):
@@ -390,7 +390,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
         max_steps=static.max_steps,
         multistart=multistart,
         batched=batched,
-        scale_covar=static.scale_covar,
+        scale_covar=scale_covar,
     )
     sc = (lambda a: a) if batched else (lambda a: a[()])
     extra = dict(
@@ -416,7 +416,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
         message=messages if batched else messages[0],
         bounds={n: prob.params[n].bounds for n in names},
         vary={n: prob.params[n].vary for n in names},
-        scale_covar=static.scale_covar,
+        scale_covar=scale_covar,
         n_starts=multistart + 1,
         max_steps=static.max_steps,
         extra={k: sc(v) for k, v in extra.items()},
