@@ -1,7 +1,5 @@
 """Eqs. (6)-(7): against the linear solve of Eqs. (4)-(5), sum rules, Kramers-Kronig, gradients."""
 
-import warnings
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -37,11 +35,13 @@ def test_closed_forms_solve_hydrodynamic_equations(ref):
     omega, f_s, Omega, Omega_H, alpha_v, sigma_o, sigma_oH = random_params(rng, 300)
     xx = np.asarray(vx.sigma_xx(omega, f_s, Omega, Omega_H, alpha_v, sigma_o))
     xy = np.asarray(vx.sigma_xy(omega, f_s, Omega, Omega_H, alpha_v, sigma_oH))
-    tensor = np.asarray(vx.conductivity_tensor(omega, f_s, Omega, Omega_H, alpha_v, sigma_o,
-                                               sigma_oH))
+    tensor = np.asarray(
+        vx.conductivity_tensor(omega, f_s, Omega, Omega_H, alpha_v, sigma_o, sigma_oH)
+    )
     for i in range(omega.size):
-        S = ref.hydro_sigma(omega[i], f_s[i], Omega[i], Omega_H[i], alpha_v[i], sigma_o[i],
-                            sigma_oH[i])
+        S = ref.hydro_sigma(
+            omega[i], f_s[i], Omega[i], Omega_H[i], alpha_v[i], sigma_o[i], sigma_oH[i]
+        )
         scale = np.abs(S).max()
         assert abs(xx[i] - S[0, 0]) <= RTOL_SOLVE * scale
         assert abs(xy[i] - S[0, 1]) <= RTOL_SOLVE * scale
@@ -88,13 +88,15 @@ def test_resonance_is_accurate_when_omega_much_smaller_than_omega_h(ref):
 def test_f_sum_rule_sigma_xx(alpha_v):
     # (2/pi) int_0^inf Re sigma_xx dw = f_s (1 - alpha_v^2) (sigma_o = 0): the coefficient of
     # i/w at large w, by analyticity.  Here alpha_v != 0 with sigma_o = 0 violates the entropy
-    # bound on purpose (the sum rule is pure analyticity), so the warning is silenced.
+    # bound on purpose: the sum rule is pure analyticity and holds regardless.
     f_s, Omega, Omega_H = 1.7, 0.3, 0.8
 
+    # jit: quad calls this thousands of times; the parameters are traced arguments, so no
+    # warning is raised (the bound is violated on purpose, see above)
+    sxx = jax.jit(lambda w, *p: jnp.real(vx.sigma_xx(w, *p)))
+
     def re(w):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", vx.EntropyBoundWarning)
-            return float(jnp.real(vx.sigma_xx(w, f_s, Omega, Omega_H, alpha_v)))
+        return float(sxx(w, f_s, Omega, Omega_H, alpha_v))
 
     total = 0.0
     edges = [0.0, Omega_H, 10.0, 1e3, np.inf]
@@ -106,10 +108,19 @@ def test_f_sum_rule_sigma_xx(alpha_v):
 def kk_imag_from_real(re, w, upper=50.0):
     """Im sigma(w) = (2w/pi) P int_0^inf Re sigma(w') / (w^2 - w'^2) dw' (Re even in w)."""
     # P int_0^U R(x)/((w-x)(w+x)) dx = -P int R(x)/(x+w) / (x-w) dx: quad's Cauchy weight
-    pv = quad(lambda x: -re(x) / (x + w), 0.0, upper, weight="cauchy", wvar=w,
-              epsabs=1e-13, epsrel=1e-12, limit=500)[0]
-    tail = quad(lambda x: re(x) / (w**2 - x**2), upper, np.inf, epsabs=1e-14, epsrel=1e-12,
-                limit=500)[0]
+    pv = quad(
+        lambda x: -re(x) / (x + w),
+        0.0,
+        upper,
+        weight="cauchy",
+        wvar=w,
+        epsabs=1e-13,
+        epsrel=1e-12,
+        limit=500,
+    )[0]
+    tail = quad(
+        lambda x: re(x) / (w**2 - x**2), upper, np.inf, epsabs=1e-14, epsrel=1e-12, limit=500
+    )[0]
     return 2 * w / np.pi * (pv + tail)
 
 
@@ -117,11 +128,14 @@ def test_kramers_kronig_sigma_xx_and_sigma_xy():
     p = dict(f_s=1.3, Omega=0.4, Omega_H=0.9, alpha_v=0.05)
     sigma_o, sigma_oH = 0.02, 0.03  # bound: 0.05^2 * 1.3 = 0.00325 <= 0.02 * 0.4 = 0.008
 
+    sxx = jax.jit(lambda w: jnp.real(vx.sigma_xx(w, **p, sigma_o=sigma_o)))
+    sxy = jax.jit(lambda w: jnp.real(vx.sigma_xy(w, **p, sigma_oH=sigma_oH)))
+
     def re_xx(x):  # KK holds for sigma - sigma(inf): subtract the constant sigma_o
-        return float(jnp.real(vx.sigma_xx(x, **p, sigma_o=sigma_o))) - sigma_o
+        return float(sxx(x)) - sigma_o
 
     def re_xy(x):
-        return float(jnp.real(vx.sigma_xy(x, **p, sigma_oH=sigma_oH))) - sigma_oH
+        return float(sxy(x)) - sigma_oH
 
     for w in [0.05, 0.5, 0.9, 1.7, 6.0]:
         im_xx = float(jnp.imag(vx.sigma_xx(w, **p, sigma_o=sigma_o)))
@@ -138,8 +152,9 @@ def test_entropy_bound_warning_flag():
     with pytest.warns(vx.EntropyBoundWarning, match="sigma_o >= 0.02"):
         vx.sigma_xx(1.0, 1.0, 0.5, 0.2, alpha_v=0.1, sigma_o=0.01)
     with pytest.warns(vx.EntropyBoundWarning, match="1 of 3"):
-        vx.conductivity_tensor(1.0, 1.0, 0.5, 0.2, alpha_v=jnp.array([0.0, 0.1, 0.01]),
-                               sigma_o=0.01)
+        vx.conductivity_tensor(
+            1.0, 1.0, 0.5, 0.2, alpha_v=jnp.array([0.0, 0.1, 0.01]), sigma_o=0.01
+        )
     margin = vx.entropy_bound_margin(1.0, 0.5, jnp.array([0.0, 0.1]), 0.01)
     np.testing.assert_allclose(margin, [0.005, -0.005], rtol=1e-14)
     # under jit no warning can be raised; the margin is the programmatic flag
@@ -159,11 +174,15 @@ def test_check_grads_hydro():
     check_grads(real_imag(vx.sigma_xx), args, order=2, modes=("fwd", "rev"))
     check_grads(real_imag(vx.sigma_xy), args, order=2, modes=("fwd", "rev"))
     check_grads(real_imag(vx.conductivity_tensor), args + (0.1,), order=1, modes=("fwd", "rev"))
-    check_grads(lambda *a: jnp.stack([jnp.real(r) for r in vx.resistivity(*a)]), args + (0.1,),
-                order=1, modes=("fwd", "rev"))
+    check_grads(
+        (lambda *a: jnp.stack([jnp.real(r) for r in vx.resistivity(*a)])),
+        args + (0.1,),
+        order=1,
+        modes=("fwd", "rev"),
+    )
     check_grads(real_imag(vx.tan_hall_angle), args + (0.1,), order=1, modes=("fwd", "rev"))
     check_grads(real_imag(vx.supercyclotron_poles), (0.4, 0.9), order=1, modes=("fwd", "rev"))
-    check_grads(vx.entropy_bound_margin, (1.0, 0.5, 0.1, 0.3), order=2, modes=("fwd", "rev"))
+    check_grads(vx.entropy_bound_margin, (1.0, 0.5, 0.1, 0.3), order=1, modes=("fwd", "rev"))
 
 
 @pytest.mark.parametrize(
@@ -202,19 +221,21 @@ def test_finite_values_and_gradients_at_special_points(point):
 def test_dc_limits_of_the_general_forms():
     # omega = 0, Omega_H = 0: sigma_xx = f_s (1 - a^2)/Omega + sigma_o, sigma_xy = 2 a f_s/Omega
     f_s, Omega, a, so = 2.0, 0.5, 0.1, 0.3
-    np.testing.assert_allclose(vx.sigma_xx(0.0, f_s, Omega, 0.0, a, so),
-                               f_s * (1 - a**2) / Omega + so, rtol=1e-15)
-    np.testing.assert_allclose(vx.sigma_xy(0.0, f_s, Omega, 0.0, a), 2 * a * f_s / Omega,
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        vx.sigma_xx(0.0, f_s, Omega, 0.0, a, so), f_s * (1 - a**2) / Omega + so, rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        vx.sigma_xy(0.0, f_s, Omega, 0.0, a), 2 * a * f_s / Omega, rtol=1e-15
+    )
 
 
 def test_jit_vmap_and_strict_promotion(strict_promotion):
     w = jnp.linspace(0.0, 3.0, 7)
     ref = vx.sigma_xx(w, 1.0, 0.5, 0.2, 0.01, 0.1)
-    np.testing.assert_allclose(jax.jit(vx.sigma_xx)(w, 1.0, 0.5, 0.2, 0.01, 0.1), ref,
-                               rtol=1e-15)
-    vm = jax.vmap(vx.sigma_xx, in_axes=(0, None, None, None, None, None))(w, 1.0, 0.5, 0.2,
-                                                                          0.01, 0.1)
+    np.testing.assert_allclose(jax.jit(vx.sigma_xx)(w, 1.0, 0.5, 0.2, 0.01, 0.1), ref, rtol=1e-15)
+    vm = jax.vmap(vx.sigma_xx, in_axes=(0, None, None, None, None, None))(
+        w, 1.0, 0.5, 0.2, 0.01, 0.1
+    )
     np.testing.assert_allclose(vm, ref, rtol=1e-15)
     assert ref.dtype == jnp.complex128
     assert vx.sigma_xy(w, 1.0, 0.5, 0.2).dtype == jnp.complex128
@@ -234,8 +255,10 @@ def test_jit_vmap_and_strict_promotion(strict_promotion):
         (lambda: vx.sigma_xx(1.0 + 0j, 1.0, 0.5, 0.2), "'omega' must be real"),
         (lambda: vx.sigma_xx(np.nan, 1.0, 0.5, 0.2), "'omega' must be finite"),
         (lambda: vx.sigma_xx(jnp.ones(3), 1.0, jnp.ones(2), 0.2), "do not broadcast"),
-        (lambda: vx.conductivity_tensor(jnp.ones(3), 1.0, 0.5, 0.2, sigma_oH=jnp.ones(4)),
-         "do not broadcast"),
+        (
+            lambda: vx.conductivity_tensor(jnp.ones(3), 1.0, 0.5, 0.2, sigma_oH=jnp.ones(4)),
+            "do not broadcast",
+        ),
         (lambda: vx.supercyclotron_poles(-1.0, 0.2), "'Omega' must be >= 0"),
         (lambda: vx.sigma_xx("1", 1.0, 0.5, 0.2), "'omega' must be a number"),
     ],

@@ -40,7 +40,7 @@ from . import _validate as v
 
 
 class EntropyBoundWarning(UserWarning):
-    r"""Parameters that violate the entropy-production bound :math:`\alpha_v^2 \le \sigma_o\Omega/f_s`.
+    r"""Parameters violating the entropy-production bound :math:`\alpha_v^2 \le \sigma_o\Omega/f_s`.
 
     Why a warning and not an error:
 
@@ -82,8 +82,7 @@ def entropy_bound_margin(f_s, Omega, alpha_v, sigma_o):
     Valid for
         all real inputs (the sign is the physical statement).
     """
-    for name, x in (("f_s", f_s), ("Omega", Omega), ("alpha_v", alpha_v),
-                    ("sigma_o", sigma_o)):
+    for name, x in (("f_s", f_s), ("Omega", Omega), ("alpha_v", alpha_v), ("sigma_o", sigma_o)):
         v.real(name, x)
     v.broadcast(f_s=f_s, Omega=Omega, alpha_v=alpha_v, sigma_o=sigma_o)
     f_s, Omega, alpha_v, sigma_o = map(v.as_float, (f_s, Omega, alpha_v, sigma_o))

@@ -72,8 +72,7 @@ def flux_flow(x, f_s, sigma_n, sigma_nH, n_v_eff, m_star):
     v.real("sigma_nH", sigma_nH)
     v.real("n_v_eff", n_v_eff)
     v.real("m_star", m_star, gt=0, valid="mass scale, > 0")
-    v.broadcast(x=x, f_s=f_s, sigma_n=sigma_n, sigma_nH=sigma_nH, n_v_eff=n_v_eff,
-                m_star=m_star)
+    v.broadcast(x=x, f_s=f_s, sigma_n=sigma_n, sigma_nH=sigma_nH, n_v_eff=n_v_eff, m_star=m_star)
     x, f_s, sigma_n, sigma_nH, n_v_eff, m_star = map(
         v.as_float, (x, f_s, sigma_n, sigma_nH, n_v_eff, m_star)
     )
@@ -119,8 +118,9 @@ def dc_limits(x, sigma_n, sigma_nH, n_v_eff, n_s, sigma_oH=0.0):
     v.real("n_v_eff", n_v_eff)
     v.real("n_s", n_s, gt=0, valid="superfluid density, > 0")
     v.real("sigma_oH", sigma_oH)
-    v.broadcast(x=x, sigma_n=sigma_n, sigma_nH=sigma_nH, n_v_eff=n_v_eff, n_s=n_s,
-                sigma_oH=sigma_oH)
+    v.broadcast(
+        x=x, sigma_n=sigma_n, sigma_nH=sigma_nH, n_v_eff=n_v_eff, n_s=n_s, sigma_oH=sigma_oH
+    )
     x, sigma_n, sigma_nH, n_v_eff, n_s, sigma_oH = map(
         v.as_float, (x, sigma_n, sigma_nH, n_v_eff, n_s, sigma_oH)
     )

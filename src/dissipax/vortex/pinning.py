@@ -35,7 +35,9 @@ def _sigma_pinned(omega, f_s, Omega, omega_o):
     gamma = Omega + omega_o
     d = gamma**2 + omega**2
     re = f_s * Omega / d
-    im = f_s * omega / d + f_s * omega_o * gamma / (omega * d)
+    # divide by omega last: at omega -> 0 with omega_o = 0 the (0 * 1/omega) products and
+    # their gradients stay finite instead of 0 * inf
+    im = f_s * omega / d + (f_s * omega_o * gamma / d) / omega
     return jax.lax.complex(*jnp.broadcast_arrays(re, im))
 
 
@@ -130,6 +132,10 @@ def superfluid_weight(f_s, Omega, omega_o):
     v.broadcast(f_s=f_s, Omega=Omega, omega_o=omega_o)
     f_s, Omega, omega_o = map(v.as_float, (f_s, Omega, omega_o))
     if v.concrete(Omega, omega_o):
-        v.real("Omega + omega_o", Omega + omega_o, gt=0,
-               valid="D = f_s*omega_o/(Omega+omega_o) has no limit at Omega = omega_o = 0")
+        v.real(
+            "Omega + omega_o",
+            Omega + omega_o,
+            gt=0,
+            valid="D = f_s*omega_o/(Omega+omega_o) has no limit at Omega = omega_o = 0",
+        )
     return _superfluid_weight(f_s, Omega, omega_o)

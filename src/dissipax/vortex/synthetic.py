@@ -38,8 +38,20 @@ class SyntheticSpectrum(dict):
     __getattr__ = dict.__getitem__
 
 
-def synthetic_spectrum(key, omega, *, f_s, Omega, Omega_H=0.0, alpha_v=0.0, sigma_o=0.0,
-                       sigma_oH=0.0, omega_o=None, noise_rel=0.01, noise_abs=None):
+def synthetic_spectrum(
+    key,
+    omega,
+    *,
+    f_s,
+    Omega,
+    Omega_H=0.0,
+    alpha_v=0.0,
+    sigma_o=0.0,
+    sigma_oH=0.0,
+    omega_o=None,
+    noise_rel=0.01,
+    noise_abs=None,
+):
     r"""Generate a SYNTHETIC noisy σ_xx(ω), σ_xy(ω) spectrum (or a batch of them).
 
     Parameters
@@ -72,14 +84,17 @@ def synthetic_spectrum(key, omega, *, f_s, Omega, Omega_H=0.0, alpha_v=0.0, sigm
     v.real("omega", omega, **({"gt": 0} if pinned else {}))
     if np.ndim(omega) != 1:
         raise DomainError(f"argument 'omega' must be 1-D; got shape {np.shape(omega)}")
-    truth = dict(f_s=f_s, Omega=Omega, Omega_H=Omega_H, alpha_v=alpha_v, sigma_o=sigma_o,
-                 sigma_oH=sigma_oH)
+    truth = dict(
+        f_s=f_s, Omega=Omega, Omega_H=Omega_H, alpha_v=alpha_v, sigma_o=sigma_o, sigma_oH=sigma_oH
+    )
     bounds = {"f_s": {"ge": 0}, "Omega": {"gt": 0}, "sigma_o": {"ge": 0}}
     if pinned:
         for name in ("Omega_H", "alpha_v", "sigma_oH"):
             if np.any(np.asarray(truth.pop(name)) != 0):
-                raise DomainError(f"argument '{name}' must be 0 for the pinned model "
-                                  "(Eq. (20) is the parity-even response)")
+                raise DomainError(
+                    f"argument '{name}' must be 0 for the pinned model "
+                    "(Eq. (20) is the parity-even response)"
+                )
         truth["omega_o"] = omega_o
         bounds["omega_o"] = {"ge": 0}
         bounds["Omega"] = {"ge": 0}
@@ -94,15 +109,15 @@ def synthetic_spectrum(key, omega, *, f_s, Omega, Omega_H=0.0, alpha_v=0.0, sigm
     if noise_abs is not None:
         batch = v.broadcast(batch=np.zeros(batch), noise_abs=noise_abs)
     w = v.as_float(omega)
-    p = {k: v.as_float(jnp.broadcast_to(jnp.asarray(x), batch))[..., None]
-         for k, x in truth.items()}
+    p = {
+        k: v.as_float(jnp.broadcast_to(jnp.asarray(x), batch))[..., None] for k, x in truth.items()
+    }
     if pinned:
         clean_xx = _sigma_pinned(w, p["f_s"], p["Omega"], p["omega_o"]) + p["sigma_o"]
         clean = (clean_xx,)
     else:
         clean_xx = _sigma_xx(w, p["f_s"], p["Omega"], p["Omega_H"], p["alpha_v"], p["sigma_o"])
-        clean_xy = _sigma_xy(w, p["f_s"], p["Omega"], p["Omega_H"], p["alpha_v"],
-                             p["sigma_oH"])
+        clean_xy = _sigma_xy(w, p["f_s"], p["Omega"], p["Omega_H"], p["alpha_v"], p["sigma_oH"])
         clean = (clean_xx, clean_xy)
     if noise_abs is None:
         floor = 0.1 * noise_rel * jnp.max(jnp.abs(clean_xx), axis=-1, keepdims=True)
