@@ -29,6 +29,7 @@ from .conductivity import (
     supercyclotron_poles,
     tan_hall_angle,
 )
+from .fitting import fit
 from .flux_flow import (
     comotion_fraction_from_hall_angle,
     comotion_fraction_from_resonance,
@@ -48,6 +49,7 @@ __all__ = [
     "conductivity_tensor",
     "dc_limits",
     "entropy_bound_margin",
+    "fit",
     "flux_flow",
     "hall_resistivity",
     "omega_h_over_omega",
