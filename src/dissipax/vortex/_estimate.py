@@ -45,7 +45,7 @@ def single_pole(w: np.ndarray, s: np.ndarray, err: np.ndarray):
 
 
 def hydro_joint(w, sxx, sxy, exx, exy) -> dict[str, float]:
-    """Starting values of f_s, Ω, Ω_H, α_v, σ_o, σ_o^H from σ_xx and σ_xy."""
+    """Estimate f_s, Ω, Ω_H, α_v, σ_o, σ_o^H from σ_xx and σ_xy."""
     err = np.hypot(exx, exy)
     est = []
     for sign in (1, -1):
@@ -65,7 +65,7 @@ def hydro_joint(w, sxx, sxy, exx, exy) -> dict[str, float]:
 
 
 def hydro_xx(w, sxx, exx) -> dict[str, float]:
-    """Starting values of f_s, Ω, |Ω_H|, σ_o from σ_xx alone (α_v = 0)."""
+    """Estimate f_s, Ω, |Ω_H|, σ_o from σ_xx alone (α_v = 0)."""
     s = -1j * w
     den = None
     for _ in range(_SK_ITERATIONS):
@@ -88,7 +88,7 @@ def hydro_xx(w, sxx, exx) -> dict[str, float]:
 
 
 def pinned(w, sxx, exx) -> dict[str, float]:
-    """Starting values of f_s, Ω, ω_o, σ_o for the pinned model (Eq. (20) + σ_o)."""
+    """Estimate f_s, Ω, ω_o, σ_o for the pinned model (Eq. (20) + σ_o)."""
     gamma = None
     for _ in range(_SK_ITERATIONS):
         wt = 1.0 / exx if gamma is None else 1.0 / (exx * np.abs(w * (gamma - 1j * w)))
