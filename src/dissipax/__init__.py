@@ -18,7 +18,7 @@ from . import _precision
 
 _precision.configure()
 
-from . import config, io, sweep, units  # noqa: E402
+from . import config, fit, io, sweep, units, vortex  # noqa: E402
 from ._checks import DomainError  # noqa: E402
 from ._precision import float_dtype, x64_enabled  # noqa: E402
 
@@ -27,9 +27,11 @@ __version__ = "0.1.0"
 __all__ = [
     "DomainError",
     "config",
+    "fit",
     "float_dtype",
     "io",
     "sweep",
     "units",
+    "vortex",
     "x64_enabled",
 ]
