@@ -1,4 +1,3 @@
-<<<<<<< HEAD
 """dissipax benchmarks: dissipax against SciPy / NumPy / lmfit references, side by side.
 
 Run them all with ``python -m benchmarks`` (or ``make bench``); ``--only NAME`` runs one
@@ -94,6 +93,3 @@ def row(
         "device": device or device_name(),
         "notes": notes,
     }
-=======
-"""Side-by-side speed benchmarks of dissipax against NumPy/SciPy/lmfit references."""
->>>>>>> vortex
