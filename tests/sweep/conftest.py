@@ -1,8 +1,6 @@
-"""Fixtures of the sweep tests: a tiny inline physics module standing in for dissipax.vortex."""
+"""Fixtures of the sweep tests: dissipax.vortex and an independent Eq. (6) reference."""
 
 import importlib
-import sys
-import types
 
 import pytest
 
@@ -14,15 +12,9 @@ def sigma_xx_eq6(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_o=0.0):
 
 
 @pytest.fixture
-def vortex_module(monkeypatch):
-    """dissipax.vortex if this build has it, else an inline module with Eq. (6) as sigma_xx."""
-    try:
-        return importlib.import_module("dissipax.vortex")
-    except ImportError:
-        mod = types.ModuleType("dissipax.vortex")
-        mod.sigma_xx = sigma_xx_eq6
-        monkeypatch.setitem(sys.modules, "dissipax.vortex", mod)
-        return mod
+def vortex_module():
+    """The dissipax.vortex module whose sigma_xx the sweep tests evaluate."""
+    return importlib.import_module("dissipax.vortex")
 
 
 @pytest.fixture

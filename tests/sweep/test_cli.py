@@ -60,7 +60,7 @@ def test_cli_sweep_netcdf(vortex_module, eq6, tmp_path, capsys):
     ds = load(d / "tiny.nc")
     assert ds["sigma_xx"].dims == ("omega", "Omega_H")
     assert ds["sigma_xx"].attrs["units"] == "e*^2/hbar" and ds["omega"].attrs["units"] == "natural"
-    # the observable (dissipax.vortex, or the inline stand-in) against the independent Eq. (6)
+    # the observable (dissipax.vortex) against the independent Eq. (6)
     np.testing.assert_allclose(ds["sigma_xx"].values, _reference(eq6), rtol=1e-12)
     assert ds.attrs["observable"] == "vortex.sigma_xx" and ds.attrs["n_chunks"] == 6
     summary = json.loads((d / "tiny.json").read_text())
