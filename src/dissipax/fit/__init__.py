@@ -41,7 +41,7 @@ shapes; changing ``rtol``/``atol`` does not recompile, changing ``max_steps``,
 """
 
 from .._checks import DomainError
-from .least_squares import least_squares
+from .lm import least_squares
 from .parameters import Parameter
 from .posterior import sample
 from .result import FitError, FitResult

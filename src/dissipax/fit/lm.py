@@ -283,7 +283,11 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
         start_ok = jnp.all(jnp.isfinite(r_start))
         return sol.value, chi2, code, sol.stats["num_steps"], start_ok
 
-    zs, chi2s, codes, steps, start_oks = jax.vmap(one_start)(starts)
+    if starts.shape[0] == 1:  # no multistart: skip the batching of the solver loop
+        outs = jax.tree.map(lambda a: a[None], one_start(starts[0]))
+    else:
+        outs = jax.vmap(one_start)(starts)
+    zs, chi2s, codes, steps, start_oks = outs
     score = jnp.where(jnp.isfinite(chi2s), chi2s, jnp.inf)
     good = codes == OK
     best = jnp.where(jnp.any(good), jnp.argmin(jnp.where(good, score, jnp.inf)), jnp.argmin(score))
