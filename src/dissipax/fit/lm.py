@@ -17,8 +17,13 @@ standard deviations of the data (then ``C_p`` is the plain Cramér–Rao covaria
 A parameter that ends *on* a bound (within :data:`~.parameters.AT_BOUND_RTOL` of it) has
 ``dp/dz → 0``: a propagated error bar would be a meaningless ~0.  Its stderr is reported
 as NaN, the other parameters' covariance is computed as if it were fixed, and the
-message says so.  A singular ``JᵀJ`` (parameters the data cannot separate) gives NaN
-covariance and a message naming the degenerate combination.
+message says so.  Such a fit reaches ``max_steps`` (the pinned internal coordinate keeps
+moving towards infinity, so the step test never passes); it is reported converged when
+the free parameters are stationary — one more Gauss–Newton step on them would lower chi2
+by less than ``atol + rtol·chi2`` — and as not converged otherwise.
+
+A singular ``JᵀJ`` (parameters the data cannot separate) gives NaN covariance and a
+message naming the degenerate combination.
 """
 
 from __future__ import annotations
