@@ -186,6 +186,7 @@ def least_squares(
         jnp.asarray(atol, fd),
     )
     out = jax.tree.map(np.asarray, out)
+    out.update(_covariance(out, len(lay.vary_index), float(rtol), float(atol)))
     result = _to_result(out, prob, static, multistart, bool(scale_covar))
     if throw and not np.all(result.success):
         raise FitError(result)
@@ -311,68 +312,88 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
         ]
     )
     at_bound = dist < P.AT_BOUND_RTOL
-    cov_z, singular, weak = _inverse_normal_matrix(jac, at_bound)
-    ndata = r.shape[0]
-    # A parameter pushed into its bound never meets the step test in z (its internal
-    # coordinate keeps running off to infinity, and the free parameters track its slow
-    # crawl), so such fits end at max_steps.  They are converged (a KKT check) when one more
-    # Gauss-Newton step on the *free* parameters would lower chi2 by less than
-    # atol + rtol·chi2: the free parameters are then within ~sqrt(rtol·chi2) of their
-    # (unscaled) standard errors of the constrained optimum.
+    # the small (nvary x nvary) linear algebra runs in NumPy after the call (_covariance):
+    # it keeps eigen-decompositions out of the compiled graph (faster compilation)
     g = jnp.where(at_bound, 0.0, jac.T @ r)
-    decrease = g @ (cov_z @ g)  # predicted chi2 decrease of the free-parameter GN step
-    stationary = decrease <= atol + rtol * chi2
-    code = codes[best]
-    bound_ok = (code == MAX_STEPS) & jnp.any(at_bound) & ~singular & stationary
-    code = jnp.where(bound_ok & jnp.isfinite(chi2), BOUND_OK, code)
-    dof = ndata - len(vi)
-    redchi = jnp.where(dof > 0, chi2 / jnp.maximum(dof, 1), jnp.nan)
-    cov = d[:, None] * cov_z * d[None, :]  # unscaled; redchi scaling in _to_result
-    pinned = at_bound[:, None] | at_bound[None, :]
-    cov = jnp.where(pinned, jnp.nan, cov)
+    ata = jac.T @ jac
 
     p_all = p0.at[jnp.array(vi)].set(pv)
     return dict(
         params=p_all,
-        cov=cov,
+        ata=ata,
+        grad=g,
+        dpdz=d,
         chi2=chi2,
-        redchi=redchi,
-        code=code,
+        ndata=jnp.asarray(r.shape[0]),
+        code=codes[best],
         nsteps=steps[best],
         start_ok=start_oks[best],
         at_bound=at_bound,
-        singular=singular,
-        weak=weak,
         best_start=best,
         n_converged=jnp.sum(good),
     )
 
 
-def _inverse_normal_matrix(jac, at_bound):
-    """``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, with a singularity check.
+def _covariance(out: dict, nvary: int, rtol: float, atol: float) -> dict:
+    """Covariance, singularity, KKT status and redchi from the compiled call's output.
 
-    ``JᵀJ`` is normalised to unit diagonal before the eigen-decomposition, so the test is
-    on the *correlation* structure, independent of units.  Returns the inverse (NaN when
-    singular), a singular flag, and the eigenvector of the smallest eigenvalue (the
-    combination of parameters the data cannot determine).
+    ``(JᵀJ)⁻¹`` over the parameters not pinned at a bound: ``JᵀJ`` is normalised to unit
+    diagonal before the eigen-decomposition, so the singularity test is on the
+    *correlation* structure, independent of units.  The eigenvector of the smallest
+    eigenvalue names the combination the data cannot determine.
+
+    A parameter pushed into its bound never meets the solver's step test in z (its internal
+    coordinate keeps running off to infinity, and the free parameters track its slow
+    crawl), so such fits end at max_steps.  They are converged (a KKT check) when one more
+    Gauss-Newton step on the *free* parameters would lower chi2 by less than
+    ``atol + rtol·chi2``: the free parameters are then within ~sqrt(rtol·chi2) of their
+    (unscaled) standard errors of the constrained optimum.
     """
-    n = jac.shape[1]
-    a = jac.T @ jac
-    eye = jnp.eye(n, dtype=a.dtype)
-    mask = at_bound[:, None] | at_bound[None, :]
-    a = jnp.where(mask, eye, a)
-    diag = jnp.diagonal(a)
-    zero = diag <= 0
-    scale = jnp.where(zero, 1.0, 1.0 / jnp.sqrt(jnp.where(zero, 1.0, diag)))
-    c = scale[:, None] * a * scale[None, :]
-    w, v = jnp.linalg.eigh(c)
-    singular = jnp.any(zero) | (w[0] <= SINGULAR_RCOND * n * eps() * w[-1])
-    w_safe = jnp.where(singular, 1.0, w)
-    c_inv = (v / w_safe) @ v.T
-    inv = scale[:, None] * c_inv * scale[None, :]
-    inv = jnp.where(singular, jnp.nan, inv)
-    weak = jnp.where(jnp.any(zero), zero.astype(a.dtype), jnp.abs(v[:, 0]))
-    return inv, singular, weak
+    ata = np.asarray(out["ata"], float)
+    at_bound = np.asarray(out["at_bound"], bool)
+    n = nvary
+    eye = np.eye(n)
+    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    a = np.where(mask, eye, ata)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diag = np.diagonal(a, axis1=-2, axis2=-1)
+        bad_diag = ~(diag > 0)  # zero column (or NaN): the parameter has no effect
+        scale = np.where(bad_diag, 1.0, 1.0 / np.sqrt(np.where(bad_diag, 1.0, diag)))
+        c = scale[..., :, None] * a * scale[..., None, :]
+        finite = np.all(np.isfinite(c), axis=(-2, -1))
+        c = np.where(finite[..., None, None], c, eye)
+        w, v = np.linalg.eigh(c)
+        singular = (
+            np.any(bad_diag, axis=-1)
+            | ~finite
+            | (w[..., 0] <= SINGULAR_RCOND * n * eps() * w[..., -1])
+        )
+        w_safe = np.where(singular[..., None], 1.0, w)
+        c_inv = (v / w_safe[..., None, :]) @ np.swapaxes(v, -1, -2)
+        cov_z = scale[..., :, None] * c_inv * scale[..., None, :]
+        cov_z = np.where(singular[..., None, None], np.nan, cov_z)
+        weak = np.where(
+            np.any(bad_diag, axis=-1)[..., None], bad_diag.astype(float), np.abs(v[..., :, 0])
+        )
+        g = np.asarray(out["grad"], float)
+        decrease = np.einsum("...i,...ij,...j->...", g, cov_z, g)
+        chi2 = np.asarray(out["chi2"], float)
+        stationary = decrease <= atol + rtol * chi2
+        code = np.asarray(out["code"])
+        bound_ok = (
+            (code == MAX_STEPS)
+            & np.any(at_bound, axis=-1)
+            & ~singular
+            & stationary
+            & np.isfinite(chi2)
+        )
+        code = np.where(bound_ok, BOUND_OK, code)
+        d = np.asarray(out["dpdz"], float)
+        cov = d[..., :, None] * cov_z * d[..., None, :]
+        cov = np.where(mask, np.nan, cov)
+        dof = int(np.asarray(out["ndata"]).ravel()[0]) - n
+        redchi = chi2 / dof if dof > 0 else np.full_like(chi2, np.nan)
+    return dict(cov=cov, singular=singular, weak=weak, code=code, redchi=redchi)
 
 
 def _to_result(out: dict, prob, static: _Static, multistart: int, scale_covar: bool) -> FitResult:
