@@ -35,8 +35,17 @@ def test_nuts_recovers_three_parameters():
         sigma_0=Parameter(1e-3, min=0.0, max=1e-2),
         E_a=Parameter(0.8, min=0.05, max=3.0),
     )
-    idata = sample(insulator, pars, T, y, s, num_warmup=300, num_samples=600,
-                   key=jax.random.PRNGKey(1), progress=False)
+    idata = sample(
+        insulator,
+        pars,
+        T,
+        y,
+        s,
+        num_warmup=300,
+        num_samples=600,
+        key=jax.random.PRNGKey(1),
+        progress=False,
+    )
     assert isinstance(idata, az.InferenceData)
     post = idata.posterior
     assert set(TRUE) <= set(post.data_vars)
@@ -58,9 +67,16 @@ def test_unknown_noise_and_user_prior():
     rng = np.random.default_rng(3)
     x = np.linspace(0, 1, 40)
     y = 0.5 + 1.5 * x + 0.2 * rng.standard_normal(40)
-    idata = sample(line, {"a": 0.0, "b": Parameter(1.0, min=0.0)}, x, y,
-                   priors={"a": dist.Normal(0.0, 10.0)}, num_warmup=200, num_samples=400,
-                   progress=False)
+    idata = sample(
+        line,
+        {"a": 0.0, "b": Parameter(1.0, min=0.0)},
+        x,
+        y,
+        priors={"a": dist.Normal(0.0, 10.0)},
+        num_warmup=200,
+        num_samples=400,
+        progress=False,
+    )
     post = idata.posterior
     assert {"a", "b", "noise"} <= set(post.data_vars)
     noise = np.asarray(post["noise"]).ravel()
