@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import dataclasses
 import html as _html
+import re
 from typing import Any
 
 import jax.numpy as jnp
@@ -36,7 +37,7 @@ import numpy as np
 from .._checks import DomainError, check, check_choice
 from ..fit import FitResult, Parameter, least_squares
 from . import field as _field
-from .laws import LAWS, PARAM_NAMES, log_failed_insulator, log_failed_superconductor
+from .laws import LAWS, PARAM_NAMES, log_plateau_plus_activated
 
 #: standard deviation given to padded (masked) points: they add nothing to chi2
 PAD_SIGMA = 1e30
@@ -44,17 +45,18 @@ PAD_SIGMA = 1e30
 RETRY_MULTISTART = 8
 
 
-def _model_insulator(T, sigma_QF, sigma_0, E_a):
-    """Log ρ of Eq. (1) in the fit's parameters (one function object: compiled once)."""
-    return log_failed_insulator(T, jnp.log(sigma_QF), jnp.log(sigma_0), E_a)
+def _model(T, plateau, prefactor, E_a, sign):
+    """Log ρ = sign·log(P + B e^{−E_a/T}): Eq. (1) with sign = −1, Eq. (2) with sign = +1.
+
+    One model for both laws, with the law a *fixed* parameter (a traced value, not part of
+    the compiled call's key): every fit, of either law or of both at once (``law="auto"``
+    stacks the rows twice), reuses one compilation per data shape.
+    """
+    return sign * log_plateau_plus_activated(T, jnp.log(plateau), jnp.log(prefactor), E_a)
 
 
-def _model_superconductor(T, rho_QF, rho_0, E_a):
-    """Log ρ of Eq. (2) in the fit's parameters."""
-    return log_failed_superconductor(T, jnp.log(rho_QF), jnp.log(rho_0), E_a)
-
-
-MODELS = {"insulator": _model_insulator, "superconductor": _model_superconductor}
+_INTERNAL = ("plateau", "prefactor", "E_a")
+_SIGN = {"insulator": -1.0, "superconductor": 1.0}
 
 
 # --- starting values ------------------------------------------------------------------------
@@ -223,40 +225,84 @@ def fit(
     """
     check_choice("law", law, (*LAWS, "auto"))
     T, rho, sigma, mask, n_real = _validate(T, rho, sigma, mask)
-    if law == "auto":
-        fits = {
-            lw: _fit_law(T, rho, lw, sigma, mask, n_real, max_steps, scale_covar, retry)
-            for lw in LAWS
-        }
-        return AutoFitResult.from_fits(fits["insulator"], fits["superconductor"], H=H)
-    if H is not None:
+    if law != "auto" and H is not None:
         raise DomainError("argument 'H' is used with law='auto' only (to report H*)")
-    return _fit_law(T, rho, law, sigma, mask, n_real, max_steps, scale_covar, retry)
+    kw = dict(
+        max_steps=max_steps,
+        scale_covar=sigma is None if scale_covar is None else scale_covar,
+        retry=retry,
+    )
+    if law != "auto":
+        return _rename(_fit_rows(T, rho, [law], sigma, mask, n_real, **kw), law)
+    # both laws in one batched call: the rows twice, first as Eq. (1), then as Eq. (2)
+    one = rho.ndim == 1
+    rho2 = np.atleast_2d(rho)
+    n = rho2.shape[0]
+
+    def twice(a):
+        return None if a is None else np.concatenate([np.atleast_2d(a)] * 2)
+
+    T2 = twice(T) if T.ndim == 2 or one else T
+    res = _fit_rows(
+        T2,
+        twice(rho),
+        list(LAWS),
+        twice(sigma),
+        twice(mask),
+        np.tile(np.atleast_1d(n_real), 2),
+        **kw,
+    )
+    ins, sc = (_rename(_take(res, np.arange(k * n, (k + 1) * n)), lw) for k, lw in enumerate(LAWS))
+    if one:
+        ins, sc = ins[0], sc[0]
+    return AutoFitResult.from_fits(ins, sc, H=H)
 
 
-def _fit_law(T, rho, law, sigma, mask, n_real, max_steps, scale_covar, retry) -> FitResult:
+def _fit_rows(T, rho, laws, sigma, mask, n_real, *, max_steps, scale_covar, retry):
+    """Fit all rows in one batched call; ``laws``: one law for all rows, or one per block."""
     batched = rho.ndim == 2
+    n_rows = rho.shape[0] if batched else 1
+    block = n_rows // len(laws)
+    sign = np.repeat([_SIGN[lw] for lw in laws], block)
+    start = {k: [] for k in _INTERNAL}
+    for j, lw in enumerate(laws):
+        rows = slice(j * block, (j + 1) * block)
+        Tb = T[rows] if T.ndim == 2 else T
+        g = initial_guess(
+            Tb,
+            rho[rows] if batched else rho,
+            lw,
+            None if mask is None else mask[rows] if batched else mask,
+        )
+        for k, n in zip(_INTERNAL, PARAM_NAMES[lw]):
+            start[k].append(np.atleast_1d(g[n]))
+    start = {k: np.concatenate(v) for k, v in start.items()}
+    if not batched:
+        start = {k: float(v[0]) for k, v in start.items()}
+        sign = float(sign[0])
     y = np.log(rho)
     s = np.ones_like(rho) if sigma is None else sigma / rho
     if mask is not None:
         s = np.where(mask, s, PAD_SIGMA)
-    if scale_covar is None:
-        scale_covar = sigma is None
-    start = initial_guess(T, rho, law, mask)
-    params = {n: Parameter(start[n], min=0.0, transform="log") for n in PARAM_NAMES[law]}
+
+    def params(idx=None):
+        pick = (lambda v: v) if idx is None else (lambda v: v[idx])
+        out = {k: Parameter(pick(start[k]), min=0.0, transform="log") for k in _INTERNAL}
+        out["sign"] = Parameter(pick(sign), vary=False)
+        return out
+
     kw = dict(
         batched=batched,
         batch_x=batched and T.ndim == 2,
         max_steps=max_steps,
         scale_covar=scale_covar,
     )
-    res = least_squares(MODELS[law], params, T, y, s, **kw)
+    res = least_squares(_model, params(), T, y, s, **kw)
     if retry and batched and not np.all(res.success):
         bad = np.flatnonzero(~np.asarray(res.success))
-        sub_params = {n: Parameter(start[n][bad], min=0.0, transform="log") for n in params}
         sub = least_squares(
-            MODELS[law],
-            sub_params,
+            _model,
+            params(bad),
             T[bad] if T.ndim == 2 else T,
             y[bad],
             s[bad],
@@ -265,8 +311,59 @@ def _fit_law(T, rho, law, sigma, mask, n_real, max_steps, scale_covar, retry) ->
         )
         res = _splice(res, bad, sub)
     elif retry and not batched and not res.success:
-        res = least_squares(MODELS[law], params, T, y, s, multistart=RETRY_MULTISTART, **kw)
+        res = least_squares(_model, params(), T, y, s, multistart=RETRY_MULTISTART, **kw)
     return _correct_padding(res, n_real, mask is not None)
+
+
+def _rename(res: FitResult, law: str) -> FitResult:
+    """Rename the internal parameters (plateau, prefactor, E_a) to the law's; drop ``sign``."""
+    ren = dict(zip(_INTERNAL, PARAM_NAMES[law]))
+
+    def d(m):
+        return {ren[k]: v for k, v in m.items() if k in ren}
+
+    def msg(t):
+        for a, b in ren.items():
+            t = re.sub(rf"\b{a}\b", b, t)
+        return t
+
+    message = [msg(t) for t in res.message] if res.batched else msg(res.message)
+    return dataclasses.replace(
+        res,
+        params=d(res.params),
+        stderr=d(res.stderr),
+        init_params=d(res.init_params),
+        param_names=tuple(ren[k] for k in res.param_names),
+        names=tuple(ren[k] for k in res.names if k in ren),
+        bounds=d(res.bounds),
+        vary=d(res.vary),
+        message=message,
+        extra={**res.extra, "law": law},
+    )
+
+
+def _take(res: FitResult, idx: np.ndarray) -> FitResult:
+    """Return the sub-batch ``idx`` of a batched result."""
+
+    def t(a):
+        return np.asarray(a)[idx]
+
+    return dataclasses.replace(
+        res,
+        params={k: t(v) for k, v in res.params.items()},
+        stderr={k: t(v) for k, v in res.stderr.items()},
+        init_params={k: t(v) for k, v in res.init_params.items()},
+        covariance=t(res.covariance),
+        correlation=t(res.correlation),
+        chi2=t(res.chi2),
+        redchi=t(res.redchi),
+        success=t(res.success),
+        message=[res.message[i] for i in idx],
+        extra={
+            k: t(v) if np.ndim(v) >= 1 and np.shape(v)[0] == len(res) else v
+            for k, v in res.extra.items()
+        },
+    )
 
 
 def _splice(res: FitResult, idx: np.ndarray, sub: FitResult) -> FitResult:
