@@ -43,23 +43,38 @@ SCHEMA = Schema(
         "T_min": Field(float, default=0.03, gt=0, doc="lowest temperature [K]"),
         "T_max": Field(float, default=1.5, gt=0, doc="highest temperature [K]"),
         "n_T": Field(int, default=40, ge=6, le=2000, doc="temperatures per field (log-spaced)"),
-        "fields": Field(float, default=list(synthetic.DEFAULT_FIELDS), list=True, min_len=4,
-                        gt=0, doc="magnetic fields [Oe]"),
-        "law": Field(str, default="auto", choices=("auto", "insulator", "superconductor"),
-                     doc="law fitted per field"),
+        "fields": Field(
+            float,
+            default=list(synthetic.DEFAULT_FIELDS),
+            list=True,
+            min_len=4,
+            gt=0,
+            doc="magnetic fields [Oe]",
+        ),
+        "law": Field(
+            str,
+            default="auto",
+            choices=("auto", "insulator", "superconductor"),
+            doc="law fitted per field",
+        ),
         "sample": Schema(
             {
                 "H_star": Field(float, default=_D.H_star, gt=0, doc="crossover field [Oe]"),
-                "R_star": Field(float, default=float(_D.R_star), gt=0,
-                                doc="saturation resistance at H* [Ohm/sq] (default R_Q)"),
+                "R_star": Field(
+                    float,
+                    default=float(_D.R_star),
+                    gt=0,
+                    doc="saturation resistance at H* [Ohm/sq] (default R_Q)",
+                ),
                 "a": Field(float, default=_D.a, doc="exponent of sigma_QF ∝ H^a"),
                 "b": Field(float, default=_D.b, doc="exponent of rho_QF^-1 ∝ H^b"),
                 "E_aS_0": Field(float, default=_D.E_aS_0, gt=0, doc="E_aS at H -> 0 [K]"),
                 "E_aS_star": Field(float, default=_D.E_aS_star, gt=0, doc="E_aS at H* [K]"),
                 "E_aI_peak": Field(float, default=_D.E_aI_peak, gt=0, doc="E_aI at H* [K]"),
                 "E_aI_inf": Field(float, default=_D.E_aI_inf, gt=0, doc="E_aI at high H [K]"),
-                "E_aI_scale": Field(float, default=_D.E_aI_scale, gt=0,
-                                    doc="decay field of E_aI [Oe]"),
+                "E_aI_scale": Field(
+                    float, default=_D.E_aI_scale, gt=0, doc="decay field of E_aI [Oe]"
+                ),
                 "rho_0": Field(float, default=_D.rho_0, gt=0, doc="prefactor of Eq. (2) [Ohm]"),
                 "sigma_0": Field(float, default=_D.sigma_0, gt=0, doc="prefactor of Eq. (1) [S]"),
             },
@@ -76,12 +91,22 @@ def run(cfg, out: Path) -> Summary:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sample = synthetic.SyntheticSample(**d["sample"])
-    sweep = synthetic.generate(sample, fields=d["fields"], T_min=d["T_min"], T_max=d["T_max"],
-                               n_T=d["n_T"], noise=d["noise"], seed=d["seed"])
-    csv_path = sweep.to_csv(out / "synthetic_sweep.csv", comments=(
-        "SYNTHETIC DATA (not measured): " + sweep.source,
-        f"written by 'dissipax reproduce {cfg.name}'",
-    ))
+    sweep = synthetic.generate(
+        sample,
+        fields=d["fields"],
+        T_min=d["T_min"],
+        T_max=d["T_max"],
+        n_T=d["n_T"],
+        noise=d["noise"],
+        seed=d["seed"],
+    )
+    csv_path = sweep.to_csv(
+        out / "synthetic_sweep.csv",
+        comments=(
+            "SYNTHETIC DATA (not measured): " + sweep.source,
+            f"written by 'dissipax reproduce {cfg.name}'",
+        ),
+    )
     res = _analysis.analyze(sweep, d["law"])
 
     fig, ax = plot.subplots(1, 1, figsize=(6.0, 4.5))
@@ -97,16 +122,24 @@ def run(cfg, out: Path) -> Summary:
     f4 = plot.save_figure(fig, out / "fig4_field_dependence.png")
 
     checks = _checks(res, sample)
-    js = io.write_json(out / "results.json", {
-        "synthetic": True,
-        "source": sweep.source,
-        "truth": {"law": sweep.truth.law.tolist(), "params": sweep.truth.params,
-                  "H_star": sample.H_star, "R_star": sample.R_star, "a": sample.a,
-                  "b": sample.b},
-        "paper": {"a": -4.7, "b": -0.45, "H_star_Oe": 300.0, "R_Q_Ohm": units.R_Q},
-        "analysis": res.to_dict(),
-        "checks": checks,
-    })
+    js = io.write_json(
+        out / "results.json",
+        {
+            "synthetic": True,
+            "source": sweep.source,
+            "truth": {
+                "law": sweep.truth.law.tolist(),
+                "params": sweep.truth.params,
+                "H_star": sample.H_star,
+                "R_star": sample.R_star,
+                "a": sample.a,
+                "b": sample.b,
+            },
+            "paper": {"a": -4.7, "b": -0.45, "H_star_Oe": 300.0, "R_Q_Ohm": units.R_Q},
+            "analysis": res.to_dict(),
+            "checks": checks,
+        },
+    )
     lines = ["SYNTHETIC data (labelled; the paper's trends for S1)", *res.summary_lines()]
     lines += [f"check {k}: {'ok' if v else 'FAILED'}" for k, v in checks.items()]
     ok = bool(np.all(res.success)) and all(checks.values())
@@ -120,11 +153,13 @@ def _checks(res: _analysis.SweepAnalysis, sample: synthetic.SyntheticSample) -> 
         if key in res.power_laws:
             r = res.power_laws[key]
             out[f"exponent {key} within 3 stderr of {true}"] = bool(
-                abs(r.params["exponent"] - true) < 3 * r.stderr["exponent"])
+                abs(r.params["exponent"] - true) < 3 * r.stderr["exponent"]
+            )
     truth_law = sample.law(res.H)
     out["law per field as generated"] = bool(np.all(truth_law == res.law))
     if res.crossover is not None:
         c = res.crossover
         out[f"H* within 3 stderr of {sample.H_star:g} Oe"] = bool(
-            abs(c.H_star - sample.H_star) < 3 * c.H_star_stderr)
+            abs(c.H_star - sample.H_star) < 3 * c.H_star_stderr
+        )
     return out
