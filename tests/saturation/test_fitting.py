@@ -168,3 +168,34 @@ def test_magnetoresistance_fit_recovers_parameters():
     assert res.success
     for k, v in true.items():
         assert abs(res.params[k] - v) < 4 * res.stderr[k], k  # Gaussian pulls, 4 sigma
+
+
+def test_fit_is_stable_from_mK_to_K():
+    """E_a/T up to 700 inside the data: the fit converges and its curve stays finite."""
+    T = np.geomspace(1e-3, 1.5, 40)  # same shape as the per-field fits above: no new compile
+    p = dict(sigma_QF=2e-6, sigma_0=1e-3, E_a=0.7)
+    rng = np.random.default_rng(7)
+    true = np.asarray(laws.failed_insulator(T, **p))
+    rho = true * (1 + 0.005 * rng.standard_normal(T.size))
+    res = fitting.fit(T, rho, "insulator", sigma=0.005 * true)
+    assert res.success and np.isfinite(res.chi2)
+    for k, v in p.items():
+        assert abs(res.params[k] - v) < 4 * res.stderr[k], k  # Gaussian pulls, 4 sigma
+
+
+@pytest.mark.slow
+def test_exponent_errors_are_calibrated_over_seeds():
+    """Pulls (fit - truth)/stderr of a and b over 40 noise seeds: mean ~0, spread ~1."""
+    pulls = {"sigma_QF": [], "rho_QF_inv": []}
+    for seed in range(40):
+        s = synthetic.generate(seed=100 + seed)
+        T, rho, sigma, _ = s.padded()
+        res = fitting.fit(T, rho, "auto", sigma=sigma, H=s.H)
+        for k, true in (("sigma_QF", -4.7), ("rho_QF_inv", -0.45)):
+            r = res.power_laws[k]
+            pulls[k].append((r.params["exponent"] - true) / r.stderr["exponent"])
+    for k, v in pulls.items():
+        v = np.asarray(v)
+        # 40 draws: the mean of unit Gaussians within 3/sqrt(40), the std within ~[0.65, 1.35]
+        assert abs(v.mean()) < 3 / np.sqrt(v.size), (k, v)
+        assert 0.65 < v.std() < 1.35, (k, v)

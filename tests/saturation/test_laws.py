@@ -8,6 +8,8 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.optimize
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dissipax._checks import DomainError
 from dissipax.saturation import laws
@@ -202,3 +204,19 @@ def test_curvature_zero_gradient_and_extremes():
     )
     assert np.all(np.isfinite(out)) and np.all(out > 0)
     assert float(out[0]) == pytest.approx(0.5, rel=1e-6)  # y* -> 2 when sigma_QF >> sigma_0
+
+
+@settings(max_examples=25)
+@given(
+    log10_T=st.floats(-3.5, 1.0),
+    log10_P=st.floats(-9.0, 6.0),
+    log10_ratio=st.floats(-5.0, 8.0),
+    E_a=st.floats(0.0, 3.0),
+)
+def test_kernel_matches_decimal_reference(log10_T, log10_P, log10_ratio, E_a):
+    T, P = 10.0**log10_T, 10.0**log10_P
+    B = P * 10.0**log10_ratio
+    got = float(laws.log_plateau_plus_activated(T, np.log(P), np.log(B), E_a))
+    ref = _decimal_log_rho(T, P, B, E_a, insulator=False)
+    # inputs pass through log/exp in float64: a few ulps of the largest term involved
+    assert got == pytest.approx(ref, rel=1e-14, abs=1e-13 * max(1.0, abs(np.log(B)), E_a / T))

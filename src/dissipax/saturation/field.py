@@ -13,8 +13,6 @@ r"""Field dependence of the saturation parameters (Zhang et al. 2022, Fig. 4 and
 Fields in Oe, resistivities in Ω/□, conductivities in S.
 """
 
-from __future__ import annotations
-
 import dataclasses
 
 import jax
@@ -28,11 +26,11 @@ from ..fit import FitResult, Parameter, least_squares
 
 
 def power_law(
-    H: Float[ArrayLike, ...],
-    amplitude: Float[ArrayLike, ...],
-    exponent: Float[ArrayLike, ...],
-    H_ref: Float[ArrayLike, ...] = 1.0,
-) -> Float[Array, ...]:
+    H: Float[ArrayLike, "..."],
+    amplitude: Float[ArrayLike, "..."],
+    exponent: Float[ArrayLike, "..."],
+    H_ref: Float[ArrayLike, "..."] = 1.0,
+) -> Float[Array, "..."]:
     r"""Power law :math:`y = A\,(H/H_\mathrm{ref})^{e}` (Fig. 4b: σ_QF ∝ H^a, ρ_QF⁻¹ ∝ H^b).
 
     Parameters
@@ -242,11 +240,11 @@ def crossover(
 
 
 def magnetoresistance(
-    H: Float[ArrayLike, ...],
-    rho_0: Float[ArrayLike, ...],
-    A: Float[ArrayLike, ...],
-    p: Float[ArrayLike, ...],
-) -> Float[Array, ...]:
+    H: Float[ArrayLike, "..."],
+    rho_0: Float[ArrayLike, "..."],
+    A: Float[ArrayLike, "..."],
+    p: Float[ArrayLike, "..."],
+) -> Float[Array, "..."]:
     r"""Low-field magnetoresistance :math:`\rho_{xx} = \rho_0 + A|H|^p` (supplement, Fig. S2).
 
     Parameters
