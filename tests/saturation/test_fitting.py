@@ -199,3 +199,14 @@ def test_exponent_errors_are_calibrated_over_seeds():
         # 40 draws: the mean of unit Gaussians within 3/sqrt(40), the std within ~[0.65, 1.35]
         assert abs(v.mean()) < 3 / np.sqrt(v.size), (k, v)
         assert 0.65 < v.std() < 1.35, (k, v)
+
+
+@pytest.mark.slow
+def test_failed_rows_are_retried_with_multistart(sweep):
+    T, rho, sigma, _ = sweep.padded()
+    res = fitting.fit(T[:4], rho[:4], "superconductor", sigma=sigma[:4], max_steps=2)
+    assert not np.any(res.success)  # two LM steps cannot reach rtol = 1e-10
+    assert all(m.startswith("(retried with multistart=8)") for m in res.message)
+    assert res.params["rho_QF"].shape == (4,) and res.covariance.shape == (4, 3, 3)
+    ok = fitting.fit(T[:4], rho[:4], "superconductor", sigma=sigma[:4])
+    assert np.all(ok.success) and not any(m.startswith("(retried") for m in ok.message)

@@ -12,6 +12,12 @@ Units: T in K, activation energies as E_a/k_B in K, ρ in Ω/□, σ in S, field
   :func:`fit_magnetoresistance` — field dependence and the low-field MR (Fig. S2);
 * :func:`load_csv`, :class:`FieldSweep` — long-format R(T, H) tables;
 * :func:`generate`, :class:`SyntheticSample` — a labelled synthetic sweep with the paper's trends.
+
+Note on the paper's text: its introduction writes "R_Q = h/e² ∼ 6.45 kΩ"; 6.45 kΩ is the
+pair quantum h/4e² (= :data:`dissipax.units.R_Q`, as in the Fig. 4 caption), h/e² being
+25.8 kΩ.  dissipax compares saturation resistances with h/4e².  The curvature zeros of
+Fig. 4a are computed here from the fitted laws (:func:`curvature_zero`), not from
+numerical second differences of noisy data.
 """
 
 from .analysis import SweepAnalysis, analyze

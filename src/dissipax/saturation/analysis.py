@@ -137,6 +137,11 @@ def analyze(
     Returns
     -------
     SweepAnalysis
+
+    Notes
+    -----
+    Valid for sweeps whose ρ(T) curves follow Eq. (1) or (2) (T > 0, ρ > 0); fields that
+    fail to converge are kept with ``success=False`` and left out of the power laws.
     """
     check_choice("law", law, (*LAWS, "auto"))
     T, rho, sigma, mask = sweep.padded()

@@ -195,6 +195,12 @@ def crossover(
     Returns
     -------
     Crossover
+
+    Notes
+    -----
+    Valid when the two power laws have different exponents (b ≠ a) and the crossover lies
+    near the fitted fields; an intersection far outside [H_below, H_above] is an
+    extrapolation of the power laws.
     """
     if rho_QF_inv_law is not None and sigma_QF_law is not None:
         Hb, Ha = rho_QF_inv_law.extra["H_ref"], sigma_QF_law.extra["H_ref"]

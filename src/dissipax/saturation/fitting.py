@@ -81,6 +81,12 @@ def initial_guess(T, rho, law: str, mask=None) -> dict[str, np.ndarray]:
     -------
     dict
         ``name -> (n_rows,)`` (or scalars for 1-D input), all > 0.
+
+    Notes
+    -----
+    Valid for curves with at least 3 points; the estimate is exact for noise-free data
+    whose plateau value is among the scanned candidates and rough otherwise (it only
+    needs to put Levenberg–Marquardt in the right basin).
     """
     check_choice("law", law, LAWS)
     rho = np.asarray(rho, dtype=float)

@@ -212,6 +212,8 @@ def resistivity(T: Float[ArrayLike, "..."], law: str, **params) -> Float[Array, 
     ``params`` are the law's keyword parameters (``sigma_QF, sigma_0, E_a`` or
     ``rho_QF, rho_0, E_a``); units and domain as in :func:`failed_insulator` /
     :func:`failed_superconductor`.
+
+    Valid for T ≥ 0, positive plateau and prefactor, E_a ≥ 0.
     """
     args = _law_params(law, params)
     return LAW_FUNCTIONS[law](T, *args)

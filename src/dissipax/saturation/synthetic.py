@@ -185,6 +185,11 @@ def generate(
     -------
     FieldSweep
         With ``source`` saying it is synthetic and ``truth`` a :class:`SyntheticTruth`.
+
+    Notes
+    -----
+    Valid for positive fields and 0 < T_min < T_max; the values follow the module's
+    S1-like trends, not measured data.
     """
     sample = SyntheticSample() if sample is None else sample
     H = np.asarray(fields, dtype=float)
