@@ -25,6 +25,12 @@ def test_auto_law_matches_the_labels(sweep, auto):
     # the wrong law is far worse (the data's temperature coefficient has the other sign)
     wrong = np.where(auto.law == "insulator", auto.superconductor.redchi, auto.insulator.redchi)
     assert np.all(wrong > 50 * auto.redchi)
+    # row access gives the chosen law's single fit
+    first, last = auto[0], auto[len(auto) - 1]
+    assert set(first.params) == {"rho_QF", "rho_0", "E_a"}
+    assert first.extra["law"] == "superconductor"
+    assert set(last.params) == {"sigma_QF", "sigma_0", "E_a"} and "sign" not in last.names
+    assert "[[Crossover]]" in auto.report()
 
 
 def test_recovery_of_known_parameters(sweep, auto):

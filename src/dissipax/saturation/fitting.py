@@ -344,7 +344,7 @@ def _rename(res: FitResult, law: str) -> FitResult:
         bounds=d(res.bounds),
         vary=d(res.vary),
         message=message,
-        extra={**res.extra, "law": law},
+        extra={**res.extra, "law": np.full(len(res), law) if res.batched else law},
     )
 
 
