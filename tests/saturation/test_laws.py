@@ -220,3 +220,17 @@ def test_kernel_matches_decimal_reference(log10_T, log10_P, log10_ratio, E_a):
     ref = _decimal_log_rho(T, P, B, E_a, insulator=False)
     # inputs pass through log/exp in float64: a few ulps of the largest term involved
     assert got == pytest.approx(ref, rel=1e-14, abs=1e-13 * max(1.0, abs(np.log(B)), E_a / T))
+
+
+def test_curvature_and_zero_under_jit_vmap_grad():
+    T = jnp.linspace(0.05, 1.0, 6)
+    c = laws.curvature(T, "insulator", **INS)
+    cj = jax.jit(lambda t, e: laws.curvature(t, "insulator", sigma_QF=1.2e-6, sigma_0=1e-4, E_a=e))
+    np.testing.assert_allclose(cj(T, INS["E_a"]), c, rtol=1e-13)
+    zs = jax.vmap(lambda e: laws.curvature_zero("insulator", sigma_QF=1e-6, sigma_0=1e-4, E_a=e))(
+        jnp.array([0.3, 0.6])
+    )
+    # T* = E_a / y*(sigma_0/sigma_QF): linear in E_a at fixed ratio
+    assert float(zs[1]) == pytest.approx(2 * float(zs[0]), rel=1e-14)
+    g = jax.grad(lambda e: laws.curvature(0.3, "superconductor", rho_QF=1.0, rho_0=2.0, E_a=e))(1.0)
+    assert np.isfinite(float(g))
