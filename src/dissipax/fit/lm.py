@@ -17,8 +17,13 @@ standard deviations of the data (then ``C_p`` is the plain Cramér–Rao covaria
 A parameter that ends *on* a bound (within :data:`~.parameters.AT_BOUND_RTOL` of it) has
 ``dp/dz → 0``: a propagated error bar would be a meaningless ~0.  Its stderr is reported
 as NaN, the other parameters' covariance is computed as if it were fixed, and the
-message says so.  A singular ``JᵀJ`` (parameters the data cannot separate) gives NaN
-covariance and a message naming the degenerate combination.
+message says so.  Such a fit reaches ``max_steps`` (the pinned internal coordinate keeps
+moving towards infinity, so the step test never passes); it is reported converged when
+the free parameters are stationary — one more Gauss–Newton step on them would lower chi2
+by less than ``atol + rtol·chi2`` — and as not converged otherwise.
+
+A singular ``JᵀJ`` (parameters the data cannot separate) gives NaN covariance and a
+message naming the degenerate combination.
 """
 
 from __future__ import annotations
@@ -40,7 +45,7 @@ from ._problem import Layout, flat_residual, prepare
 from .result import FitError, FitResult, build_messages
 
 # status codes of one fit (messages in result.py)
-OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL = 0, 1, 2, 3, 4
+OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL, BOUND_OK = 0, 1, 2, 3, 4, 5
 
 #: relative eigenvalue of the normalised JᵀJ below which the covariance is called singular
 SINGULAR_RCOND = 1e3
@@ -50,7 +55,6 @@ SINGULAR_RCOND = 1e3
 class _Static:
     layout: Layout
     max_steps: int
-    scale_covar: bool
     batched: bool
     batch_x: bool
 
@@ -164,7 +168,6 @@ def least_squares(
     static = _Static(
         layout=lay,
         max_steps=int(max_steps),
-        scale_covar=bool(scale_covar),
         batched=batched,
         batch_x=batch_x,
     )
@@ -183,7 +186,8 @@ def least_squares(
         jnp.asarray(atol, fd),
     )
     out = jax.tree.map(np.asarray, out)
-    result = _to_result(out, prob, static, multistart)
+    out.update(_covariance(out, len(lay.vary_index), float(rtol), float(atol)))
+    result = _to_result(out, prob, static, multistart, bool(scale_covar))
     if throw and not np.all(result.success):
         raise FitError(result)
     return result
@@ -285,7 +289,11 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
         start_ok = jnp.all(jnp.isfinite(r_start))
         return sol.value, chi2, code, sol.stats["num_steps"], start_ok
 
-    zs, chi2s, codes, steps, start_oks = jax.vmap(one_start)(starts)
+    if starts.shape[0] == 1:  # no multistart: skip the batching of the solver loop
+        outs = jax.tree.map(lambda a: a[None], one_start(starts[0]))
+    else:
+        outs = jax.vmap(one_start)(starts)
+    zs, chi2s, codes, steps, start_oks = outs
     score = jnp.where(jnp.isfinite(chi2s), chi2s, jnp.inf)
     good = codes == OK
     best = jnp.where(jnp.any(good), jnp.argmin(jnp.where(good, score, jnp.inf)), jnp.argmin(score))
@@ -304,66 +312,98 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
         ]
     )
     at_bound = dist < P.AT_BOUND_RTOL
-    cov_z, singular, weak = _inverse_normal_matrix(jac, at_bound)
-    ndata = r.shape[0]
-    dof = ndata - len(vi)
-    redchi = jnp.where(dof > 0, chi2 / jnp.maximum(dof, 1), jnp.nan)
-    cov = d[:, None] * cov_z * d[None, :]
-    if static.scale_covar:
-        cov = cov * redchi
-    pinned = at_bound[:, None] | at_bound[None, :]
-    cov = jnp.where(pinned, jnp.nan, cov)
+    # the small (nvary x nvary) linear algebra runs in NumPy after the call (_covariance):
+    # it keeps eigen-decompositions out of the compiled graph (faster compilation)
+    g = jnp.where(at_bound, 0.0, jac.T @ r)
+    ata = jac.T @ jac
 
     p_all = p0.at[jnp.array(vi)].set(pv)
     return dict(
         params=p_all,
-        cov=cov,
+        ata=ata,
+        grad=g,
+        dpdz=d,
         chi2=chi2,
-        redchi=redchi,
+        ndata=jnp.asarray(r.shape[0]),
         code=codes[best],
         nsteps=steps[best],
         start_ok=start_oks[best],
         at_bound=at_bound,
-        singular=singular,
-        weak=weak,
         best_start=best,
         n_converged=jnp.sum(good),
     )
 
 
-def _inverse_normal_matrix(jac, at_bound):
-    """``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, with a singularity check.
+def _covariance(out: dict, nvary: int, rtol: float, atol: float) -> dict:
+    """Covariance, singularity, KKT status and redchi from the compiled call's output.
 
-    ``JᵀJ`` is normalised to unit diagonal before the eigen-decomposition, so the test is
-    on the *correlation* structure, independent of units.  Returns the inverse (NaN when
-    singular), a singular flag, and the eigenvector of the smallest eigenvalue (the
-    combination of parameters the data cannot determine).
+    ``(JᵀJ)⁻¹`` over the parameters not pinned at a bound: ``JᵀJ`` is normalised to unit
+    diagonal before the eigen-decomposition, so the singularity test is on the
+    *correlation* structure, independent of units.  The eigenvector of the smallest
+    eigenvalue names the combination the data cannot determine.
+
+    A parameter pushed into its bound never meets the solver's step test in z (its internal
+    coordinate keeps running off to infinity, and the free parameters track its slow
+    crawl), so such fits end at max_steps.  They are converged (a KKT check) when one more
+    Gauss-Newton step on the *free* parameters would lower chi2 by less than
+    ``atol + rtol·chi2``: the free parameters are then within ~sqrt(rtol·chi2) of their
+    (unscaled) standard errors of the constrained optimum.
     """
-    n = jac.shape[1]
-    a = jac.T @ jac
-    eye = jnp.eye(n, dtype=a.dtype)
-    mask = at_bound[:, None] | at_bound[None, :]
-    a = jnp.where(mask, eye, a)
-    diag = jnp.diagonal(a)
-    zero = diag <= 0
-    scale = jnp.where(zero, 1.0, 1.0 / jnp.sqrt(jnp.where(zero, 1.0, diag)))
-    c = scale[:, None] * a * scale[None, :]
-    w, v = jnp.linalg.eigh(c)
-    singular = jnp.any(zero) | (w[0] <= SINGULAR_RCOND * n * eps() * w[-1])
-    w_safe = jnp.where(singular, 1.0, w)
-    c_inv = (v / w_safe) @ v.T
-    inv = scale[:, None] * c_inv * scale[None, :]
-    inv = jnp.where(singular, jnp.nan, inv)
-    weak = jnp.where(jnp.any(zero), zero.astype(a.dtype), jnp.abs(v[:, 0]))
-    return inv, singular, weak
+    ata = np.asarray(out["ata"], float)
+    at_bound = np.asarray(out["at_bound"], bool)
+    n = nvary
+    eye = np.eye(n)
+    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    a = np.where(mask, eye, ata)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diag = np.diagonal(a, axis1=-2, axis2=-1)
+        bad_diag = ~(diag > 0)  # zero column (or NaN): the parameter has no effect
+        scale = np.where(bad_diag, 1.0, 1.0 / np.sqrt(np.where(bad_diag, 1.0, diag)))
+        c = scale[..., :, None] * a * scale[..., None, :]
+        finite = np.all(np.isfinite(c), axis=(-2, -1))
+        c = np.where(finite[..., None, None], c, eye)
+        w, v = np.linalg.eigh(c)
+        singular = (
+            np.any(bad_diag, axis=-1)
+            | ~finite
+            | (w[..., 0] <= SINGULAR_RCOND * n * eps() * w[..., -1])
+        )
+        w_safe = np.where(singular[..., None], 1.0, w)
+        c_inv = (v / w_safe[..., None, :]) @ np.swapaxes(v, -1, -2)
+        cov_z = scale[..., :, None] * c_inv * scale[..., None, :]
+        cov_z = np.where(singular[..., None, None], np.nan, cov_z)
+        weak = np.where(
+            np.any(bad_diag, axis=-1)[..., None], bad_diag.astype(float), np.abs(v[..., :, 0])
+        )
+        g = np.asarray(out["grad"], float)
+        decrease = np.einsum("...i,...ij,...j->...", g, cov_z, g)
+        chi2 = np.asarray(out["chi2"], float)
+        stationary = decrease <= atol + rtol * chi2
+        code = np.asarray(out["code"])
+        bound_ok = (
+            (code == MAX_STEPS)
+            & np.any(at_bound, axis=-1)
+            & ~singular
+            & stationary
+            & np.isfinite(chi2)
+        )
+        code = np.where(bound_ok, BOUND_OK, code)
+        d = np.asarray(out["dpdz"], float)
+        cov = d[..., :, None] * cov_z * d[..., None, :]
+        cov = np.where(mask, np.nan, cov)
+        dof = int(np.asarray(out["ndata"]).ravel()[0]) - n
+        redchi = chi2 / dof if dof > 0 else np.full_like(chi2, np.nan)
+    return dict(cov=cov, singular=singular, weak=weak, code=code, redchi=redchi)
 
 
-def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
+def _to_result(out: dict, prob, static: _Static, multistart: int, scale_covar: bool) -> FitResult:
     lay = static.layout
     names, vnames = lay.names, lay.vary_names
     batched = prob.n_batch is not None
     p = out["params"]
     cov = out["cov"]
+    if scale_covar:
+        cov = cov * np.asarray(out["redchi"])[..., None, None]
     nv = len(vnames)
     var = np.diagonal(cov, axis1=-2, axis2=-1)
     with np.errstate(invalid="ignore"):
@@ -381,7 +421,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
             se = np.zeros_like(p[..., i])
         stderr[n] = se if batched else float(se)
     code = out["code"]
-    success = (code == 0) & np.isfinite(out["chi2"]) & out["start_ok"]
+    success = ((code == OK) | (code == BOUND_OK)) & np.isfinite(out["chi2"]) & out["start_ok"]
     messages = build_messages(
         out,
         ndata=prob.ndata,
@@ -390,7 +430,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
         max_steps=static.max_steps,
         multistart=multistart,
         batched=batched,
-        scale_covar=static.scale_covar,
+        scale_covar=scale_covar,
     )
     sc = (lambda a: a) if batched else (lambda a: a[()])
     extra = dict(
@@ -416,7 +456,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
         message=messages if batched else messages[0],
         bounds={n: prob.params[n].bounds for n in names},
         vary={n: prob.params[n].vary for n in names},
-        scale_covar=static.scale_covar,
+        scale_covar=scale_covar,
         n_starts=multistart + 1,
         max_steps=static.max_steps,
         extra={k: sc(v) for k, v in extra.items()},
