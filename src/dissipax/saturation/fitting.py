@@ -1,0 +1,671 @@
+r"""Fits of Eqs. (1) and (2) to ρ(T) curves: one fit per field, all fields in one compiled call.
+
+:func:`fit` fits ``law="insulator"`` (Eq. (1): σ_QF, σ_0, E_a), ``"superconductor"``
+(Eq. (2): ρ_QF, ρ_0, E_a) or ``"auto"`` (both, and per field the better one) to every row
+of ``rho`` with :func:`dissipax.fit.least_squares` (``batched=True``: one vmapped
+Levenberg–Marquardt call for all rows).
+
+What is fitted
+--------------
+The residual is taken on :math:`\log\rho` (the model is the stable log-space kernel of
+:mod:`.laws`), with :math:`\sigma_{\log\rho} = \sigma/\rho` (first-order propagation; equal
+relative weights when ``sigma`` is ``None``).  ρ spans decades along a curve (kΩ to MΩ on
+the insulating side), and relative errors are what a lock-in measurement has; for small
+relative errors this is the same χ² as the linear fit.  All three parameters are positive
+and enter with ``transform="log"`` (a fixed step is a fixed factor), so σ_QF ≈ 1e-6 S and
+E_a ≈ 0.5 K are equally well conditioned.
+
+Starting values (:func:`initial_guess`) come from the data, so users never guess: writing
+either law as :math:`g = P + B e^{-E_a/T}` (g = 1/ρ or ρ, increasing with T), the plateau
+P is scanned over fractions of the low-temperature value of g; for each candidate the
+Arrhenius line :math:`\log(g - P) = \log B - E_a/T` is fitted by weighted linear
+regression (weights :math:`((g-P)/g)^2`, the propagated relative error), and the candidate
+whose curve best matches :math:`\log g` wins.  Fits that still fail are retried with
+``multistart``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html as _html
+import re
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+
+from .._checks import DomainError, check, check_choice
+from ..fit import FitResult, Parameter, least_squares
+from . import field as _field
+from .laws import LAWS, PARAM_NAMES, log_plateau_plus_activated
+
+#: standard deviation given to padded (masked) points: they add nothing to chi2
+PAD_SIGMA = 1e30
+#: extra random starts for fits that fail from the automatic start
+RETRY_MULTISTART = 8
+
+
+def _model(T, plateau, prefactor, E_a, sign):
+    """Log ρ = sign·log(P + B e^{−E_a/T}): Eq. (1) with sign = −1, Eq. (2) with sign = +1.
+
+    One model for both laws, with the law a *fixed* parameter (a traced value, not part of
+    the compiled call's key): every fit, of either law or of both at once (``law="auto"``
+    stacks the rows twice), reuses one compilation per data shape.
+    """
+    return sign * log_plateau_plus_activated(T, jnp.log(plateau), jnp.log(prefactor), E_a)
+
+
+_INTERNAL = ("plateau", "prefactor", "E_a")
+_SIGN = {"insulator": -1.0, "superconductor": 1.0}
+
+
+# --- starting values ------------------------------------------------------------------------
+# plateau candidates, as fractions of g_low (the mean of g over the lowest temperatures)
+_FRACTIONS = np.concatenate([1.0 - np.geomspace(1e-4, 0.999, 40), [1.0, 1.01]])
+_N_LOW = 3  # points averaged for the low-temperature value of g
+
+
+def initial_guess(T, rho, law: str, mask=None) -> dict[str, np.ndarray]:
+    """Estimate starting values of ``law``'s parameters from the data, per row (module notes).
+
+    Parameters
+    ----------
+    T, rho
+        Shape ``(n_T,)`` or ``(n_rows, n_T)`` (T may be 1-D and shared); T [K], ρ [Ω/□].
+    law
+        ``"insulator"`` or ``"superconductor"``.
+    mask
+        Optional boolean array like ``rho``: ``False`` marks padding.
+
+    Returns
+    -------
+    dict
+        ``name -> (n_rows,)`` (or scalars for 1-D input), all > 0.
+
+    Notes
+    -----
+    Valid for curves with at least 3 points; the estimate is exact for noise-free data
+    whose plateau value is among the scanned candidates and rough otherwise (it only
+    needs to put Levenberg–Marquardt in the right basin).
+    """
+    check_choice("law", law, LAWS)
+    rho = np.asarray(rho, dtype=float)
+    one = rho.ndim == 1
+    rho2 = np.atleast_2d(rho)
+    T2 = np.broadcast_to(np.asarray(T, dtype=float), rho2.shape)
+    m = np.ones(rho2.shape, bool) if mask is None else np.broadcast_to(mask, rho2.shape)
+    g = 1.0 / rho2 if law == "insulator" else rho2
+    x = 1.0 / T2
+    # low-temperature value of g: mean over the _N_LOW coldest real points (noise-robust)
+    order = np.argsort(np.where(m, T2, np.inf), axis=1)[:, :_N_LOW]
+    g_cold = np.take_along_axis(g, order, axis=1)
+    m_cold = np.take_along_axis(m, order, axis=1)
+    g_low = np.sum(np.where(m_cold, g_cold, 0.0), axis=1) / np.sum(m_cold, axis=1)
+    P = g_low[:, None] * _FRACTIONS[None, :]  # (rows, cand)
+    e = g[:, None, :] - P[:, :, None]  # (rows, cand, T)
+    ok = m[:, None, :] & (e > 0)
+    w = np.where(ok, (np.where(ok, e, 1.0) / g[:, None, :]) ** 2, 0.0)
+    ly = np.where(ok, np.log(np.where(ok, e, 1.0)), 0.0)
+    xb = x[:, None, :]
+    sw = np.sum(w, axis=2)
+    sw_safe = np.where(sw > 0, sw, 1.0)
+    mx = np.sum(w * xb, axis=2) / sw_safe
+    my = np.sum(w * ly, axis=2) / sw_safe
+    sxx = np.sum(w * (xb - mx[..., None]) ** 2, axis=2)
+    sxy = np.sum(w * (xb - mx[..., None]) * (ly - my[..., None]), axis=2)
+    slope = np.where(sxx > 0, sxy / np.where(sxx > 0, sxx, 1.0), 0.0)
+    # E_a from the Arrhenius slope; a non-negative slope (no activation seen) gets a small
+    # activation of the order of the lowest temperature
+    T_lo = np.min(np.where(m, T2, np.inf), axis=1)[:, None]
+    E = np.where(slope < 0, -slope, 0.0)
+    E = np.maximum(E, 0.05 * T_lo)
+    logB = my + E * mx
+    # score: squared misfit of log g over the real points
+    with np.errstate(over="ignore"):
+        lg_model = np.logaddexp(np.log(P)[..., None], logB[..., None] - E[..., None] * xb)
+    sse = np.sum(np.where(m[:, None, :], (lg_model - np.log(g)[:, None, :]) ** 2, 0.0), axis=2)
+    sse = np.where(np.isfinite(sse) & (sw > 0), sse, np.inf)
+    k = np.argmin(sse, axis=1)
+    rows = np.arange(rho2.shape[0])
+    out = dict(
+        zip(PARAM_NAMES[law], (P[rows, k], np.exp(np.clip(logB[rows, k], -700, 700)), E[rows, k]))
+    )
+    return {n: float(v[0]) for n, v in out.items()} if one else out
+
+
+# --- the fit ----------------------------------------------------------------------------------
+def _validate(T, rho, sigma, mask):
+    rho = np.asarray(rho, dtype=float) if not hasattr(rho, "dtype") else np.asarray(rho)
+    T = np.asarray(T)
+    check("T", T, gt=0, valid="temperatures in K")
+    check("rho", rho, gt=0, valid="resistivities in Ohm/sq")
+    if rho.ndim not in (1, 2):
+        raise DomainError(
+            f"argument 'rho' must have shape (n_T,) or (n_fields, n_T); got {rho.shape}"
+        )
+    if T.shape not in (rho.shape, rho.shape[-1:]):
+        raise DomainError(
+            f"argument 'T' must have shape {rho.shape} or {rho.shape[-1:]} to "
+            f"match rho; got {T.shape}"
+        )
+    if sigma is not None:
+        sigma = np.asarray(sigma, dtype=float)
+        check("sigma", sigma, gt=0, valid="1-sigma errors of rho in Ohm/sq")
+        if sigma.shape != rho.shape:
+            raise DomainError(
+                f"argument 'sigma' must have the shape of rho {rho.shape}; got {sigma.shape}"
+            )
+    if mask is not None:
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != rho.shape:
+            raise DomainError(
+                f"argument 'mask' must have the shape of rho {rho.shape}; got {mask.shape}"
+            )
+    n_real = np.full(rho.shape[:-1], rho.shape[-1]) if mask is None else mask.sum(axis=-1)
+    if np.any(n_real < 4):
+        bad = np.flatnonzero(np.atleast_1d(n_real) < 4)
+        raise DomainError(
+            f"each curve needs at least 4 points to fit 3 parameters; row(s) "
+            f"{bad.tolist()} have {np.atleast_1d(n_real)[bad].tolist()}"
+        )
+    return np.asarray(T, dtype=float), np.asarray(rho, dtype=float), sigma, mask, n_real
+
+
+def fit(
+    T,
+    rho,
+    law: str = "insulator",
+    *,
+    sigma=None,
+    H=None,
+    mask=None,
+    max_steps: int = 256,
+    scale_covar: bool | None = None,
+    retry: bool = True,
+):
+    r"""Fit Eq. (1), Eq. (2) or the better of both to ρ(T) curves, one fit per row.
+
+    Parameters
+    ----------
+    T
+        Temperatures [K], > 0: shape ``(n_T,)`` (shared by all rows) or that of ``rho``.
+    rho
+        Resistivities [Ω/□], > 0: ``(n_T,)`` for one curve or ``(n_fields, n_T)``.
+    law
+        ``"insulator"`` (Eq. (1): ``sigma_QF`` [S], ``sigma_0`` [S], ``E_a`` [K]),
+        ``"superconductor"`` (Eq. (2): ``rho_QF``, ``rho_0`` [Ω/□], ``E_a`` [K]) or
+        ``"auto"``: both laws, and per row the one with the lower χ² (both have three
+        parameters).
+    sigma
+        1-σ errors of ``rho`` [Ω/□], shape of ``rho``; ``None``: equal relative weights and
+        error bars from the scatter.
+    H
+        Fields [Oe] of the rows (``law="auto"`` only): then the result also reports the
+        crossover field H* and the saturation resistance there (:func:`.field.crossover`).
+    mask
+        Boolean, shape of ``rho``: ``False`` marks padding of ragged data
+        (:meth:`FieldSweep.padded`); such points get σ = 1e30 and are not counted in
+        ``ndata``/``redchi``.
+    max_steps
+        Levenberg–Marquardt step limit.
+    scale_covar
+        Scale the covariance by redchi; default ``True`` without ``sigma``, ``False`` with
+        it (then ``sigma`` are taken as the true standard deviations).
+    retry
+        Re-fit the rows that fail from the automatic start with
+        ``multistart=RETRY_MULTISTART`` random starts.
+
+    Returns
+    -------
+    FitResult or AutoFitResult
+        For one law a :class:`dissipax.fit.FitResult` (batched for 2-D input) with the law's
+        parameters, stderr, χ²; ``extra["ndata_real"]`` holds the unpadded point counts.
+        For ``"auto"`` an :class:`AutoFitResult` (both fits, the choice per row, and the
+        crossover when ``H`` is given).
+
+    Notes
+    -----
+    All rows are fitted in one compiled, vmapped call per law.  Valid for the laws' domain
+    (T > 0 here, positive parameters); a row whose ρ(T) is not described by the law ends
+    with ``success=False`` or a poor redchi rather than an exception.
+    """
+    check_choice("law", law, (*LAWS, "auto"))
+    T, rho, sigma, mask, n_real = _validate(T, rho, sigma, mask)
+    if law != "auto" and H is not None:
+        raise DomainError("argument 'H' is used with law='auto' only (to report H*)")
+    kw = dict(
+        max_steps=max_steps,
+        scale_covar=sigma is None if scale_covar is None else scale_covar,
+        retry=retry,
+    )
+    if law != "auto":
+        return _rename(_fit_rows(T, rho, [law], sigma, mask, n_real, **kw), law)
+    # both laws in one batched call: the rows twice, first as Eq. (1), then as Eq. (2)
+    one = rho.ndim == 1
+    rho2 = np.atleast_2d(rho)
+    n = rho2.shape[0]
+
+    def twice(a):
+        return None if a is None else np.concatenate([np.atleast_2d(a)] * 2)
+
+    T2 = twice(T) if T.ndim == 2 or one else T
+    res = _fit_rows(
+        T2,
+        twice(rho),
+        list(LAWS),
+        twice(sigma),
+        twice(mask),
+        np.tile(np.atleast_1d(n_real), 2),
+        **kw,
+    )
+    ins, sc = (_rename(_take(res, np.arange(k * n, (k + 1) * n)), lw) for k, lw in enumerate(LAWS))
+    if one:
+        ins, sc = ins[0], sc[0]
+    return AutoFitResult.from_fits(ins, sc, H=H)
+
+
+def _fit_rows(T, rho, laws, sigma, mask, n_real, *, max_steps, scale_covar, retry):
+    """Fit all rows in one batched call; ``laws``: one law for all rows, or one per block."""
+    batched = rho.ndim == 2
+    n_rows = rho.shape[0] if batched else 1
+    block = n_rows // len(laws)
+    sign = np.repeat([_SIGN[lw] for lw in laws], block)
+    start = {k: [] for k in _INTERNAL}
+    for j, lw in enumerate(laws):
+        rows = slice(j * block, (j + 1) * block)
+        Tb = T[rows] if T.ndim == 2 else T
+        g = initial_guess(
+            Tb,
+            rho[rows] if batched else rho,
+            lw,
+            None if mask is None else mask[rows] if batched else mask,
+        )
+        for k, n in zip(_INTERNAL, PARAM_NAMES[lw]):
+            start[k].append(np.atleast_1d(g[n]))
+    start = {k: np.concatenate(v) for k, v in start.items()}
+    if not batched:
+        start = {k: float(v[0]) for k, v in start.items()}
+        sign = float(sign[0])
+    y = np.log(rho)
+    s = np.ones_like(rho) if sigma is None else sigma / rho
+    if mask is not None:
+        s = np.where(mask, s, PAD_SIGMA)
+
+    def params(idx=None):
+        pick = (lambda v: v) if idx is None else (lambda v: v[idx])
+        out = {k: Parameter(pick(start[k]), min=0.0, transform="log") for k in _INTERNAL}
+        out["sign"] = Parameter(pick(sign), vary=False)
+        return out
+
+    kw = dict(
+        batched=batched,
+        batch_x=batched and T.ndim == 2,
+        max_steps=max_steps,
+        scale_covar=scale_covar,
+    )
+    res = least_squares(_model, params(), T, y, s, **kw)
+    if retry and batched and not np.all(res.success):
+        bad = np.flatnonzero(~np.asarray(res.success))
+        sub = least_squares(
+            _model,
+            params(bad),
+            T[bad] if T.ndim == 2 else T,
+            y[bad],
+            s[bad],
+            multistart=RETRY_MULTISTART,
+            **kw,
+        )
+        res = _splice(res, bad, sub)
+    elif retry and not batched and not res.success:
+        res = least_squares(_model, params(), T, y, s, multistart=RETRY_MULTISTART, **kw)
+    return _correct_padding(res, n_real, mask is not None)
+
+
+def _rename(res: FitResult, law: str) -> FitResult:
+    """Rename the internal parameters (plateau, prefactor, E_a) to the law's; drop ``sign``."""
+    ren = dict(zip(_INTERNAL, PARAM_NAMES[law]))
+
+    def d(m):
+        return {ren[k]: v for k, v in m.items() if k in ren}
+
+    def msg(t):
+        for a, b in ren.items():
+            t = re.sub(rf"\b{a}\b", b, t)
+        return t
+
+    message = [msg(t) for t in res.message] if res.batched else msg(res.message)
+    return dataclasses.replace(
+        res,
+        params=d(res.params),
+        stderr=d(res.stderr),
+        init_params=d(res.init_params),
+        param_names=tuple(ren[k] for k in res.param_names),
+        names=tuple(ren[k] for k in res.names if k in ren),
+        bounds=d(res.bounds),
+        vary=d(res.vary),
+        message=message,
+        extra={**res.extra, "law": np.full(len(res), law) if res.batched else law},
+    )
+
+
+def _take(res: FitResult, idx: np.ndarray) -> FitResult:
+    """Return the sub-batch ``idx`` of a batched result."""
+
+    def t(a):
+        return np.asarray(a)[idx]
+
+    return dataclasses.replace(
+        res,
+        params={k: t(v) for k, v in res.params.items()},
+        stderr={k: t(v) for k, v in res.stderr.items()},
+        init_params={k: t(v) for k, v in res.init_params.items()},
+        covariance=t(res.covariance),
+        correlation=t(res.correlation),
+        chi2=t(res.chi2),
+        redchi=t(res.redchi),
+        success=t(res.success),
+        message=[res.message[i] for i in idx],
+        extra={
+            k: t(v) if np.ndim(v) >= 1 and np.shape(v)[0] == len(res) else v
+            for k, v in res.extra.items()
+        },
+    )
+
+
+def _splice(res: FitResult, idx: np.ndarray, sub: FitResult) -> FitResult:
+    """Put the fits of ``sub`` (a batch of len(idx)) into ``res`` at rows ``idx``."""
+
+    def put(a, b):
+        a = np.array(a, copy=True)
+        a[idx] = np.asarray(b)
+        return a
+
+    msg = list(res.message)
+    for j, i in enumerate(idx):
+        msg[i] = f"(retried with multistart={RETRY_MULTISTART}) {sub.message[j]}"
+    return dataclasses.replace(
+        res,
+        params={k: put(v, sub.params[k]) for k, v in res.params.items()},
+        stderr={k: put(v, sub.stderr[k]) for k, v in res.stderr.items()},
+        covariance=put(res.covariance, sub.covariance),
+        correlation=put(res.correlation, sub.correlation),
+        chi2=put(res.chi2, sub.chi2),
+        redchi=put(res.redchi, sub.redchi),
+        success=put(res.success, sub.success),
+        message=msg,
+        extra={
+            k: put(v, sub.extra[k]) if k in sub.extra and k != "best_start" else v
+            for k, v in res.extra.items()
+        },
+    )
+
+
+def _correct_padding(res: FitResult, n_real, masked: bool) -> FitResult:
+    """Exclude padded points from ndata: redchi (and a redchi-scaled covariance) per row."""
+    extra = {**res.extra, "ndata_real": n_real}
+    if not masked:
+        return dataclasses.replace(res, extra=extra)
+    dof_pad = res.ndata - res.nvary
+    dof = np.asarray(n_real) - res.nvary
+    redchi = np.asarray(res.chi2) / dof
+    if not res.scale_covar:
+        return dataclasses.replace(res, redchi=redchi, extra=extra)
+    f = dof_pad / dof  # covariance was scaled by chi2/dof_pad; rescale to chi2/dof
+    fb = np.reshape(f, np.shape(f) + (1, 1))
+    return dataclasses.replace(
+        res,
+        redchi=redchi,
+        covariance=np.asarray(res.covariance) * fb,
+        stderr={k: np.asarray(v) * np.sqrt(f) for k, v in res.stderr.items()},
+        extra=extra,
+    )
+
+
+# --- law="auto" -------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, eq=False)
+class AutoFitResult:
+    """Both laws fitted to every row, and per row the better one (``law="auto"``).
+
+    Attributes
+    ----------
+    law
+        Per row ``"insulator"`` or ``"superconductor"`` (str for a single curve).
+    insulator, superconductor
+        The full :class:`~dissipax.fit.FitResult` of each law for every row.
+    H
+        The rows' fields [Oe] if given.
+    crossover
+        A :class:`.field.Crossover` (H*, saturation resistance there vs R_Q) when ``H`` was
+        given and both laws were chosen for some rows; else ``None``.
+    power_laws
+        ``{"rho_QF_inv": FitResult, "sigma_QF": FitResult}`` power laws in H of the chosen
+        rows (each needs ≥ 2 fields), used for the crossover.
+    """
+
+    law: Any
+    insulator: FitResult
+    superconductor: FitResult
+    H: np.ndarray | None = None
+    crossover: _field.Crossover | None = None
+    power_laws: dict[str, FitResult] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_fits(cls, ins: FitResult, sc: FitResult, H=None) -> AutoFitResult:
+        """Choose per row by χ² (a failed fit loses to a converged one)."""
+        chi_i = np.where(np.asarray(ins.success), np.asarray(ins.chi2, float), np.inf)
+        chi_s = np.where(np.asarray(sc.success), np.asarray(sc.chi2, float), np.inf)
+        both_failed = ~np.isfinite(chi_i) & ~np.isfinite(chi_s)
+        chi_i = np.where(both_failed, np.nan_to_num(np.asarray(ins.chi2, float), nan=np.inf), chi_i)
+        chi_s = np.where(both_failed, np.nan_to_num(np.asarray(sc.chi2, float), nan=np.inf), chi_s)
+        law = np.where(chi_i <= chi_s, "insulator", "superconductor")
+        if not ins.batched:
+            return cls(law=str(law), insulator=ins, superconductor=sc)
+        out = cls(
+            law=law,
+            insulator=ins,
+            superconductor=sc,
+            H=None if H is None else np.asarray(H, dtype=float),
+        )
+        if H is None:
+            return out
+        H = np.asarray(H, dtype=float)
+        if H.shape != law.shape:
+            raise DomainError(
+                f"argument 'H' must have one field per row {law.shape}; got {H.shape}"
+            )
+        check("H", H, gt=0, valid="fields in Oe")
+        return dataclasses.replace(out, **_crossover(out, H))
+
+    # -- the chosen law, row by row ------------------------------------------------------
+    @property
+    def batched(self) -> bool:
+        """Whether this holds a batch of rows."""
+        return self.insulator.batched
+
+    def __len__(self) -> int:
+        return len(self.insulator)
+
+    def __getitem__(self, i: int) -> FitResult:
+        """Return the chosen law's single-fit :class:`FitResult` of row ``i``."""
+        law = self.law[i] if self.batched else self.law
+        return (self.insulator if law == "insulator" else self.superconductor)[i]
+
+    def _pick(self, attr: str):
+        a_i, a_s = (
+            np.asarray(getattr(self.insulator, attr)),
+            np.asarray(getattr(self.superconductor, attr)),
+        )
+        return np.where(np.asarray(self.law) == "insulator", a_i, a_s)
+
+    @property
+    def chi2(self):
+        """χ² of the chosen law per row."""
+        return self._pick("chi2")
+
+    @property
+    def redchi(self):
+        """Reduced χ² of the chosen law per row."""
+        return self._pick("redchi")
+
+    @property
+    def success(self):
+        """Whether the chosen fit converged, per row."""
+        return self._pick("success")
+
+    @property
+    def message(self):
+        """The chosen fit's message per row."""
+        if not self.batched:
+            return (self.insulator if self.law == "insulator" else self.superconductor).message
+        return [self[i].message for i in range(len(self))]
+
+    @property
+    def params(self) -> dict[str, np.ndarray]:
+        """All five parameters per row; NaN for the law that was not chosen."""
+        return self._merged("params")
+
+    @property
+    def stderr(self) -> dict[str, np.ndarray]:
+        """Standard errors like :attr:`params`."""
+        return self._merged("stderr")
+
+    def _merged(self, attr: str) -> dict[str, np.ndarray]:
+        law = np.asarray(self.law)
+        out = {}
+        for lw, res in (("superconductor", self.superconductor), ("insulator", self.insulator)):
+            for n in PARAM_NAMES[lw]:
+                if n == "E_a":
+                    continue
+                out[n] = np.where(law == lw, np.asarray(getattr(res, attr)[n]), np.nan)
+        out["E_a"] = np.where(
+            law == "insulator",
+            np.asarray(getattr(self.insulator, attr)["E_a"]),
+            np.asarray(getattr(self.superconductor, attr)["E_a"]),
+        )
+        return out
+
+    @property
+    def saturation_resistance(self) -> np.ndarray:
+        """ρ(T → 0) [Ω/□] per row: ρ_QF (Eq. (2)) or 1/σ_QF (Eq. (1))."""
+        p = self.params
+        return np.where(np.asarray(self.law) == "insulator", 1.0 / p["sigma_QF"], p["rho_QF"])
+
+    # -- output --------------------------------------------------------------------------
+    def report(self) -> str:
+        """Per-row table of the chosen law, and the crossover."""
+        law = np.atleast_1d(self.law)
+        p, s = self.params, self.stderr
+        ok = np.atleast_1d(self.success)
+        chi_i, chi_s = (
+            np.atleast_1d(self.insulator.redchi),
+            np.atleast_1d(self.superconductor.redchi),
+        )
+        Hs = self.H if self.H is not None else np.arange(len(law))
+        lines = [
+            "[[Saturation fits, law='auto']]",
+            f"    {'H [Oe]' if self.H is not None else 'row':>8} {'law':>14} "
+            f"{'R(T->0) [Ohm/sq]':>20} {'E_a [K]':>16} {'redchi I/S':>20} ok",
+        ]
+        R = np.atleast_1d(self.saturation_resistance)
+        for i in range(len(law)):
+            pl = "sigma_QF" if law[i] == "insulator" else "rho_QF"
+            pv, ps = np.atleast_1d(p[pl])[i], np.atleast_1d(s[pl])[i]
+            rel = ps / pv if pv else np.nan
+            lines.append(
+                f"    {Hs[i]:>8.4g} {law[i]:>14} {R[i]:>11.5g} ±{rel:6.2%} "
+                f"{np.atleast_1d(p['E_a'])[i]:>8.4g} ±{np.atleast_1d(s['E_a'])[i]:<6.2g} "
+                f"{chi_i[i]:>9.3g}/{chi_s[i]:<9.3g} {'yes' if ok[i] else 'NO'}"
+            )
+        if self.crossover is not None:
+            lines.append("[[Crossover]]")
+            lines.append("    " + self.crossover.summary())
+        for k, res in self.power_laws.items():
+            lines.append(
+                f"    power law {k} ∝ H^e: e = {res.params['exponent']:.4g} ± "
+                f"{res.stderr['exponent']:.2g}"
+            )
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        return "<pre>" + _html.escape(self.report()) + "</pre>"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict (``dissipax.io.write_json`` writes it)."""
+        return {
+            "law": np.asarray(self.law).tolist(),
+            "H": self.H,
+            "params": self.params,
+            "stderr": self.stderr,
+            "chi2": self.chi2,
+            "redchi": self.redchi,
+            "success": self.success,
+            "saturation_resistance": self.saturation_resistance,
+            "insulator": self.insulator.to_dict(),
+            "superconductor": self.superconductor.to_dict(),
+            "crossover": None if self.crossover is None else dataclasses.asdict(self.crossover),
+            "power_laws": {k: v.to_dict() for k, v in self.power_laws.items()},
+        }
+
+
+def saturation_power_laws(H, law, params, stderr, success=None) -> dict[str, FitResult]:
+    """Power laws ρ_QF⁻¹ ∝ H^b and σ_QF ∝ H^a over the rows fitted by each law.
+
+    Parameters
+    ----------
+    H
+        Fields [Oe], one per row.
+    law
+        Per-row law (``"superconductor"`` or ``"insulator"``).
+    params, stderr
+        Per-row ``rho_QF`` and ``sigma_QF`` with errors (NaN where not applicable), e.g.
+        :attr:`AutoFitResult.params`.
+    success
+        Optional per-row convergence flags; failed rows are left out.
+
+    Returns
+    -------
+    dict
+        ``"rho_QF_inv"`` and/or ``"sigma_QF"`` -> :func:`.field.fit_power_law` result (a
+        branch needs ≥ 2 usable fields).  With per-field stderr as weights
+        (``scale_covar=False``).
+    """
+    H = np.asarray(H, dtype=float)
+    law = np.asarray(law)
+    ok = np.ones(H.shape, bool) if success is None else np.asarray(success, bool)
+    out = {}
+    for lw, name in (("superconductor", "rho_QF"), ("insulator", "sigma_QF")):
+        v, e = np.asarray(params[name], float), np.asarray(stderr[name], float)
+        sel = (law == lw) & ok & np.isfinite(v) & np.isfinite(e) & (e > 0)
+        if sel.sum() < 2:
+            continue
+        if lw == "superconductor":
+            y, ye = 1.0 / v[sel], e[sel] / v[sel] ** 2
+            key = "rho_QF_inv"
+        else:
+            y, ye = v[sel], e[sel]
+            key = "sigma_QF"
+        out[key] = _field.fit_power_law(H[sel], y, ye)
+    return out
+
+
+def _crossover(res: AutoFitResult, H: np.ndarray) -> dict[str, Any]:
+    law = np.asarray(res.law)
+    sc, ins = law == "superconductor", law == "insulator"
+    if not sc.any() or not ins.any():
+        return {}
+    laws = saturation_power_laws(H, law, res.params, res.stderr, res.success)
+    H_below = float(H[sc].max())
+    H_above = float(H[ins].min())
+    R = res.saturation_resistance
+    cross = _field.crossover(
+        H_below,
+        H_above,
+        laws.get("rho_QF_inv"),
+        laws.get("sigma_QF"),
+        R_below=float(R[sc][np.argmax(H[sc])]),
+        R_above=float(R[ins][np.argmin(H[ins])]),
+    )
+    return {"crossover": cross, "power_laws": laws}
+
+
+__all__ = ["AutoFitResult", "fit", "initial_guess", "saturation_power_laws"]
