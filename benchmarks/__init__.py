@@ -1,0 +1,1 @@
+"""Side-by-side speed benchmarks of dissipax against SciPy/lmfit references."""
