@@ -1,0 +1,416 @@
+"""Weighted nonlinear least squares by Levenberg–Marquardt, single or batched.
+
+The solver is :class:`optimistix.LevenbergMarquardt` with the Jacobian by forward-mode
+autodiff, on the bound-enforcing internal coordinates of :mod:`.parameters`.  A batched
+call compiles one function — the fit of one dataset, vmapped over the leading axis of the
+data — so a stack of 1000 curves is one XLA call.
+
+Uncertainties (lmfit's convention).  At the optimum ``z*`` the covariance of the internal
+coordinates is ``C_z = (J_zᵀ J_z)⁻¹`` with ``J_z`` the Jacobian of the weighted residual;
+it is carried to physical space by the (diagonal) transform Jacobian ``D = dp/dz``,
+``C_p = D C_z D``, and, with ``scale_covar=True`` (the default, as lmfit's), multiplied by
+``redchi = chi2/(ndata - nvary)``: the data's scatter then sets the error bars, whatever
+the absolute scale of ``sigma``.  Pass ``scale_covar=False`` when ``sigma`` holds the true
+standard deviations of the data (then ``C_p`` is the plain Cramér–Rao covariance, and
+``redchi ≈ 1`` is a goodness-of-fit check rather than a rescaling).
+
+A parameter that ends *on* a bound (within :data:`~.parameters.AT_BOUND_RTOL` of it) has
+``dp/dz → 0``: a propagated error bar would be a meaningless ~0.  Its stderr is reported
+as NaN, the other parameters' covariance is computed as if it were fixed, and the
+message says so.  A singular ``JᵀJ`` (parameters the data cannot separate) gives NaN
+covariance and a message naming the degenerate combination.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import optimistix as optx
+
+from .._checks import DomainError
+from .._precision import eps, float_dtype
+from . import parameters as P
+from ._problem import Layout, flat_residual, prepare
+from .result import FitError, FitResult, build_messages
+
+# status codes of one fit (messages in result.py)
+OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL = 0, 1, 2, 3, 4
+
+#: relative eigenvalue of the normalised JᵀJ below which the covariance is called singular
+SINGULAR_RCOND = 1e3
+
+
+@dataclasses.dataclass(frozen=True)
+class _Static:
+    layout: Layout
+    max_steps: int
+    scale_covar: bool
+    batched: bool
+    batch_x: bool
+
+
+def least_squares(
+    model: Callable,
+    params: Mapping[str, P.Parameter | float],
+    x: Any,
+    y: Any,
+    sigma: Any = None,
+    *,
+    batched: bool = False,
+    batch_x: bool = False,
+    multistart: int = 0,
+    key: jax.Array | None = None,
+    rtol: float = 1e-10,
+    atol: float = 1e-10,
+    max_steps: int = 256,
+    throw: bool = False,
+    scale_covar: bool = True,
+) -> FitResult:
+    r"""Fit ``model(x, **params)`` to ``y`` by weighted least squares.
+
+    Minimises ``chi2 = Σ_i r_i²`` with ``r = (model(x, **p) - y)/sigma``; complex residuals
+    contribute their real and imaginary parts as separate points, pytree outputs (e.g. a
+    joint fit of σ_xx and σ_xy sharing parameters, ``y=(sxx, sxy)``) all their leaves.
+
+    Parameters
+    ----------
+    model
+        ``model(x, **p) -> array | pytree``: the prediction for ONE dataset, with the same
+        structure and shapes as ``y`` (as one dataset).  Pure JAX, so that it can be
+        differentiated, jitted and vmapped.  The same function object reuses the compiled
+        fit across calls; a fresh ``lambda`` each call recompiles.
+    params
+        ``name -> Parameter | float``; a bare float is a free, unbounded parameter started
+        there.  Bounds, fixed parameters and per-fit starts live in :class:`Parameter`.
+    x
+        Independent variable(s), any pytree of arrays passed to ``model`` unchanged; shared
+        by all fits of a batch unless ``batch_x=True``.
+    y
+        Data: array or pytree of arrays, real or complex (finite).  With ``batched=True``
+        each leaf has a leading axis of length ``n_batch``.
+    sigma
+        Standard deviations (> 0, real): ``None`` (all 1), one array broadcast to every
+        leaf of ``y``, or a pytree with the structure of ``y``.  For complex data the same
+        sigma weights the real and the imaginary parts.
+    batched, batch_x
+        Fit a stack of datasets in one compiled, vmapped call (module docstring of
+        :mod:`dissipax.fit` for how to group them).  ``batch_x=True``: ``x`` leaves carry
+        the batch axis too.
+    multistart
+        Number of extra random starts (0: only the given start).  All starts run in the
+        same compiled call; the lowest chi2 among the converged ones wins.  Draws: uniform
+        in ``(min, max)`` for two-sided bounds; ``bound ± r·10^U(-1, 1)`` for one-sided
+        bounds and ``transform="log"``; ``p0 + |p0|·N(0, 1)`` for unbounded parameters.
+    key
+        ``jax.random`` key for the multistart draws (default ``PRNGKey(0)``).
+    rtol, atol
+        Levenberg–Marquardt termination: both the step and the chi2 change below
+        ``atol + rtol·|value|`` (optimistix's Cauchy criterion).
+    max_steps
+        Maximum number of LM steps (accepted or rejected).
+    throw
+        Raise :class:`FitError` when any fit fails; by default failures are reported in
+        ``result.success`` / ``result.message`` and never raised.
+    scale_covar
+        Scale the covariance by ``redchi`` (lmfit's default); ``False`` when ``sigma`` are
+        the true standard deviations.
+
+    Returns
+    -------
+    FitResult
+        Best-fit values, stderr, covariance/correlation of the varying parameters in
+        physical space, chi2, redchi, success and a message per fit.
+
+    Raises
+    ------
+    DomainError
+        Before any tracing, on bad input: NaN/inf in the data, ``sigma <= 0``, mismatched
+        shapes, bad bounds or starts.
+    FitError
+        Only with ``throw=True``, when a fit fails.
+    """
+    if not isinstance(max_steps, (int, np.integer)) or isinstance(max_steps, bool) or max_steps < 1:
+        raise DomainError(f"argument 'max_steps' must be an integer >= 1; got {max_steps!r}")
+    if (
+        not isinstance(multistart, (int, np.integer))
+        or isinstance(multistart, bool)
+        or multistart < 0
+    ):
+        raise DomainError(f"argument 'multistart' must be an integer >= 0; got {multistart!r}")
+    for nm, tol in (("rtol", rtol), ("atol", atol)):
+        if not (np.isscalar(tol) and np.isfinite(tol) and tol >= 0):
+            raise DomainError(f"argument '{nm}' must be a finite number >= 0; got {tol!r}")
+    if rtol == 0 and atol == 0:
+        raise DomainError("arguments 'rtol' and 'atol' cannot both be 0")
+
+    prob = prepare(model, params, x, y, sigma, batched=batched, batch_x=batch_x)
+    lay = prob.layout
+    vi = np.array(lay.vary_index)
+
+    # starts: (..., n_starts, nvary) physical values; start 0 is the user's
+    p0v = prob.p0[..., vi]
+    starts = p0v[..., None, :]
+    if multistart:
+        key = jax.random.PRNGKey(0) if key is None else key
+        extra = _random_starts(key, lay, prob, multistart)
+        starts = np.concatenate([starts, extra], axis=-2)
+
+    static = _Static(
+        layout=lay,
+        max_steps=int(max_steps),
+        scale_covar=bool(scale_covar),
+        batched=batched,
+        batch_x=batch_x,
+    )
+    fd = float_dtype()
+    out = _solve(
+        model,
+        static,
+        prob.x,
+        prob.y,
+        prob.sigma,
+        jnp.asarray(prob.p0, fd),
+        jnp.asarray(starts, fd),
+        jnp.asarray(prob.lo, fd),
+        jnp.asarray(prob.hi, fd),
+        jnp.asarray(rtol, fd),
+        jnp.asarray(atol, fd),
+    )
+    out = jax.tree.map(np.asarray, out)
+    result = _to_result(out, prob, static, multistart)
+    if throw and not np.all(result.success):
+        raise FitError(result)
+    return result
+
+
+def _random_starts(key, lay: Layout, prob, n: int) -> np.ndarray:
+    """``n`` random starts per fit, shape ``(..., n, nvary)`` (see ``multistart``)."""
+    batch = () if prob.n_batch is None else (prob.n_batch,)
+    cols = []
+    for j, i in enumerate(lay.vary_index):
+        kind, lo, hi = lay.kinds[i], prob.lo[i], prob.hi[i]
+        p0 = prob.p0[..., i][..., None]
+        k = jax.random.fold_in(key, j)
+        if kind == P.BOTH:
+            # uniform inside, kept off the bounds themselves
+            q = np.asarray(jax.random.uniform(k, (*batch, n), minval=1e-3, maxval=1 - 1e-3))
+            cols.append(lo + (hi - lo) * q)
+        elif kind in (P.LOWER, P.LOG, P.UPPER):
+            f = 10.0 ** np.asarray(jax.random.uniform(k, (*batch, n), minval=-1.0, maxval=1.0))
+            cols.append(lo + (p0 - lo) * f if kind != P.UPPER else hi - (hi - p0) * f)
+        else:
+            s = np.where(p0 != 0, np.abs(p0), 1.0)
+            cols.append(p0 + s * np.asarray(jax.random.normal(k, (*batch, n))))
+    return np.stack(cols, axis=-1)
+
+
+@eqx.filter_jit
+def _solve(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
+    def fit(xx, yy, ss, pp, st):
+        return _fit_one(model, static, xx, yy, ss, pp, st, lo, hi, rtol, atol)
+
+    if static.batched:
+        fit = jax.vmap(fit, in_axes=(0 if static.batch_x else None, 0, 0, 0, 0))
+    return fit(x, y, sigma, p0, starts)
+
+
+def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
+    """Fit one dataset from each of ``starts`` (vmapped), keep the best; all in-graph."""
+    lay = static.layout
+    vi = lay.vary_index
+    kinds = [lay.kinds[i] for i in vi]
+    ref = jnp.stack([P.reference(k, p0[i], lo[i], hi[i]) for k, i in zip(kinds, vi)])
+    u0 = jnp.stack(
+        [P.u_of_p(k, p0[i], lo[i], hi[i], ref[j]) for j, (k, i) in enumerate(zip(kinds, vi))]
+    )
+
+    def physical(z):
+        return jnp.stack(
+            [
+                P.p_of_u(k, u0[j] + z[j], lo[i], hi[i], ref[j])
+                for j, (k, i) in enumerate(zip(kinds, vi))
+            ]
+        )
+
+    def all_params(z):
+        pv = physical(z)
+        out, j = {}, 0
+        for i, n in enumerate(lay.names):
+            if lay.vary[i]:
+                out[n] = pv[j]
+                j += 1
+            else:
+                out[n] = p0[i]
+        return out
+
+    def residual(z, args=None):
+        return flat_residual(model, lay, all_params(z), x, y, sigma)
+
+    def z_of(pv):
+        return jnp.stack(
+            [
+                P.u_of_p(k, pv[j], lo[i], hi[i], ref[j]) - u0[j]
+                for j, (k, i) in enumerate(zip(kinds, vi))
+            ]
+        )
+
+    solver = optx.LevenbergMarquardt(rtol=rtol, atol=atol)
+
+    def one_start(pv_start):
+        z_start = z_of(pv_start)
+        r_start = residual(z_start)
+        sol = optx.least_squares(residual, solver, z_start, max_steps=static.max_steps, throw=False)
+        res = sol.result
+        code = jnp.where(
+            res == optx.RESULTS.successful,
+            OK,
+            jnp.where(
+                res == optx.RESULTS.nonlinear_max_steps_reached,
+                MAX_STEPS,
+                jnp.where(
+                    res == optx.RESULTS.nonfinite,
+                    NONFINITE,
+                    jnp.where(res == optx.RESULTS.nonlinear_divergence, DIVERGED, LINEAR_FAIL),
+                ),
+            ),
+        )
+        chi2 = jnp.sum(residual(sol.value) ** 2)
+        code = jnp.where((code == OK) & ~jnp.isfinite(chi2), NONFINITE, code)
+        start_ok = jnp.all(jnp.isfinite(r_start))
+        return sol.value, chi2, code, sol.stats["num_steps"], start_ok
+
+    zs, chi2s, codes, steps, start_oks = jax.vmap(one_start)(starts)
+    score = jnp.where(jnp.isfinite(chi2s), chi2s, jnp.inf)
+    good = codes == OK
+    best = jnp.where(jnp.any(good), jnp.argmin(jnp.where(good, score, jnp.inf)), jnp.argmin(score))
+    z = zs[best]
+    chi2 = chi2s[best]
+
+    # uncertainties at the optimum
+    r = residual(z)
+    jac = jax.jacfwd(residual)(z)  # (ndata, nvary)
+    d = jax.jvp(physical, (z,), (jnp.ones_like(z),))[1]  # dp/dz (diagonal map)
+    pv = physical(z)
+    dist = jnp.stack(
+        [
+            P.bound_distance(k, pv[j], lo[i], hi[i], ref[j])
+            for j, (k, i) in enumerate(zip(kinds, vi))
+        ]
+    )
+    at_bound = dist < P.AT_BOUND_RTOL
+    cov_z, singular, weak = _inverse_normal_matrix(jac, at_bound)
+    ndata = r.shape[0]
+    dof = ndata - len(vi)
+    redchi = jnp.where(dof > 0, chi2 / jnp.maximum(dof, 1), jnp.nan)
+    cov = d[:, None] * cov_z * d[None, :]
+    if static.scale_covar:
+        cov = cov * redchi
+    pinned = at_bound[:, None] | at_bound[None, :]
+    cov = jnp.where(pinned, jnp.nan, cov)
+
+    p_all = p0.at[jnp.array(vi)].set(pv)
+    return dict(
+        params=p_all,
+        cov=cov,
+        chi2=chi2,
+        redchi=redchi,
+        code=codes[best],
+        nsteps=steps[best],
+        start_ok=start_oks[0],
+        at_bound=at_bound,
+        singular=singular,
+        weak=weak,
+        best_start=best,
+        n_converged=jnp.sum(good),
+    )
+
+
+def _inverse_normal_matrix(jac, at_bound):
+    """``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, with a singularity check.
+
+    ``JᵀJ`` is normalised to unit diagonal before the eigen-decomposition, so the test is
+    on the *correlation* structure, independent of units.  Returns the inverse (NaN when
+    singular), a singular flag, and the eigenvector of the smallest eigenvalue (the
+    combination of parameters the data cannot determine).
+    """
+    n = jac.shape[1]
+    a = jac.T @ jac
+    eye = jnp.eye(n, dtype=a.dtype)
+    mask = at_bound[:, None] | at_bound[None, :]
+    a = jnp.where(mask, eye, a)
+    diag = jnp.diagonal(a)
+    zero = diag <= 0
+    scale = jnp.where(zero, 1.0, 1.0 / jnp.sqrt(jnp.where(zero, 1.0, diag)))
+    c = scale[:, None] * a * scale[None, :]
+    w, v = jnp.linalg.eigh(c)
+    singular = jnp.any(zero) | (w[0] <= SINGULAR_RCOND * n * eps() * w[-1])
+    w_safe = jnp.where(singular, 1.0, w)
+    c_inv = (v / w_safe) @ v.T
+    inv = scale[:, None] * c_inv * scale[None, :]
+    inv = jnp.where(singular, jnp.nan, inv)
+    weak = jnp.where(jnp.any(zero), zero.astype(a.dtype), jnp.abs(v[:, 0]))
+    return inv, singular, weak
+
+
+def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
+    lay = static.layout
+    names, vnames = lay.names, lay.vary_names
+    batched = prob.n_batch is not None
+    p = out["params"]
+    cov = out["cov"]
+    nv = len(vnames)
+    var = np.diagonal(cov, axis1=-2, axis2=-1)
+    with np.errstate(invalid="ignore"):
+        std_v = np.sqrt(np.where(var >= 0, var, np.nan))
+        corr = cov / (std_v[..., :, None] * std_v[..., None, :])
+    params, stderr, init = {}, {}, {}
+    j = 0
+    for i, n in enumerate(names):
+        params[n] = p[..., i] if batched else float(p[i])
+        init[n] = prob.p0[..., i] if batched else float(prob.p0[i])
+        if lay.vary[i]:
+            se = std_v[..., j]
+            j += 1
+        else:
+            se = np.zeros_like(p[..., i])
+        stderr[n] = se if batched else float(se)
+    code = out["code"]
+    success = (code == 0) & np.isfinite(out["chi2"])
+    messages = build_messages(
+        out, lay, static.max_steps, multistart, batched, scale_covar=static.scale_covar
+    )
+    sc = (lambda a: a) if batched else (lambda a: a[()])
+    extra = dict(
+        nsteps=out["nsteps"],
+        best_start=out["best_start"],
+        n_converged=out["n_converged"],
+        at_bound=out["at_bound"],
+        singular=out["singular"],
+    )
+    return FitResult(
+        params=params,
+        stderr=stderr,
+        init_params=init,
+        param_names=vnames,
+        names=names,
+        covariance=cov,
+        correlation=corr,
+        chi2=sc(out["chi2"]),
+        redchi=sc(out["redchi"]),
+        ndata=prob.ndata,
+        nvary=nv,
+        success=sc(success) if batched else bool(success),
+        message=messages if batched else messages[0],
+        bounds={n: prob.params[n].bounds for n in names},
+        vary={n: prob.params[n].vary for n in names},
+        scale_covar=static.scale_covar,
+        n_starts=multistart + 1,
+        max_steps=static.max_steps,
+        extra={k: sc(v) for k, v in extra.items()},
+    )

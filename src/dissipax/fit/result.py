@@ -1,0 +1,359 @@
+"""Fit results: values, uncertainties, status messages, and their text / HTML / JSON forms."""
+
+from __future__ import annotations
+
+import dataclasses
+import html as _html
+from typing import Any
+
+import numpy as np
+
+# status codes (kept in sync with least_squares.py)
+_OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL = 0, 1, 2, 3, 4
+
+
+class FitError(RuntimeError):
+    """Raised by ``least_squares(..., throw=True)`` when a fit fails; ``.result`` holds it."""
+
+    def __init__(self, result: FitResult):
+        self.result = result
+        if result.batched:
+            bad = np.flatnonzero(~np.asarray(result.success))
+            lines = [f"fit {i}: {result.message[i]}" for i in bad[:5]]
+            more = f"\n... and {len(bad) - 5} more" if len(bad) > 5 else ""
+            text = f"{len(bad)} of {len(result)} fits failed:\n" + "\n".join(lines) + more
+        else:
+            text = result.message
+        super().__init__(text)
+
+
+def build_messages(
+    out: dict, layout, max_steps: int, multistart: int, batched: bool, *, scale_covar: bool
+) -> list[str]:
+    """One message per fit: what happened and, on failure, what to change."""
+    vnames = layout.vary_names
+    code = np.atleast_1d(out["code"])
+    n = code.shape[0]
+
+    def row(key):
+        a = np.asarray(out[key])
+        return a if batched else a[None]
+
+    chi2, redchi, start_ok = row("chi2"), row("redchi"), row("start_ok")
+    at_bound, singular, weak = row("at_bound"), row("singular"), row("weak")
+    nsteps, nconv = row("nsteps"), row("n_converged")
+    params = row("params")
+    msgs = []
+    for i in range(n):
+        parts = []
+        c = int(code[i])
+        if not bool(start_ok[i]):
+            vals = ", ".join(f"{nm}={params[i][k]:.6g}" for k, nm in enumerate(layout.names))
+            parts.append(
+                "the model (or the residual) is not finite at the starting values: move the "
+                "start into the model's domain, or add bounds (Parameter(min=..., max=...)) "
+                f"that keep it there. Final values: {vals}"
+            )
+        if c == _OK and np.isfinite(chi2[i]):
+            parts.insert(0, f"converged in {int(nsteps[i])} steps")
+        elif c == _MAX_STEPS:
+            parts.insert(
+                0,
+                (
+                    f"did not converge within max_steps={max_steps} (chi2 = {chi2[i]:.6g} at the "
+                    "last step): give better starting values, raise max_steps, or use multistart="
+                    "N (lower rtol/atol only if the steps are still decreasing chi2)"
+                ),
+            )
+        elif c == _NONFINITE or not np.isfinite(chi2[i]):
+            parts.insert(
+                0,
+                (
+                    "failed: the model returned NaN or inf during the fit; bound the parameters to "
+                    "the model's domain (Parameter(min=..., max=...)) or fix the model's unsafe "
+                    "branches"
+                ),
+            )
+        elif c == _DIVERGED:
+            parts.insert(0, "failed: the iteration diverged; give better starting values or bounds")
+        else:
+            parts.insert(
+                0,
+                (
+                    "failed: the linear solve of a Levenberg-Marquardt step failed (a singular "
+                    "Jacobian); check that every varying parameter changes the model, or fix it"
+                ),
+            )
+        if multistart:
+            parts.append(f"{int(nconv[i])} of {multistart + 1} starts converged")
+        pinned = [vnames[k] for k in range(len(vnames)) if bool(at_bound[i][k])]
+        if pinned:
+            parts.append(
+                f"parameter(s) {', '.join(pinned)} ended at a bound: their stderr is undefined "
+                "(reported as NaN) and the other parameters' errors treat them as fixed; "
+                "widen the bound if it is not physical, or fix them with vary=False"
+            )
+        if bool(singular[i]):
+            w = np.asarray(weak[i])
+            order = np.argsort(-w)
+            names = [vnames[k] for k in order if w[k] > 0.1][:4] or [vnames[order[0]]]
+            parts.append(
+                "covariance is singular (set to NaN): the data cannot separate "
+                f"{' and '.join(names)}; fix one of them (vary=False), reparametrise, or add "
+                "data where they act differently"
+            )
+        elif not np.isfinite(redchi[i]) and scale_covar:
+            parts.append(
+                "no degrees of freedom (ndata == nvary): redchi is undefined, so the "
+                "covariance scaled by it is NaN; pass the data's sigma and scale_covar=False"
+            )
+        msgs.append("; ".join(parts))
+    return msgs
+
+
+@dataclasses.dataclass(frozen=True, eq=False)
+class FitResult:
+    """Outcome of :func:`~dissipax.fit.least_squares` (one fit, or a batch of fits).
+
+    Attributes
+    ----------
+    params, stderr, init_params
+        ``name -> float`` (one fit) or ``name -> (n_batch,) array``, for every parameter;
+        ``stderr`` is 0 for fixed parameters and NaN (explained in ``message``) for one
+        pinned at a bound or when the covariance is singular.
+    param_names
+        The varying parameters, in the order of the covariance rows.
+    names
+        Every parameter, in the order given.
+    covariance, correlation
+        ``(nvary, nvary)`` (or ``(n_batch, nvary, nvary)``) in physical units.
+    chi2, redchi
+        ``Σ r²`` and ``chi2/(ndata - nvary)`` at the optimum.
+    ndata, nvary
+        Number of real residuals (complex points count twice) and of varying parameters.
+    success, message
+        Whether the fit converged (bool or bool array), and what happened / what to change.
+    bounds, vary
+        The parameters' bounds and vary flags, for the report.
+    scale_covar
+        Whether the covariance was scaled by ``redchi``.
+    n_starts, max_steps
+        Number of starts per fit (``multistart + 1``) and the step limit.
+    extra
+        Diagnostics: ``nsteps``, ``best_start``, ``n_converged``, ``at_bound``, ``singular``.
+    """
+
+    params: dict[str, Any]
+    stderr: dict[str, Any]
+    init_params: dict[str, Any]
+    param_names: tuple[str, ...]
+    names: tuple[str, ...]
+    covariance: np.ndarray
+    correlation: np.ndarray
+    chi2: Any
+    redchi: Any
+    ndata: int
+    nvary: int
+    success: Any
+    message: Any
+    bounds: dict[str, tuple[float, float]]
+    vary: dict[str, bool]
+    scale_covar: bool = True
+    n_starts: int = 1
+    max_steps: int = 256
+    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+    # -- batches --------------------------------------------------------------------------
+    @property
+    def batched(self) -> bool:
+        """Whether this holds a batch of fits."""
+        return np.ndim(self.chi2) == 1
+
+    def __len__(self) -> int:
+        if not self.batched:
+            raise TypeError("a single FitResult has no len(); only batched results do")
+        return int(np.shape(self.chi2)[0])
+
+    def __getitem__(self, i: int) -> FitResult:
+        """Return the ``i``-th fit of a batch as a single-fit :class:`FitResult`."""
+        if not self.batched:
+            raise TypeError("indexing needs a batched FitResult (least_squares(batched=True))")
+        n = len(self)
+        if not isinstance(i, (int, np.integer)):
+            raise TypeError(f"FitResult indices must be integers; got {type(i).__name__}")
+        if not -n <= i < n:
+            raise IndexError(f"fit index {i} out of range for a batch of {n}")
+        i = int(i) % n
+        pick = lambda d: {k: float(np.asarray(v)[i]) for k, v in d.items()}  # noqa: E731
+        return dataclasses.replace(
+            self,
+            params=pick(self.params),
+            stderr=pick(self.stderr),
+            init_params=pick(self.init_params),
+            covariance=self.covariance[i],
+            correlation=self.correlation[i],
+            chi2=float(self.chi2[i]),
+            redchi=float(self.redchi[i]),
+            success=bool(self.success[i]),
+            message=self.message[i],
+            extra={k: np.asarray(v)[i] for k, v in self.extra.items()},
+        )
+
+    # -- output -----------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        """Plain dict of arrays/numbers/strings (``dissipax.io.write_json`` writes it)."""
+        return {
+            "params": dict(self.params),
+            "stderr": dict(self.stderr),
+            "init_params": dict(self.init_params),
+            "param_names": list(self.param_names),
+            "names": list(self.names),
+            "covariance": np.asarray(self.covariance),
+            "correlation": np.asarray(self.correlation),
+            "chi2": self.chi2,
+            "redchi": self.redchi,
+            "ndata": self.ndata,
+            "nvary": self.nvary,
+            "success": self.success,
+            "message": list(self.message) if self.batched else self.message,
+            "bounds": {k: list(v) for k, v in self.bounds.items()},
+            "vary": dict(self.vary),
+            "scale_covar": self.scale_covar,
+            "n_starts": self.n_starts,
+            "nsteps": np.asarray(self.extra.get("nsteps", -1)),
+        }
+
+    def report(self, min_correl: float = 0.1) -> str:
+        """lmfit-style fit report (for a batch: a summary and the failed fits)."""
+        if self.batched:
+            return self._batch_report()
+        lines = [
+            "[[Fit Statistics]]",
+            "    # fitting method   = Levenberg-Marquardt (optimistix)",
+            f"    # steps            = {int(self.extra.get('nsteps', -1))}",
+            f"    # data points      = {self.ndata}",
+            f"    # variables        = {self.nvary}",
+            f"    chi-square         = {self.chi2:.8g}",
+            f"    reduced chi-square = {self.redchi:.8g}",
+            f"    success            = {self.success}",
+            f"    message            = {self.message}",
+            "[[Variables]]",
+        ]
+        w = max(len(n) for n in self.names)
+        for n in self.names:
+            v, s = self.params[n], self.stderr[n]
+            lo, hi = self.bounds[n]
+            if not self.vary[n]:
+                lines.append(f"    {n + ':':<{w + 1}} {v: .8g} (fixed)")
+                continue
+            if np.isfinite(s):
+                rel = f" ({abs(s / v):.2%})" if v != 0 else ""
+                err = f" +/- {s:.4g}{rel}"
+            else:
+                err = " +/- nan (see message)"
+            bnd = f" [{lo:g}, {hi:g}]" if np.isfinite(lo) or np.isfinite(hi) else ""
+            lines.append(
+                f"    {n + ':':<{w + 1}} {v: .8g}{err} (init = {self.init_params[n]:.6g}){bnd}"
+            )
+        corr = self._correlations(min_correl)
+        if corr:
+            lines.append(f"[[Correlations]] (unreported correlations are < {min_correl:.3f})")
+            lines += [
+                f"    C({a}, {b}){'':<{max(0, 2 * w - len(a) - len(b))}} = {c:+.4f}"
+                for a, b, c in corr
+            ]
+        return "\n".join(lines)
+
+    def _correlations(self, min_correl: float) -> list[tuple[str, str, float]]:
+        out = []
+        names = self.param_names
+        c = np.asarray(self.correlation)
+        for i in range(len(names)):
+            for j in range(i + 1, len(names)):
+                if np.isfinite(c[i, j]) and abs(c[i, j]) >= min_correl:
+                    out.append((names[i], names[j], float(c[i, j])))
+        return sorted(out, key=lambda t: -abs(t[2]))
+
+    def _batch_report(self) -> str:
+        ok = np.asarray(self.success)
+        n = len(self)
+        chi2 = np.asarray(self.redchi)
+        lines = [
+            "[[Batch Fit Statistics]]",
+            "    # fitting method   = Levenberg-Marquardt (optimistix), one vmapped call",
+            f"    # fits             = {n}",
+            f"    # converged        = {int(ok.sum())} ({ok.mean():.1%})",
+            f"    # data points      = {self.ndata} per fit",
+            f"    # variables        = {self.nvary}",
+            "    reduced chi-square = median {:.6g}, range [{:.6g}, {:.6g}]".format(
+                *_nanstats(chi2)
+            ),
+            "[[Variables]] (median and 16-84% range over converged fits; median stderr)",
+        ]
+        w = max(len(k) for k in self.names)
+        for k in self.names:
+            v = np.asarray(self.params[k])[ok] if ok.any() else np.asarray(self.params[k])
+            if not self.vary[k]:
+                lines.append(f"    {k + ':':<{w + 1}} (fixed) median {np.median(v):.8g}")
+                continue
+            s = np.asarray(self.stderr[k])[ok] if ok.any() else np.asarray(self.stderr[k])
+            q16, q50, q84 = np.nanpercentile(v, [16, 50, 84]) if v.size else (np.nan,) * 3
+            lines.append(
+                f"    {k + ':':<{w + 1}} {q50: .6g} [{q16:.6g}, {q84:.6g}]  "
+                f"stderr ~ {np.nanmedian(s) if np.isfinite(s).any() else np.nan:.3g}"
+            )
+        bad = np.flatnonzero(~ok)
+        if bad.size:
+            lines.append(f"[[Failed fits]] ({bad.size})")
+            lines += [f"    fit {i}: {self.message[i]}" for i in bad[:10]]
+            if bad.size > 10:
+                lines.append(f"    ... and {bad.size - 10} more")
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        if self.batched:
+            return "<pre>" + _html.escape(self.report()) + "</pre>"
+        ok = "#1a7f37" if self.success else "#cf222e"
+        rows = []
+        for n in self.names:
+            v, s = self.params[n], self.stderr[n]
+            lo, hi = self.bounds[n]
+            se = "fixed" if not self.vary[n] else (f"{s:.4g}" if np.isfinite(s) else "nan")
+            rel = f"{abs(s / v):.2%}" if self.vary[n] and np.isfinite(s) and v != 0 else ""
+            rows.append(
+                f"<tr><td>{_html.escape(n)}</td><td>{v:.8g}</td><td>{se}</td><td>{rel}</td>"
+                f"<td>{self.init_params[n]:.6g}</td><td>{lo:g}</td><td>{hi:g}</td></tr>"
+            )
+        corr = "".join(
+            f"<tr><td>C({a}, {b})</td><td>{c:+.4f}</td></tr>" for a, b, c in self._correlations(0.1)
+        )
+        return (
+            "<div><h4>Fit result</h4>"
+            f"<p style='color:{ok}'><b>success = {self.success}</b>: "
+            f"{_html.escape(str(self.message))}</p>"
+            "<table><tr><th>chi-square</th><th>reduced chi-square</th><th>data points</th>"
+            f"<th>variables</th></tr><tr><td>{self.chi2:.6g}</td><td>{self.redchi:.6g}</td>"
+            f"<td>{self.ndata}</td><td>{self.nvary}</td></tr></table>"
+            "<table><tr><th>name</th><th>value</th><th>stderr</th><th>relative</th>"
+            "<th>init</th><th>min</th><th>max</th></tr>"
+            + "".join(rows)
+            + "</table>"
+            + (f"<table><tr><th>correlation</th><th></th></tr>{corr}</table>" if corr else "")
+            + "</div>"
+        )
+
+    def __repr__(self) -> str:
+        if self.batched:
+            return (
+                f"FitResult(batch of {len(self)}, converged "
+                f"{int(np.sum(self.success))}/{len(self)}, params={list(self.names)})"
+            )
+        vals = ", ".join(f"{k}={v:.6g}" for k, v in self.params.items())
+        return f"FitResult({vals}, redchi={self.redchi:.4g}, success={self.success})"
+
+
+def _nanstats(a: np.ndarray) -> tuple[float, float, float]:
+    a = np.asarray(a, float)
+    if not np.isfinite(a).any():
+        return (np.nan, np.nan, np.nan)
+    return (float(np.nanmedian(a)), float(np.nanmin(a)), float(np.nanmax(a)))
