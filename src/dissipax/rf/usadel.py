@@ -68,9 +68,11 @@ S_MAX = 0.25
 #: beta at the superheating field H_sh = 0.84 H_c (beta = (H/2H_c)^2).
 BETA_SUPERHEATING = (0.84 / 2.0) ** 2
 
-_S_VALID = (f"pair-breaking parameter s = beta*Delta0 with 0 <= s <= {S_MAX}: the physical "
-            f"branch of Eq. (8) needs s < s* = {S_STAR:.4f}, above the superheating field "
-            f"beta_sh = {BETA_SUPERHEATING:.4f}")
+_S_VALID = (
+    f"pair-breaking parameter s = beta*Delta0 with 0 <= s <= {S_MAX}: the physical "
+    f"branch of Eq. (8) needs s < s* = {S_STAR:.4f}, above the superheating field "
+    f"beta_sh = {BETA_SUPERHEATING:.4f}"
+)
 
 
 def check_s(s, name: str = "s"):
@@ -223,8 +225,9 @@ def _check_eps(eps, s, *, allow_gap: bool):
         return
     import numpy as np
 
-    e, g = np.broadcast_arrays(np.asarray(eps, float), np.asarray(_spectral_gap(jnp.asarray(
-        s, dtype=float))))
+    e, g = np.broadcast_arrays(
+        np.asarray(eps, float), np.asarray(_spectral_gap(jnp.asarray(s, dtype=float)))
+    )
     bad = e < g
     if bad.any():
         i = np.argwhere(bad)[0] if e.ndim else ()
