@@ -16,6 +16,7 @@ from .conductivity import (
     sigma1_dc_biased,
     sigma1_low_frequency,
     sigma1_mattis_bardeen,
+    sigma1_rf,
 )
 from .usadel import (
     BETA_SUPERHEATING,
@@ -39,6 +40,7 @@ __all__ = [
     "sigma1_dc_biased",
     "sigma1_low_frequency",
     "sigma1_mattis_bardeen",
+    "sigma1_rf",
     "spectral_gap",
     "usadel_uv",
 ]

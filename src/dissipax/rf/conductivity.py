@@ -17,6 +17,7 @@ from .mattis_bardeen import (
     sigma1_low_frequency,
     sigma1_mattis_bardeen,
 )
+from .rf_field import sigma1_rf
 
 __all__ = [
     "T_C",
@@ -25,4 +26,5 @@ __all__ = [
     "sigma1_dc_biased",
     "sigma1_low_frequency",
     "sigma1_mattis_bardeen",
+    "sigma1_rf",
 ]

@@ -17,15 +17,22 @@ T_C = float(jnp.exp(jnp.euler_gamma) / jnp.pi)
 #: C = 4 e^{-gamma} of Eq. (1).
 C_LOG = float(4.0 * jnp.exp(-jnp.euler_gamma))
 
-_T_VALID = (f"temperature in units of Delta0, 0 < T < T_c = {T_C:.4f} (the gap is taken "
-            "T-independent, T << T_c)")
+_T_VALID = (
+    f"temperature in units of Delta0, 0 < T < T_c = {T_C:.4f} (the gap is taken "
+    "T-independent, T << T_c)"
+)
 
 
 def check_omega_T(omega, T, *, omega_max=2.0, what="2*Delta0"):
     """Validate ``omega`` in (0, omega_max) and ``T`` in (0, T_c) (concrete input only)."""
-    check("omega", omega, gt=0.0, lt=omega_max,
-          valid=f"frequency in units of Delta0; omega >= {what} adds pair-breaking absorption, "
-                "outside the model")
+    check(
+        "omega",
+        omega,
+        gt=0.0,
+        lt=omega_max,
+        valid=f"frequency in units of Delta0; omega >= {what} adds pair-breaking absorption, "
+        "outside the model",
+    )
     check("T", T, gt=0.0, lt=T_C, valid=_T_VALID)
 
 
@@ -46,8 +53,9 @@ def _mb_point(omega, T, *, n):
     d = grid.delta
     eps = 1.0 + d
     # [eps(eps+w) + 1] / sqrt((eps^2-1)((eps+w)^2-1)) with eps^2 - 1 = d (2 + d).
-    coherence = (eps * (eps + omega) + 1.0) / jnp.sqrt(d * (d + omega) * (2.0 + d)
-                                                       * (2.0 + d + omega))
+    coherence = (eps * (eps + omega) + 1.0) / jnp.sqrt(
+        d * (d + omega) * (2.0 + d) * (2.0 + d + omega)
+    )
     integrand = coherence * fermi_difference(eps, omega, T)
     return 2.0 / omega * jnp.sum(grid.weight * integrand)
 

@@ -141,8 +141,9 @@ def sinh_map(rule: Rule, scale, delta_max) -> EnergyGrid:
     t_max = jnp.arcsinh(jnp.sqrt(delta_max / c))
     t = t_max * jnp.asarray(rule.x)
     jac = t_max * c * jnp.sinh(2.0 * t)
-    return EnergyGrid(delta=c * jnp.sinh(t) ** 2, weight=jnp.asarray(rule.w) * jac, jac=jac,
-                      scale=c, t_max=t_max)
+    return EnergyGrid(
+        delta=c * jnp.sinh(t) ** 2, weight=jnp.asarray(rule.w) * jac, jac=jac, scale=c, t_max=t_max
+    )
 
 
 def map_to_unit(grid: EnergyGrid, delta):

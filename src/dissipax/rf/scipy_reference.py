@@ -51,8 +51,7 @@ def uv_tracked(eps, s: float, eps_start: float = 30.0, steps_per_unit: int = 400
         target = eps[k]
         n = max(2, int((current - target) * steps_per_unit))
         for e in np.linspace(current, target, n)[1:]:
-            roots = _quartic_roots(e, s) if s > 0 else np.array(
-                [np.sqrt((e + d) / (e - d) + 0j)])
+            roots = _quartic_roots(e, s) if s > 0 else np.array([np.sqrt((e + d) / (e - d) + 0j)])
             w = roots[np.argmin(np.abs(roots - w))]
         current = target
         theta = np.log(w)
@@ -102,8 +101,7 @@ def _m(eps: float, omega: float, s: float) -> float:
 def _quad_z(fun, z_max: float, scales) -> float:
     pts = sorted({min(max(p, 0.0), z_max) for p in scales if 0 < p < z_max})
     edges = [0.0, *pts, z_max]
-    return sum(integrate.quad(fun, a, b, **QUAD)[0] for a, b in zip(edges[:-1], edges[1:])
-               if b > a)
+    return sum(integrate.quad(fun, a, b, **QUAD)[0] for a, b in zip(edges[:-1], edges[1:]) if b > a)
 
 
 def sigma1_mattis_bardeen(omega: float, T: float) -> float:
@@ -143,11 +141,19 @@ def _sigma_rf_at_s(omega: float, T: float, s: float, nonequilibrium: bool) -> fl
     eg = eps_gap(s)
     z_max = math.sqrt(45 * T + 1.0 - eg + omega)
     if nonequilibrium:
+
         def rhs(z, y):
             return [2 * z * dos(eg + z * z, s)] if z > 0 else [0.0]
 
-        sol = integrate.solve_ivp(rhs, (0.0, z_max + 0.1), [0.0], method="DOP853",
-                                  rtol=1e-12, atol=1e-14, dense_output=True)
+        sol = integrate.solve_ivp(
+            rhs,
+            (0.0, z_max + 0.1),
+            [0.0],
+            method="DOP853",
+            rtol=1e-12,
+            atol=1e-14,
+            dense_output=True,
+        )
 
         def excess(e):  # eps~ - 1 of Eq. (12)
             psi = float(sol.sol(math.sqrt(max(e - eg, 0.0)))[0])
@@ -157,6 +163,7 @@ def _sigma_rf_at_s(omega: float, T: float, s: float, nonequilibrium: bool) -> fl
             a, b = excess(e), excess(e + omega)
             return math.exp(-1 / T) * math.exp(-a / T) * (-math.expm1(-(b - a) / T))
     else:
+
         def fdiff(e):
             return math.exp(-e / T) * (-math.expm1(-omega / T))
 
@@ -170,13 +177,15 @@ def _sigma_rf_at_s(omega: float, T: float, s: float, nonequilibrium: bool) -> fl
     return _quad_z(f, z_max, scales)
 
 
-def sigma1_rf(omega: float, T: float, beta_a: float, nonequilibrium: bool = True,
-              epsrel: float = 1e-9) -> float:
+def sigma1_rf(
+    omega: float, T: float, beta_a: float, nonequilibrium: bool = True, epsrel: float = 1e-9
+) -> float:
     """Eqs. (10), (12): (2/omega) <int [f - f'] M d eps> over the rf period, by nested quad.
 
     The period average over phi = omega t in [0, pi/2] with s = beta_a cos^2(phi) (the
     integrand is even about pi/2) is an outer ``quad``.
     """
+
     def g(phi):
         return _sigma_rf_at_s(omega, T, beta_a * math.cos(phi) ** 2, nonequilibrium)
 

@@ -35,11 +35,12 @@ whose Cardano root is Eqs. (6)-(7).  Numerically stable forms used here:
   (:math:`\beta_{sh} = (0.84/2)^2 \approx 0.176`), where the Meissner state does not
   exist, so dissipax supports :math:`0 \le s \le` :data:`S_MAX` :math:`= 0.25` (covering
   Fig. 2 at :math:`s = 0.2` with a margin to :math:`s^*`) and rejects larger :math:`s`.
-* :math:`\cos v = [(1 - \sin v)(1 + \sin v)]^{1/2}`.  Near the edge
-  :math:`1 + \sin v \propto \delta`; its absolute error is :math:`\sim` machine epsilon,
-  i.e. a relative error :math:`\sim 10^{-16} s^{2/3}/\delta` in the DOS, below
-  :math:`10^{-9}` at every quadrature node (whose smallest offset is
-  :math:`\sim 10^{-6} s^{2/3}`).
+* :math:`\cos v = [(1 + \sin v)(1 - \sin v)]^{1/2}`.  Near the edge :math:`1 + \sin v
+  \propto \delta` would be a difference of O(1) numbers; there (:math:`\sin v < -1/2`) it is
+  rewritten as :math:`2(\Delta - s\cosh^3 u)/(\sqrt{D} + \Delta - 2s\cosh u)` with
+  :math:`\Delta - s\cosh^3 u` expressed through :math:`r^2` and :math:`\delta` as a product of
+  non-vanishing factors (:func:`_one_plus_sin_v_edge`), so :math:`N/\sqrt{\delta}` keeps full
+  precision down to :math:`\delta = 10^{-14}s^{2/3}` (tested).
 * Derivatives of :math:`x` are taken by implicit differentiation of the cubic (a
   ``custom_jvp``), so they stay finite where a cube-root argument crosses zero.
 
@@ -68,9 +69,11 @@ S_MAX = 0.25
 #: beta at the superheating field H_sh = 0.84 H_c (beta = (H/2H_c)^2).
 BETA_SUPERHEATING = (0.84 / 2.0) ** 2
 
-_S_VALID = (f"pair-breaking parameter s = beta*Delta0 with 0 <= s <= {S_MAX}: the physical "
-            f"branch of Eq. (8) needs s < s* = {S_STAR:.4f}, above the superheating field "
-            f"beta_sh = {BETA_SUPERHEATING:.4f}")
+_S_VALID = (
+    f"pair-breaking parameter s = beta*Delta0 with 0 <= s <= {S_MAX}: the physical "
+    f"branch of Eq. (8) needs s < s* = {S_STAR:.4f}, above the superheating field "
+    f"beta_sh = {BETA_SUPERHEATING:.4f}"
+)
 
 
 def check_s(s, name: str = "s"):
@@ -200,10 +203,55 @@ def spectral_terms(delta, s):
     ch2 = jnp.hypot(1.0, x)
     cosh_u = jnp.sqrt((1.0 + ch2) / 2.0)
     sinh_u = x / (2.0 * cosh_u)
-    disc = jnp.maximum(gap**2 - (s * x) ** 2, 0.0)
-    sin_v = -2.0 * s * sinh_u**2 * cosh_u / (gap + jnp.sqrt(disc))
-    cos_v = _sqrt_safe((1.0 - sin_v) * (1.0 + sin_v))
-    return cosh_u, sinh_u, sin_v, cos_v
+    root_d = jnp.sqrt(jnp.maximum(gap**2 - (s * x) ** 2, 0.0))
+    sin_v = -2.0 * s * sinh_u**2 * cosh_u / (gap + root_d)
+    # Near the edge 1 + sin v -> 0: take it from the cancellation-free chain (double where).
+    use = (s > 0) & (sin_v < -0.5)
+    eta_edge = _one_plus_sin_v_edge(
+        jnp.where(use, delta, 0.0),
+        jnp.where(use, s, 0.1),
+        jnp.where(use, eps, 1.0),
+        jnp.where(use, eps_g, 0.5),
+        jnp.where(use, gap, 0.9),
+        jnp.where(use, rsq, 0.0),
+        jnp.where(use, x, 1.0),
+        jnp.where(use, cosh_u, 1.5),
+        jnp.where(use, root_d, 0.5),
+    )
+    eta = jnp.where(use, eta_edge, 1.0 + sin_v)
+    cos_v = _sqrt_safe(eta * (2.0 - eta))
+    return cosh_u, sinh_u, eta - 1.0, cos_v
+
+
+def _one_plus_sin_v_edge(delta, s, eps, eps_g, gap, rsq, x, cosh_u, root_d):
+    r""":math:`1 + \sin v` near :math:`\epsilon_g` as products of non-vanishing factors (s > 0).
+
+    With :math:`1 + \sin v = 2(\Delta - s c^3)/(\sqrt{D} + \Delta - 2sc)`, :math:`c = \cosh u`,
+    and :math:`c_g^3 = \Delta/s` at the edge: :math:`\Delta - s c^3 = s(c_g - c)(c_g^2 + c_g c +
+    c^2)`, :math:`c_g - c` from :math:`x_g - x` (:math:`x = \sinh 2u`) through
+    :math:`\cosh 2u = (1 + x^2)^{1/2}`, and, with :math:`p, q = (\epsilon\Delta s \pm r)^{1/3}`,
+    :math:`k = (\epsilon_g\Delta s)^{1/3}`, :math:`x = (p + q)/s`, :math:`x_g = 2k/s`:
+    :math:`x_g - x = [2r^2(p + q + k)/(p^2 + pq + q^2) - \delta\Delta s(P + Q)]/(sPQ)`,
+    :math:`P = p^2 + pk + k^2`, :math:`Q = q^2 + qk + k^2` (the two terms differ by a factor
+    >= 1.8 on the supported range, so nothing cancels).
+    """
+    r = jnp.sqrt(rsq)
+    m = eps * gap * s
+    k = jnp.cbrt(eps_g * gap * s)
+    p = jnp.cbrt(m + r)
+    q = jnp.cbrt(m - r)
+    big_p = p * p + p * k + k * k
+    big_q = q * q + q * k + k * k
+    a = p * p + p * q + q * q
+    xg_minus_x = (2.0 * rsq * (p + q + k) / a - delta * gap * s * (big_p + big_q)) / (
+        s * big_p * big_q
+    )
+    xg = 2.0 * k / s
+    ch2, ch2g = jnp.hypot(1.0, x), jnp.hypot(1.0, xg)
+    cg = jnp.sqrt((1.0 + ch2g) / 2.0)
+    cg_minus_c = xg_minus_x * (xg + x) / (ch2g + ch2) / 2.0 / (cg + cosh_u)
+    gap_minus_sc3 = s * cg_minus_c * (cg * cg + cg * cosh_u + cosh_u * cosh_u)
+    return 2.0 * gap_minus_sc3 / (root_d + gap - 2.0 * s * cosh_u)
 
 
 def density_terms(delta, s):
@@ -223,8 +271,9 @@ def _check_eps(eps, s, *, allow_gap: bool):
         return
     import numpy as np
 
-    e, g = np.broadcast_arrays(np.asarray(eps, float), np.asarray(_spectral_gap(jnp.asarray(
-        s, dtype=float))))
+    e, g = np.broadcast_arrays(
+        np.asarray(eps, float), np.asarray(_spectral_gap(jnp.asarray(s, dtype=float)))
+    )
     bad = e < g
     if bad.any():
         i = np.argwhere(bad)[0] if e.ndim else ()
