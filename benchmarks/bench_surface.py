@@ -65,7 +65,11 @@ def kernel_reference(s: float, omega: float, T: float, nonequilibrium: bool = Tr
     if nonequilibrium and s > 0.0:
         sol = integrate.solve_ivp(
             lambda x, y: [2.0 * x * _usadel(eg + x * x, s)[0]],
-            (0.0, x_max + 1.0), [0.0], method="DOP853", rtol=1e-12, atol=1e-14,
+            (0.0, x_max + 1.0),
+            [0.0],
+            method="DOP853",
+            rtol=1e-12,
+            atol=1e-14,
             dense_output=True,
         )
 
@@ -84,13 +88,13 @@ def kernel_reference(s: float, omega: float, T: float, nonequilibrium: bool = Tr
         return 2.0 * x * (f(e1) - f(e1 + omega)) * (n1 * n2 + p1 * p2)
 
     pts = [x_peak] if 0.0 < x_peak < x_max else None
-    val, _ = integrate.quad(integrand, 0.0, x_max, points=pts, limit=400,
-                            epsabs=0.0, epsrel=1e-11)
+    val, _ = integrate.quad(integrand, 0.0, x_max, points=pts, limit=400, epsabs=0.0, epsrel=1e-11)
     return val
 
 
-def sigma1_rf_depth_average_reference(beta0: float, omega: float, T: float,
-                                      nonequilibrium: bool = True) -> float:
+def sigma1_rf_depth_average_reference(
+    beta0: float, omega: float, T: float, nonequilibrium: bool = True
+) -> float:
     """⟨σ1⟩ over the rf period and the depth (Eqs. (10), (15)) in units of σ_n.
 
     s = β0 Δ0 u with u = e^{−2x/λ} cos²ωt; over the period and the depth u has the density
@@ -99,14 +103,19 @@ def sigma1_rf_depth_average_reference(beta0: float, omega: float, T: float,
     if beta0 == 0.0:
         return 2.0 / omega * kernel_reference(0.0, omega, T, nonequilibrium)
     val, _ = integrate.quad(
-        lambda u: kernel_reference(beta0 * u, omega, T, nonequilibrium), 0.0, 1.0,
-        weight="alg", wvar=(-0.5, 0.5), epsabs=0.0, epsrel=1e-9, limit=100,
+        lambda u: kernel_reference(beta0 * u, omega, T, nonequilibrium),
+        0.0,
+        1.0,
+        weight="alg",
+        wvar=(-0.5, 0.5),
+        epsabs=0.0,
+        epsrel=1e-9,
+        limit=100,
     )
     return 2.0 / omega * (2.0 / math.pi) * val
 
 
-def surface_resistance_reference(b, omega, T0, alpha, *, beta_factor=0.25,
-                                 nonequilibrium=True):
+def surface_resistance_reference(b, omega, T0, alpha, *, beta_factor=0.25, nonequilibrium=True):
     """Rs(B_a)/Rs0 and T with overheating, Eqs. (13)–(15), by SciPy (one field at a time).
 
     ``beta_factor``: β0 = beta_factor × b² (0.25: the printed β = (H/2H_c)²).
@@ -147,3 +156,86 @@ def surface_resistance_reference(b, omega, T0, alpha, *, beta_factor=0.25,
         ratios.append(ratio_at(T))
         temps.append(T)
     return np.asarray(ratios), np.asarray(temps)
+
+
+# --- benchmark ---------------------------------------------------------------------------
+
+ALPHA, T0, DELTA0_K, F_HZ, N_FIELDS, N_REF = 0.91, 2.0 / 17.5, 17.5, 1.75e9, 64, 4
+
+
+def _timed(fn, repeat=3):
+    best = math.inf
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - t0)
+    return best, out
+
+
+def run() -> list[dict]:
+    """Rows: workload, dissipax_s, reference_s, ratio, error, compile_s, device, notes."""
+    import jax
+    import jax.numpy as jnp
+
+    import dissipax  # noqa: F401  (x64)
+    from dissipax import units
+    from dissipax.rf.surface import surface_resistance_ratio
+
+    omega = float(units.frequency_to_gap_units(F_HZ, DELTA0_K))
+    b = np.linspace(0.02, 0.42, N_FIELDS)  # up to 84 mT (below the 88 mT runaway)
+    device = jax.devices()[0].device_kind
+
+    def forward():
+        r, t = surface_resistance_ratio(jnp.asarray(b), omega, T0, ALPHA, reading="fig4b")
+        return jax.block_until_ready(r), t
+
+    t0 = time.perf_counter()
+    forward()
+    compile_fwd = time.perf_counter() - t0
+    fwd_s, (ratio, _) = _timed(forward)
+
+    idx = np.linspace(0, N_FIELDS - 1, N_REF).astype(int)
+    t0 = time.perf_counter()
+    ref_ratio, _ = surface_resistance_reference(b[idx], omega, T0, ALPHA, beta_factor=1.0)
+    ref_s = (time.perf_counter() - t0) * N_FIELDS / N_REF
+    err = float(np.max(np.abs(np.asarray(ratio)[idx] / ref_ratio - 1.0)))
+
+    grad = jax.jit(
+        jax.grad(
+            lambda a: jnp.sum(
+                surface_resistance_ratio(jnp.asarray(b), omega, T0, a, reading="fig4b")[0]
+            )
+        )
+    )
+    t0 = time.perf_counter()
+    jax.block_until_ready(grad(ALPHA))
+    compile_grad = time.perf_counter() - t0
+    grad_s, _ = _timed(lambda: jax.block_until_ready(grad(ALPHA)))
+    return [
+        {
+            "workload": f"Rs(Ba) with overheating, {N_FIELDS} fields (Fig. 4b)",
+            "dissipax_s": fwd_s,
+            "reference_s": ref_s,
+            "ratio": ref_s / fwd_s,
+            "error": err,
+            "compile_s": compile_fwd,
+            "device": device,
+            "notes": f"SciPy reference timed on {N_REF} of the {N_FIELDS} fields and scaled; "
+            "error = max relative difference of Rs/Rs0 there",
+        },
+        {
+            "workload": f"d/d(alpha) of the {N_FIELDS}-field curve (implicit) vs forward",
+            "dissipax_s": grad_s,
+            "reference_s": fwd_s,
+            "ratio": grad_s / fwd_s,
+            "error": None,
+            "compile_s": compile_grad,
+            "device": device,
+            "notes": "ratio = gradient time / forward time (target <= 4)",
+        },
+    ]
+
+
+if __name__ == "__main__":
+    for row in run():
+        print({k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()})

@@ -83,5 +83,5 @@ def test_pad_ramps(shared_data):
     assert padded["Bp_mT"].shape == (3, n_max)
     assert padded["mask"].sum() == sum(len(r) for r in ramps)
     np.testing.assert_array_equal(padded["Bp_mT"][1, : len(ramps[1])], ramps[1].Bp_mT)
-    assert np.all(padded["Rs_ohm"][1, len(ramps[1]):] == ramps[1].Rs_ohm[-1])
+    assert np.all(padded["Rs_ohm"][1, len(ramps[1]) :] == ramps[1].Rs_ohm[-1])
     np.testing.assert_array_equal(padded["f_Hz"], [389e6] * 3)

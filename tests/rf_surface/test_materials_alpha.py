@@ -49,9 +49,16 @@ def test_eq42_against_hand_formula_and_gradient():
     k, hbar = units.k_B, units.hbar
     T0, tau, f, D, Tc = 1.8, 2e-12, 1.3e9, 17.0, 9.25
     w = 2 * math.pi * f
-    ref = (k * T0 * tau / (24 * hbar) * (hbar * w / (k * T0)) ** 2
-           * math.sqrt(math.pi * Tc / (2 * D)) * math.exp(D / T0)
-           * math.log(9 * k * T0 / (4 * hbar * w)))
+    ref = (
+        k
+        * T0
+        * tau
+        / (24 * hbar)
+        * (hbar * w / (k * T0)) ** 2
+        * math.sqrt(math.pi * Tc / (2 * D))
+        * math.exp(D / T0)
+        * math.log(9 * k * T0 / (4 * hbar * w))
+    )
     assert float(overheating_alpha(T0, tau, f, D, Tc)) == pytest.approx(ref, rel=1e-13)
     # d ln α / d τ1 = 1/τ1 exactly (α ∝ τ1)
     g = jax.grad(lambda t: overheating_alpha(T0, t, f, D, Tc))(tau)

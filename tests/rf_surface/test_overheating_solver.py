@@ -48,8 +48,12 @@ def test_solution_matches_brentq(k):
     s = solve(k)
     a = 1.0 / T0 - 2.0
     y_fold = (a - math.sqrt(a * a - 4.0)) / 2.0  # g is largest here: brackets the lower root
-    ref = optimize.brentq(lambda T: T - T0 - k * T0 * 0.8 * math.exp(1 / T0 - 1 / T),
-                          T0, T0 * (1 + y_fold), xtol=1e-15)
+    ref = optimize.brentq(
+        lambda T: T - T0 - k * T0 * 0.8 * math.exp(1 / T0 - 1 / T),
+        T0,
+        T0 * (1 + y_fold),
+        xtol=1e-15,
+    )
     assert int(s.status) == STATUS_OK
     # Newton to rtol 1e-12 on y = (T - T0)/T0; brentq to 1e-15
     assert float(s.T) == pytest.approx(ref, rel=1e-12)
@@ -76,7 +80,8 @@ def test_runaway_is_a_status_not_nan():
     kc = threshold_closed_form(0.8)
     s = jax.vmap(solve)(jnp.array([0.5 * kc, 0.99 * kc, 1.01 * kc, 3.0 * kc]))
     np.testing.assert_array_equal(
-        np.asarray(s.status), [STATUS_OK, STATUS_OK, STATUS_RUNAWAY, STATUS_RUNAWAY])
+        np.asarray(s.status), [STATUS_OK, STATUS_OK, STATUS_RUNAWAY, STATUS_RUNAWAY]
+    )
     assert np.all(~np.isnan(np.asarray(s.T)))
     assert np.all(np.isinf(np.asarray(s.T)[2:])) and np.all(np.isinf(np.asarray(s.ratio)[2:]))
     assert "runaway" in status_message(STATUS_RUNAWAY)

@@ -20,18 +20,20 @@ from . import Summary
 
 CATEGORY = "reproduce"
 
-SCHEMA = Schema({
-    "alpha": Field(float, default=0.91, ge=0.0, doc="overheating parameter α of Eq. (13)"),
-    "T0_K": Field(float, default=2.0, gt=0.0, doc="bath temperature [K]"),
-    "Delta0_K": Field(float, default=17.5, gt=0.0, doc="gap Δ0/k_B [K]"),
-    "Bc_mT": Field(float, default=200.0, gt=0.0, doc="thermodynamic critical field [mT]"),
-    "f_Hz": Field(float, default=1.75e9, gt=0.0, doc="rf frequency [Hz]"),
-    "B_max_mT": Field(float, default=100.0, gt=0.0, doc="largest field of the curve [mT]"),
-    "n_fields": Field(int, default=41, ge=3, le=400, doc="number of fields"),
-    "B_check_mT": Field(float, default=80.0, gt=0.0, doc="field of the quoted numbers [mT]"),
-    "tau1_s": Field(float, default=3e-12, gt=0.0, doc="τ1 of Eq. (11) for Eq. (42) [s]"),
-    "Tc_K": Field(float, default=9.2, gt=0.0, doc="critical temperature for Eq. (42) [K]"),
-})
+SCHEMA = Schema(
+    {
+        "alpha": Field(float, default=0.91, ge=0.0, doc="overheating parameter α of Eq. (13)"),
+        "T0_K": Field(float, default=2.0, gt=0.0, doc="bath temperature [K]"),
+        "Delta0_K": Field(float, default=17.5, gt=0.0, doc="gap Δ0/k_B [K]"),
+        "Bc_mT": Field(float, default=200.0, gt=0.0, doc="thermodynamic critical field [mT]"),
+        "f_Hz": Field(float, default=1.75e9, gt=0.0, doc="rf frequency [Hz]"),
+        "B_max_mT": Field(float, default=100.0, gt=0.0, doc="largest field of the curve [mT]"),
+        "n_fields": Field(int, default=41, ge=3, le=400, doc="number of fields"),
+        "B_check_mT": Field(float, default=80.0, gt=0.0, doc="field of the quoted numbers [mT]"),
+        "tau1_s": Field(float, default=3e-12, gt=0.0, doc="τ1 of Eq. (11) for Eq. (42) [s]"),
+        "Tc_K": Field(float, default=9.2, gt=0.0, doc="critical temperature for Eq. (42) [K]"),
+    }
+)
 
 
 def run(cfg, out: Path) -> Summary:
@@ -50,18 +52,23 @@ def run(cfg, out: Path) -> Summary:
         B_star = res.b_runaway * d["Bc_mT"]
         results[reading] = {
             "description": READINGS[reading].doc,
-            "B_mT": B, "rs_ratio": ratio[:-1], "dT_K": dT[:-1],
+            "B_mT": B,
+            "rs_ratio": ratio[:-1],
+            "dT_K": dT[:-1],
             "status": np.asarray(res.status)[:-1],
-            "rs_ratio_at_check": ratio[-1], "dT_K_at_check": dT[-1],
+            "rs_ratio_at_check": ratio[-1],
+            "dT_K_at_check": dT[-1],
             "runaway_threshold_mT": B_star,
         }
-        at = (f"Rs/Rs0 = {ratio[-1]:.3f}, T-T0 = {dT[-1]:.3f} K" if np.isfinite(ratio[-1])
-              else "thermal runaway")
+        at = (
+            f"Rs/Rs0 = {ratio[-1]:.3f}, T-T0 = {dT[-1]:.3f} K"
+            if np.isfinite(ratio[-1])
+            else "thermal runaway"
+        )
         thr = f"; runaway above {B_star:.1f} mT" if np.isfinite(B_star) else ""
         lines.append(f"{reading:>8s} reading at {d['B_check_mT']:g} mT: {at}{thr}")
-    lines.append(f"   paper: Rs/Rs0 ~ 0.6, T-T0 ~ 0.17 K at 80 mT (the 'fig4b' reading matches)")
-    alpha42 = float(overheating_alpha(d["T0_K"], d["tau1_s"], d["f_Hz"], d["Delta0_K"],
-                                      d["Tc_K"]))
+    lines.append("   paper: Rs/Rs0 ~ 0.6, T-T0 ~ 0.17 K at 80 mT (the 'fig4b' reading matches)")
+    alpha42 = float(overheating_alpha(d["T0_K"], d["tau1_s"], d["f_Hz"], d["Delta0_K"], d["Tc_K"]))
     lines.append(f"Eq. (42): alpha = {alpha42:.3f} (paper: 1.32)")
 
     fig, (ax1, ax2) = plot.subplots(1, 2, figsize=(9, 3.6))
@@ -75,15 +82,22 @@ def run(cfg, out: Path) -> Summary:
                 ax.axvline(r["runaway_threshold_mT"], ls=":", color="grey", lw=0.8)
     ax1.plot([d["B_check_mT"]], [0.6], "k*", ms=9, label="paper: 0.6 at 80 mT")
     ax2.plot([d["B_check_mT"]], [0.17], "k*", ms=9, label="paper: 0.17 K")
-    ax1.set(xlabel="$B_a$ [mT]", ylabel="$R_s/R_{s0}$",
-            title=f"α = {d['alpha']:g}, T0 = {d['T0_K']:g} K, f = {d['f_Hz'] / 1e9:g} GHz")
+    ax1.set(
+        xlabel="$B_a$ [mT]",
+        ylabel="$R_s/R_{s0}$",
+        title=f"α = {d['alpha']:g}, T0 = {d['T0_K']:g} K, f = {d['f_Hz'] / 1e9:g} GHz",
+    )
     ax2.set(xlabel="$B_a$ [mT]", ylabel="$T - T_0$ [K]", title="overheating (Eq. 13)")
     ax1.legend(fontsize=7)
     ax2.legend(fontsize=7)
     png = plot.save_figure(fig, out / "fig4b.png")
-    js = io.write_json(out / "fig4b.json", {"config": d, "readings": results,
-                                            "alpha_eq42": alpha42})
+    js = io.write_json(
+        out / "fig4b.json", {"config": d, "readings": results, "alpha_eq42": alpha42}
+    )
     fig4b = results["fig4b"]
-    ok = (abs(fig4b["rs_ratio_at_check"] - 0.6) < 0.02
-          and abs(fig4b["dT_K_at_check"] - 0.17) < 0.02 and abs(alpha42 - 1.32) < 0.01)
+    ok = (
+        abs(fig4b["rs_ratio_at_check"] - 0.6) < 0.02
+        and abs(fig4b["dT_K_at_check"] - 0.17) < 0.02
+        and abs(alpha42 - 1.32) < 0.01
+    )
     return Summary(name=cfg.name, lines=lines, files=[png, js], ok=bool(ok))

@@ -29,15 +29,22 @@ from .materials import NIOBIUM, Superconductor
 from .rf_field import energy_integral
 from .surface import MODELS, N_DEPTH, READINGS, _solve_point
 
-__all__ = ["fit_alpha", "fit_cavity"]
+__all__ = ["cavity_rs_ohm", "fit_alpha", "fit_cavity"]
 
 _RUNAWAY_PENALTY = 1e3  # model value (in units of Rs0) returned at runaway points
 
 
 def _ratio_model(b, omega, T0, alpha, *, reading, model):
-    sol = jax.vmap(functools.partial(_solve_point, reading=reading, model=model,
-                                     n=q.N_ENERGY, n_depth=N_DEPTH, T_max_over_T0=2.0))(
-        *jnp.broadcast_arrays(b, omega, T0, alpha))
+    sol = jax.vmap(
+        functools.partial(
+            _solve_point,
+            reading=reading,
+            model=model,
+            n=q.N_ENERGY,
+            n_depth=N_DEPTH,
+            T_max_over_T0=2.0,
+        )
+    )(*jnp.broadcast_arrays(b, omega, T0, alpha))
     return jnp.where(sol.status == 0, sol.ratio, _RUNAWAY_PENALTY)
 
 
@@ -50,9 +57,19 @@ def _natural_model(reading: str, model: str):
     return fn
 
 
-def fit_alpha(b, rs_ratio, omega, T0, *, sigma=None, alpha=0.5, vary_T0: bool = False,
-              reading: str = "printed", model: str = "nonequilibrium",
-              max_steps: int = 64) -> FitResult:
+def fit_alpha(
+    b,
+    rs_ratio,
+    omega,
+    T0,
+    *,
+    sigma=None,
+    alpha=0.5,
+    vary_T0: bool = False,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    max_steps: int = 64,
+) -> FitResult:
     r"""Fit α of Eq. (13) to measured Rs(B_a)/Rs0 (natural units).
 
     Parameters
@@ -98,8 +115,16 @@ def fit_alpha(b, rs_ratio, omega, T0, *, sigma=None, alpha=0.5, vary_T0: bool = 
         "alpha": Parameter(alpha, min=0.0),
         "T0": Parameter(float(T0), min=0.3 * float(T0), max=3.0 * float(T0), vary=vary_T0),
     }
-    return least_squares(_natural_model(reading, model), params, (b, omega_arr), y,
-                         sigma=sigma, batched=batched, batch_x=batch_x, max_steps=max_steps)
+    return least_squares(
+        _natural_model(reading, model),
+        params,
+        (b, omega_arr),
+        y,
+        sigma=sigma,
+        batched=batched,
+        batch_x=batch_x,
+        max_steps=max_steps,
+    )
 
 
 def _mb(omega, T):
@@ -125,11 +150,21 @@ def _cavity_model(reading: str, model: str, T_ref_K: float, f_ref_Hz: float):
     return fn
 
 
-def fit_cavity(ramps: list[Ramp], *, material: Superconductor = NIOBIUM, alpha=0.3,
-               Rs0_nOhm=None, R_res_nOhm=None, vary_Delta0: bool = False,
-               reading: str = "printed", model: str = "nonequilibrium",
-               rel_error: float = 0.02, T_ref_K: float = 2.0, f_ref_Hz: float | None = None,
-               max_steps: int = 100) -> FitResult:
+def fit_cavity(
+    ramps: list[Ramp],
+    *,
+    material: Superconductor = NIOBIUM,
+    alpha=0.3,
+    Rs0_nOhm=None,
+    R_res_nOhm=None,
+    vary_Delta0: bool = False,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    rel_error: float = 0.02,
+    T_ref_K: float = 2.0,
+    f_ref_Hz: float | None = None,
+    max_steps: int = 100,
+) -> FitResult:
     r"""Fit measured cavity ramps Rs(B_p) with Gurevich's model plus a residual resistance.
 
     Model per ramp: Rs(B, T_bath) = Rs0 · [ω²σ1_MB(ω, T_bath)]/[ω_ref²σ1_MB(ω_ref, T_ref)]
@@ -169,8 +204,10 @@ def fit_cavity(ramps: list[Ramp], *, material: Superconductor = NIOBIUM, alpha=0
     check("rel_error", rel_error, gt=0.0)
     f_ref = {float(r.f_Hz) for r in ramps} if f_ref_Hz is None else {float(f_ref_Hz)}
     if len(f_ref) != 1:
-        raise DomainError("fit_cavity: ramps of different frequencies need an explicit "
-                          "f_ref_Hz, or one call per frequency")
+        raise DomainError(
+            "fit_cavity: ramps of different frequencies need an explicit "
+            "f_ref_Hz, or one call per frequency"
+        )
     padded = pad_ramps(ramps)
     n_batch = len(ramps)
     Rs = padded["Rs_ohm"]
@@ -183,10 +220,36 @@ def fit_cavity(ramps: list[Ramp], *, material: Superconductor = NIOBIUM, alpha=0
         "alpha": Parameter(np.full(n_batch, float(alpha)), min=0.0, max=20.0),
         "Rs0_nOhm": Parameter(start_bcs, min=0.0),
         "R_res_nOhm": Parameter(start_res, min=0.0),
-        "Delta0_K": Parameter(np.full(n_batch, material.Delta0_K), min=12.0, max=22.0,
-                              vary=vary_Delta0),
+        "Delta0_K": Parameter(
+            np.full(n_batch, material.Delta0_K), min=12.0, max=22.0, vary=vary_Delta0
+        ),
         "Bc_mT": Parameter(np.full(n_batch, material.Bc_T * 1e3), vary=False),
     }
     fn = _cavity_model(reading, model, float(T_ref_K), f_ref.pop())
-    return least_squares(fn, params, x, Rs, sigma=sigma, batched=True, batch_x=True,
-                         max_steps=max_steps)
+    return least_squares(
+        fn, params, x, Rs, sigma=sigma, batched=True, batch_x=True, max_steps=max_steps
+    )
+
+
+def cavity_rs_ohm(
+    B_mT,
+    T_K,
+    f_Hz,
+    *,
+    alpha,
+    Rs0_nOhm,
+    R_res_nOhm,
+    Delta0_K=17.5,
+    Bc_mT=200.0,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    T_ref_K: float = 2.0,
+    f_ref_Hz: float,
+) -> jax.Array:
+    """Evaluate the :func:`fit_cavity` model: Rs [Ω] at fields ``B_mT``, bath temperatures ``T_K``.
+
+    Pass one ramp's fitted parameters (``**result[i].params``) and the ``f_ref_Hz`` of the fit.
+    """
+    fn = _cavity_model(reading, model, float(T_ref_K), float(f_ref_Hz))
+    B_mT, T_K, f_Hz = (jnp.asarray(v, dtype=float) for v in np.broadcast_arrays(B_mT, T_K, f_Hz))
+    return fn((B_mT, T_K, f_Hz), alpha, Rs0_nOhm, R_res_nOhm, Delta0_K, Bc_mT)

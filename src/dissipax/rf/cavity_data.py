@@ -86,8 +86,10 @@ def _parse_header(line: str, path: Path, lineno: int) -> dict:
     name = line.strip().replace("\\", "/").rsplit("/", 1)[-1]
     m = _FREQ.search(name)
     if m is None:
-        raise DomainError(f"{path}:{lineno}: block header {line.strip()!r} names no frequency "
-                          "(expected e.g. '_389MHz_')")
+        raise DomainError(
+            f"{path}:{lineno}: block header {line.strip()!r} names no frequency "
+            "(expected e.g. '_389MHz_')"
+        )
     date = ""
     d = _DATE.search(name)
     if d is not None:
@@ -164,8 +166,10 @@ def load_rs_vs_bp(
                     blocks[-1][1].append(row)
                     continue
             if len(fields) > 1 and not line.startswith("/"):
-                raise DomainError(f"{p}:{lineno}: expected 'Bp, Rs, T' numbers or a header "
-                                  f"line naming the source file; got {line!r}")
+                raise DomainError(
+                    f"{p}:{lineno}: expected 'Bp, Rs, T' numbers or a header "
+                    f"line naming the source file; got {line!r}"
+                )
             blocks.append((_parse_header(line, p, lineno), []))
     ramps: list[Ramp] = []
     seen: set = set()
@@ -176,8 +180,16 @@ def load_rs_vs_bp(
             if r.shape[0] < min_points or (drop_repeated and key in seen):
                 continue
             seen.add(key)
-            ramps.append(Ramp(**meta, block=ib, ramp=ir, Bp_mT=r[:, 0].copy(),
-                              Rs_ohm=r[:, 1].copy(), T_K=r[:, 2].copy()))
+            ramps.append(
+                Ramp(
+                    **meta,
+                    block=ib,
+                    ramp=ir,
+                    Bp_mT=r[:, 0].copy(),
+                    Rs_ohm=r[:, 1].copy(),
+                    T_K=r[:, 2].copy(),
+                )
+            )
     return ramps
 
 

@@ -91,7 +91,7 @@ _RRR_NB = 300.0  # residual resistivity ratio of SRF-grade Nb sheet (Padamsee et
 
 
 def niobium(**overrides) -> Superconductor:
-    """The niobium preset (SRF-grade Nb), optionally with some numbers replaced.
+    """Build the niobium preset (SRF-grade Nb), optionally with some numbers replaced.
 
     Parameters
     ----------

@@ -1,4 +1,4 @@
-"""Quasiparticle overheating: the self-consistent temperature of Gurevich 2014, Eqs. (13)–(14), (42).
+"""Quasiparticle overheating: self-consistent temperature, Gurevich 2014 Eqs. (13)–(14), (42).
 
 The stationary power balance, linearised in T − T0 ≪ T0, gives Eq. (13),
 
@@ -44,7 +44,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optimistix as optx
-from jaxtyping import Array, Bool, Float, Int
+from jaxtyping import Array
 
 from .. import units
 from .._checks import DomainError, check, is_traced
@@ -128,7 +128,8 @@ def overheating_alpha(T0_K, tau1_s, f_Hz, Delta0_K, Tc_K):
         )
     kT0_tau1_over_hbar = units.kelvin_to_joule(T0_K) * tau1_s / units.hbar
     return (
-        kT0_tau1_over_hbar / 24.0
+        kT0_tau1_over_hbar
+        / 24.0
         * hw_over_kT**2
         * jnp.sqrt(math.pi * Tc_K / (2.0 * Delta0_K))
         * jnp.exp(Delta0_K / T0_K)
@@ -152,18 +153,18 @@ class TemperatureSolution(eqx.Module):
         Newton steps taken.
     """
 
-    T: Float[Array, "..."]
-    ratio: Float[Array, "..."]
-    status: Int[Array, "..."]
-    steps: Int[Array, "..."]
+    T: Array
+    ratio: Array
+    status: Array
+    steps: Array
 
     @property
-    def ok(self) -> Bool[Array, "..."]:
+    def ok(self) -> Array:
         """Where a stable self-consistent temperature was found."""
         return self.status == STATUS_OK
 
     @property
-    def runaway(self) -> Bool[Array, "..."]:
+    def runaway(self) -> Array:
         """Where Eq. (13) has no stable solution (thermal runaway)."""
         return self.status == STATUS_RUNAWAY
 
@@ -243,7 +244,12 @@ def solve_temperature(
     y0 = jax.lax.stop_gradient(y0)
     solver = optx.Newton(rtol=rtol, atol=atol)
     sol = optx.root_find(
-        residual, solver, y0, args=args, max_steps=max_steps, throw=False,
+        residual,
+        solver,
+        y0,
+        args=args,
+        max_steps=max_steps,
+        throw=False,
         options={"lower": jnp.zeros((), dtype)},
     )
     y = sol.value

@@ -41,7 +41,7 @@ import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
-from jaxtyping import Array, Float, Int
+from jaxtyping import Array
 
 from .. import units
 from .._checks import DomainError, check, check_broadcast, check_choice, is_traced
@@ -82,9 +82,11 @@ class FieldReading(NamedTuple):
 
 READINGS: dict[str, FieldReading] = {
     "printed": FieldReading(
-        0.25, 1.0, "as printed: beta0 = (Ha/2Hc)^2 (Eq. 3), heating (Ha/Hc)^2 (Eq. 13)"),
+        0.25, 1.0, "as printed: beta0 = (Ha/2Hc)^2 (Eq. 3), heating (Ha/Hc)^2 (Eq. 13)"
+    ),
     "fig4b": FieldReading(
-        1.0, 1.0, "Fig. 4b: beta0 = (Ha/Hc)^2 in Eq. (15), heating (Ha/Hc)^2 (Eq. 13)"),
+        1.0, 1.0, "Fig. 4b: beta0 = (Ha/Hc)^2 in Eq. (15), heating (Ha/Hc)^2 (Eq. 13)"
+    ),
 }
 
 #: ``"nonequilibrium"``: Eqs. (10), (12) (default); ``"equilibrium"``: Eq. (10) with
@@ -126,8 +128,9 @@ def _sigma1_mb(omega, T, *, n: int):
 
 def _ratio_point(b, omega, T, T0, *, reading, model, n, n_depth):
     beta0 = READINGS[reading].beta * b * b
-    return (_mean_sigma1(beta0, omega, T, model=model, n=n, n_depth=n_depth)
-            / _sigma1_mb(omega, T0, n=n))
+    return _mean_sigma1(beta0, omega, T, model=model, n=n, n_depth=n_depth) / _sigma1_mb(
+        omega, T0, n=n
+    )
 
 
 def _spectral(omega, s, T_ref, *, nonequilibrium: bool, n: int):
@@ -142,8 +145,7 @@ def _spectral(omega, s, T_ref, *, nonequilibrium: bool, n: int):
     """
     rule = q.gauss_legendre(n)
     eps_g = _spectral_gap(s)
-    grid = q.sinh_map(rule, q.smallest_scale(omega, T_ref, s),
-                      q.CUTOFF * T_ref + (1.0 - eps_g))
+    grid = q.sinh_map(rule, q.smallest_scale(omega, T_ref, s), q.CUTOFF * T_ref + (1.0 - eps_g))
     n1, p1 = density_terms(grid.delta, s)
     n2, p2 = density_terms(grid.delta + omega, s)
     wm = grid.weight * (n1 * n2 + p1 * p2)
@@ -152,8 +154,7 @@ def _spectral(omega, s, T_ref, *, nonequilibrium: bool, n: int):
         psi2 = psi_at(grid.delta + omega)
         # ε̃ − Δ0 and ε̃(ε+ω) − ε̃(ε) without cancellation (ε̃² = 1 + Ψ²)
         x1 = psi1 * psi1 / (jnp.sqrt(1.0 + psi1 * psi1) + 1.0)
-        dx = (psi2 - psi1) * (psi2 + psi1) / (jnp.sqrt(1.0 + psi2**2)
-                                              + jnp.sqrt(1.0 + psi1**2))
+        dx = (psi2 - psi1) * (psi2 + psi1) / (jnp.sqrt(1.0 + psi2**2) + jnp.sqrt(1.0 + psi1**2))
         return wm, 1.0 + x1, dx
     return wm, eps_g + grid.delta, jnp.broadcast_to(omega, grid.delta.shape)
 
@@ -171,13 +172,13 @@ def _solve_point(b, omega, T0, alpha, *, reading, model, n, n_depth, T_max_over_
     T_ref = T0 * T_max_over_T0
     neq = model == "nonequilibrium"
     wm, E, D = jax.vmap(lambda sk: _spectral(omega, sk, T_ref, nonequilibrium=neq, n=n))(
-        beta0 * jnp.asarray(u))
+        beta0 * jnp.asarray(u)
+    )
     wm = wm * jnp.asarray(w)[:, None]
     # Rs ∝ (2/ω)Σ..., Rs0 ∝ σ1_MB(T0): the ratio's prefactor 2/ω cancels
     scale = 1.0 / energy_integral(omega, T0, jnp.zeros_like(T0), nonequilibrium=False, n=n)
     k = alpha * READINGS[reading].heat * b * b
-    return solve_temperature(_thermal_ratio, (wm, E, D, scale), T0, k,
-                             T_max_over_T0=T_max_over_T0)
+    return solve_temperature(_thermal_ratio, (wm, E, D, scale), T0, k, T_max_over_T0=T_max_over_T0)
 
 
 @functools.cache
@@ -199,8 +200,13 @@ def _validate(b, omega, T0, reading, model, *, T_name="T0"):
     check_choice("model", model, MODELS)
     factor = READINGS[reading].beta
     b_max = float(np.sqrt(S_MAX / factor))
-    check("b", b, ge=0.0, le=b_max,
-          valid=f"B_a/B_c; reading {reading!r} maps it to beta0 = {factor:g} b^2 <= {S_MAX}")
+    check(
+        "b",
+        b,
+        ge=0.0,
+        le=b_max,
+        valid=f"B_a/B_c; reading {reading!r} maps it to beta0 = {factor:g} b^2 <= {S_MAX}",
+    )
     check("omega", omega, gt=0.0, lt=2.0, valid="hbar*omega/Delta0")
     check(T_name, T0, gt=0.0, lt=0.567, valid="k_B T/Delta0 below T_c = 0.567 Delta0")
     if not (is_traced(b) or is_traced(omega)):
@@ -208,8 +214,10 @@ def _validate(b, omega, T0, reading, model, *, T_name="T0"):
         gap = 1.0 - np.pi * beta0 / 4.0  # Eq. (9), in NumPy (this runs before tracing)
         lim = 2.0 * (gap ** (2.0 / 3.0) - beta0 ** (2.0 / 3.0)) ** 1.5
         if np.any(np.asarray(omega) >= lim):
-            raise DomainError("argument 'omega' must be < 2 eps_g(beta0) at every field "
-                              "(pair-breaking absorption is not in Eq. (10))")
+            raise DomainError(
+                "argument 'omega' must be < 2 eps_g(beta0) at every field "
+                "(pair-breaking absorption is not in Eq. (10))"
+            )
     check_broadcast(b=b, omega=omega, T0=T0)
 
 
@@ -217,8 +225,17 @@ def _f(x):
     return jnp.asarray(x, dtype=float)
 
 
-def rs_ratio(b, omega, T, T0, *, reading: str = "printed", model: str = "nonequilibrium",
-             n: int = q.N_ENERGY, n_depth: int = N_DEPTH):
+def rs_ratio(
+    b,
+    omega,
+    T,
+    T0,
+    *,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    n: int = q.N_ENERGY,
+    n_depth: int = N_DEPTH,
+):
     r"""Rs(B_a, T)/Rs0 at a given quasiparticle temperature (no self-consistency), Eq. (15).
 
     Parameters
@@ -267,9 +284,9 @@ class OverheatingResult(eqx.Module):
         searched; ``nan`` only if it was not requested).
     """
 
-    rs_ratio: Float[Array, "..."]
-    T: Float[Array, "..."]
-    status: Int[Array, "..."]
+    rs_ratio: Array
+    T: Array
+    status: Array
     b_runaway: float = eqx.field(static=True, default=float("nan"))
 
     @property
@@ -286,15 +303,25 @@ class OverheatingResult(eqx.Module):
             return f"all {st.size} point(s): {status_message(STATUS_OK)}"
         kinds = sorted({int(v) for v in st.ravel() if v != STATUS_OK})
         text = "; ".join(status_message(k) for k in kinds)
-        thr = f"; runaway threshold b* = {self.b_runaway:.6g}" if np.isfinite(
-            self.b_runaway) else ""
+        thr = (
+            f"; runaway threshold b* = {self.b_runaway:.6g}" if np.isfinite(self.b_runaway) else ""
+        )
         return f"{n_bad} of {st.size} point(s): {text}{thr}"
 
 
-def solve_overheating(b, omega, T0, alpha, *, reading: str = "printed",
-                      model: str = "nonequilibrium", T_max_over_T0: float = 2.0,
-                      threshold: bool = True, n: int = q.N_ENERGY,
-                      n_depth: int = N_DEPTH) -> OverheatingResult:
+def solve_overheating(
+    b,
+    omega,
+    T0,
+    alpha,
+    *,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    T_max_over_T0: float = 2.0,
+    threshold: bool = True,
+    n: int = q.N_ENERGY,
+    n_depth: int = N_DEPTH,
+) -> OverheatingResult:
     r"""Solve Eqs. (13)–(15) self-consistently: Rs(B_a)/Rs0, T(B_a) and the runaway status.
 
     T − T0 = α T0 (H_a/H_c)² Rs(H_a, T)/Rs0 is solved per point by Newton (optimistix) and
@@ -324,8 +351,14 @@ def solve_overheating(b, omega, T0, alpha, *, reading: str = "printed",
     _validate(b, omega, T0, reading, model)
     check("alpha", alpha, ge=0.0, valid="overheating parameter of Eq. (13)")
     check_broadcast(b=b, omega=omega, T0=T0, alpha=alpha)
-    kernel = _bind(_solve_point, reading=reading, model=model, n=n, n_depth=n_depth,
-                   T_max_over_T0=float(T_max_over_T0))
+    kernel = _bind(
+        _solve_point,
+        reading=reading,
+        model=model,
+        n=n,
+        n_depth=n_depth,
+        T_max_over_T0=float(T_max_over_T0),
+    )
     sol = _broadcast(kernel, (_f(b), _f(omega), _f(T0), _f(alpha)))
     b_star = float("nan")
     traced = any(is_traced(x) for x in (b, omega, T0, alpha))
@@ -335,8 +368,9 @@ def solve_overheating(b, omega, T0, alpha, *, reading: str = "printed",
         if bad.size:
             shape = st.shape
             i = tuple(bad[0])
-            pick = [np.broadcast_to(np.asarray(x, dtype=float), shape)[i]
-                    for x in (omega, T0, alpha)]
+            pick = [
+                np.broadcast_to(np.asarray(x, dtype=float), shape)[i] for x in (omega, T0, alpha)
+            ]
             b_max = float(np.sqrt(S_MAX / READINGS[reading].beta))
 
             def ok_fn(bs, pick=pick):
@@ -344,13 +378,21 @@ def solve_overheating(b, omega, T0, alpha, *, reading: str = "printed",
                 return out.status == STATUS_OK
 
             b_star = runaway_threshold(ok_fn, 0.0, b_max)
-    return OverheatingResult(rs_ratio=sol.ratio, T=sol.T, status=sol.status,
-                             b_runaway=b_star)
+    return OverheatingResult(rs_ratio=sol.ratio, T=sol.T, status=sol.status, b_runaway=b_star)
 
 
-def surface_resistance_ratio(b, omega, T0, alpha, *, reading: str = "printed",
-                             model: str = "nonequilibrium", T_max_over_T0: float = 2.0,
-                             n: int = q.N_ENERGY, n_depth: int = N_DEPTH):
+def surface_resistance_ratio(
+    b,
+    omega,
+    T0,
+    alpha,
+    *,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    T_max_over_T0: float = 2.0,
+    n: int = q.N_ENERGY,
+    n_depth: int = N_DEPTH,
+):
     r"""Rs(B_a)/Rs0 and T/Δ0 with self-consistent overheating, Eqs. (10), (12)–(15).
 
     Parameters
@@ -381,16 +423,35 @@ def surface_resistance_ratio(b, omega, T0, alpha, *, reading: str = "printed",
 
     Valid for: β0 ≤ 0.25, ω < 2ε_g(β0), ω ≪ T0 ≪ 1, α ≥ 0; jit/grad/vmap-safe.
     """
-    res = solve_overheating(b, omega, T0, alpha, reading=reading, model=model,
-                            T_max_over_T0=T_max_over_T0, threshold=False, n=n,
-                            n_depth=n_depth)
+    res = solve_overheating(
+        b,
+        omega,
+        T0,
+        alpha,
+        reading=reading,
+        model=model,
+        T_max_over_T0=T_max_over_T0,
+        threshold=False,
+        n=n,
+        n_depth=n_depth,
+    )
     return res.rs_ratio, res.T
 
 
-def surface_resistance_ohm(B_mT, f_Hz, T0_K, alpha, material: Superconductor = NIOBIUM, *,
-                           R_res_ohm=0.0, Rs0_ohm=None, reading: str = "printed",
-                           model: str = "nonequilibrium", n: int = q.N_ENERGY,
-                           n_depth: int = N_DEPTH):
+def surface_resistance_ohm(
+    B_mT,
+    f_Hz,
+    T0_K,
+    alpha,
+    material: Superconductor = NIOBIUM,
+    *,
+    R_res_ohm=0.0,
+    Rs0_ohm=None,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    n: int = q.N_ENERGY,
+    n_depth: int = N_DEPTH,
+):
     r"""Physical front end: Rs [Ω] and T [K] versus B_a [mT] with overheating.
 
     Rs = Rs0 × Rs(B_a)/Rs0 + R_res, with Rs0 the zero-field BCS value of Eq. (15),
@@ -418,9 +479,11 @@ def surface_resistance_ohm(B_mT, f_Hz, T0_K, alpha, material: Superconductor = N
     omega = material.omega(f_Hz)
     T0 = material.temperature(T0_K)
     b = material.field(B_mT)
-    ratio, T = surface_resistance_ratio(b, omega, T0, alpha, reading=reading, model=model,
-                                        n=n, n_depth=n_depth)
+    ratio, T = surface_resistance_ratio(
+        b, omega, T0, alpha, reading=reading, model=model, n=n, n_depth=n_depth
+    )
     if Rs0_ohm is None:
         Rs0_ohm = material.rs_prefactor_ohm(f_Hz) * _broadcast(
-            _bind(_sigma1_mb, n=n), (_f(omega), _f(T0)))
+            _bind(_sigma1_mb, n=n), (_f(omega), _f(T0))
+        )
     return Rs0_ohm * ratio + R_res_ohm, units.gap_units_to_temperature(T, material.Delta0_K)
