@@ -1,0 +1,46 @@
+r"""Nonlinear microwave conductivity of dirty superconductors (Gurevich, PRL 113, 087001 (2014)).
+
+Natural units: energies, frequency :math:`\hbar\omega`, temperature :math:`k_BT` and the
+pair-breaking parameter :math:`s = \beta\Delta_0` in units of :math:`\Delta_0`;
+:math:`\sigma_1` in units of the normal conductivity :math:`\sigma_n`.
+
+Supported pair breaking: :math:`0 \le s, \beta_a \le 0.25` (:data:`S_MAX`).  The printed
+branch of Eq. (8) is physical only below :math:`s^* \approx 0.277`, which lies above the
+superheating field (:math:`\beta_{sh} \approx 0.176`); see :mod:`dissipax.rf.usadel`.
+"""
+
+from .conductivity import (
+    T_C,
+    coherence_factor,
+    sigma1_closed_form,
+    sigma1_dc_biased,
+    sigma1_low_frequency,
+    sigma1_mattis_bardeen,
+    sigma1_rf,
+)
+from .usadel import (
+    BETA_SUPERHEATING,
+    S_MAX,
+    S_STAR,
+    dos,
+    pairbreaking_gap,
+    spectral_gap,
+    usadel_uv,
+)
+
+__all__ = [
+    "BETA_SUPERHEATING",
+    "S_MAX",
+    "S_STAR",
+    "T_C",
+    "coherence_factor",
+    "dos",
+    "pairbreaking_gap",
+    "sigma1_closed_form",
+    "sigma1_dc_biased",
+    "sigma1_low_frequency",
+    "sigma1_mattis_bardeen",
+    "sigma1_rf",
+    "spectral_gap",
+    "usadel_uv",
+]

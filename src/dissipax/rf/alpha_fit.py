@@ -1,0 +1,255 @@
+"""Fitting the overheating parameter α (and R_res, Rs0, T0, Δ0) to Rs(B_a) data.
+
+Two entry points on the one fit engine (:func:`dissipax.fit.least_squares`):
+
+* :func:`fit_alpha` — natural units, the contract ``fit_alpha(b, rs_ratio, omega, T0)``:
+  Rs/Rs0 versus b = B_a/B_c, model :func:`~dissipax.rf.surface.surface_resistance_ratio`;
+* :func:`fit_cavity` — physical units: Rs [Ω] versus B_p [mT] of cavity ramps at their
+  measured bath temperatures, model Rs = Rs_BCS(B, T0) + R_res with the BCS part from
+  Eqs. (10), (12)–(15) and the zero-field BCS resistance at 2 K as a free scale.
+
+Both fit one dataset or a batch (a leading axis over ramps) in one compiled call; runaway
+points (no stable temperature) give a large finite residual so that the fit backs off.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .. import units
+from .._checks import DomainError, check, check_choice
+from ..fit import FitResult, Parameter, least_squares
+from . import quadrature as q
+from .cavity_data import Ramp, pad_ramps
+from .materials import NIOBIUM, Superconductor
+from .rf_field import energy_integral
+from .surface import MODELS, N_DEPTH, READINGS, _solve_point
+
+__all__ = ["cavity_rs_ohm", "fit_alpha", "fit_cavity"]
+
+_RUNAWAY_PENALTY = 1e3  # model value (in units of Rs0) returned at runaway points
+
+
+def _ratio_model(b, omega, T0, alpha, *, reading, model):
+    sol = jax.vmap(
+        functools.partial(
+            _solve_point,
+            reading=reading,
+            model=model,
+            n=q.N_ENERGY,
+            n_depth=N_DEPTH,
+            T_max_over_T0=2.0,
+        )
+    )(*jnp.broadcast_arrays(b, omega, T0, alpha))
+    return jnp.where(sol.status == 0, sol.ratio, _RUNAWAY_PENALTY)
+
+
+@functools.cache
+def _natural_model(reading: str, model: str):
+    def fn(x, alpha, T0):
+        b, omega = x
+        return _ratio_model(b, omega, T0, alpha, reading=reading, model=model)
+
+    return fn
+
+
+def fit_alpha(
+    b,
+    rs_ratio,
+    omega,
+    T0,
+    *,
+    sigma=None,
+    alpha=0.5,
+    vary_T0: bool = False,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    max_steps: int = 64,
+) -> FitResult:
+    r"""Fit α of Eq. (13) to measured Rs(B_a)/Rs0 (natural units).
+
+    Parameters
+    ----------
+    b
+        Reduced fields B_a/B_c, shape (n,) (shared) or (n_batch, n).
+    rs_ratio
+        Rs/Rs0, shape (n,) for one fit or (n_batch, n) for a batch.
+    omega
+        ħω/Δ0 (scalar).
+    T0
+        Bath temperature k_B T0/Δ0 (scalar start value; fitted if ``vary_T0``).
+    sigma
+        Standard errors of ``rs_ratio`` (same shape, or scalar); ``None``: unit weights.
+    alpha
+        Start value of α (float or (n_batch,) array).
+    vary_T0
+        Also fit T0 (bounded to (0.3 T0, 3 T0)).
+    reading, model
+        See :func:`dissipax.rf.surface.surface_resistance_ratio`.
+    max_steps
+        Levenberg–Marquardt step limit.
+
+    Returns
+    -------
+    FitResult
+        ``params["alpha"]`` (and ``"T0"``) with stderr; batched when ``rs_ratio`` is 2-D.
+
+    Valid for: as :func:`~dissipax.rf.surface.surface_resistance_ratio`.
+    """
+    check_choice("reading", reading, READINGS)
+    check_choice("model", model, MODELS)
+    check("b", b, ge=0.0)
+    check("rs_ratio", rs_ratio, gt=0.0)
+    check("omega", omega, gt=0.0, lt=2.0)
+    check("T0", T0, gt=0.0, lt=0.567)
+    y = jnp.asarray(rs_ratio, dtype=float)
+    batched = y.ndim == 2
+    b = jnp.asarray(b, dtype=float)
+    batch_x = batched and b.ndim == 2
+    omega_arr = jnp.full(b.shape, float(omega))
+    params = {
+        "alpha": Parameter(alpha, min=0.0),
+        "T0": Parameter(float(T0), min=0.3 * float(T0), max=3.0 * float(T0), vary=vary_T0),
+    }
+    return least_squares(
+        _natural_model(reading, model),
+        params,
+        (b, omega_arr),
+        y,
+        sigma=sigma,
+        batched=batched,
+        batch_x=batch_x,
+        max_steps=max_steps,
+    )
+
+
+def _mb(omega, T):
+    """Zero-field σ1 kernel (Mattis–Bardeen with Boltzmann factors), broadcast over points."""
+    omega, T = jnp.broadcast_arrays(omega, T)
+    kernel = functools.partial(energy_integral, nonequilibrium=False, n=q.N_ENERGY)
+    return jax.vmap(kernel)(omega.ravel(), T.ravel(), jnp.zeros(T.size)).reshape(T.shape)
+
+
+@functools.cache
+def _cavity_model(reading: str, model: str, T_ref_K: float, f_ref_Hz: float):
+    def fn(x, alpha, Rs0_nOhm, R_res_nOhm, Delta0_K, Bc_mT):
+        B_mT, T_K, f_Hz = x
+        omega = units.hz_to_kelvin(f_Hz) / Delta0_K
+        T0 = T_K / Delta0_K
+        b = B_mT / Bc_mT
+        ratio = _ratio_model(b, omega, T0, alpha, reading=reading, model=model)
+        # zero-field BCS Rs at (f, T0) relative to (f_ref, T_ref): Rs ∝ ω² σ1_MB(ω, T)
+        w_ref = units.hz_to_kelvin(f_ref_Hz) / Delta0_K
+        scale = (omega / w_ref) ** 2 * _mb(omega, T0) / _mb(w_ref, T_ref_K / Delta0_K)
+        return 1e-9 * (Rs0_nOhm * scale * ratio + R_res_nOhm)
+
+    return fn
+
+
+def fit_cavity(
+    ramps: list[Ramp],
+    *,
+    material: Superconductor = NIOBIUM,
+    alpha=0.3,
+    Rs0_nOhm=None,
+    R_res_nOhm=None,
+    vary_Delta0: bool = False,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    rel_error: float = 0.02,
+    T_ref_K: float = 2.0,
+    f_ref_Hz: float | None = None,
+    max_steps: int = 100,
+) -> FitResult:
+    r"""Fit measured cavity ramps Rs(B_p) with Gurevich's model plus a residual resistance.
+
+    Model per ramp: Rs(B, T_bath) = Rs0 · [ω²σ1_MB(ω, T_bath)]/[ω_ref²σ1_MB(ω_ref, T_ref)]
+    · Rs(B)/Rs0|_{Eqs. (10),(12)–(15), α} + R_res, evaluated at each point's measured bath
+    temperature (the bath drifts by ~0.05 K along a ramp, which changes Rs_BCS by ~10 %).
+    Free: α, Rs0 (zero-field BCS resistance at f_ref, T_ref [nΩ]) and R_res [nΩ];
+    optionally Δ0.  B_c is the material's (fixed).
+
+    Parameters
+    ----------
+    ramps
+        :class:`~dissipax.rf.cavity_data.Ramp` s (one batched fit over all of them; ramps of
+        different lengths are padded with zero-weight points).
+    material
+        Supplies Δ0 (start value if ``vary_Delta0``) and B_c.
+    alpha, Rs0_nOhm, R_res_nOhm
+        Start values (``None``: estimated per ramp from its lowest-field point).
+    vary_Delta0
+        Also fit Δ0 [K] (bounded to 12–22 K).
+    reading, model
+        See :func:`dissipax.rf.surface.surface_resistance_ratio`.
+    rel_error
+        Relative standard error assumed for each Rs point (Q0 measurements: a few %).
+    T_ref_K, f_ref_Hz
+        Where Rs0 is quoted (default: 2 K and each ramp's own frequency).
+    max_steps
+        Levenberg–Marquardt step limit.
+
+    Returns
+    -------
+    FitResult
+        Batched over ``ramps`` (``result[i]`` is ramp i); parameters ``alpha``,
+        ``Rs0_nOhm``, ``R_res_nOhm``, ``Delta0_K``, ``Bc_mT``.
+    """
+    if not ramps:
+        raise DomainError("fit_cavity: no ramps given")
+    check("rel_error", rel_error, gt=0.0)
+    f_ref = {float(r.f_Hz) for r in ramps} if f_ref_Hz is None else {float(f_ref_Hz)}
+    if len(f_ref) != 1:
+        raise DomainError(
+            "fit_cavity: ramps of different frequencies need an explicit "
+            "f_ref_Hz, or one call per frequency"
+        )
+    padded = pad_ramps(ramps)
+    n_batch = len(ramps)
+    Rs = padded["Rs_ohm"]
+    sigma = np.where(padded["mask"], rel_error * Rs, 1e30)
+    x = (padded["Bp_mT"], padded["T_K"], np.broadcast_to(padded["f_Hz"][:, None], Rs.shape))
+    rs_low = Rs[:, 0] * 1e9
+    start_res = 0.7 * rs_low if R_res_nOhm is None else np.full(n_batch, float(R_res_nOhm))
+    start_bcs = 0.3 * rs_low if Rs0_nOhm is None else np.full(n_batch, float(Rs0_nOhm))
+    params = {
+        "alpha": Parameter(np.full(n_batch, float(alpha)), min=0.0, max=20.0),
+        "Rs0_nOhm": Parameter(start_bcs, min=0.0),
+        "R_res_nOhm": Parameter(start_res, min=0.0),
+        "Delta0_K": Parameter(
+            np.full(n_batch, material.Delta0_K), min=12.0, max=22.0, vary=vary_Delta0
+        ),
+        "Bc_mT": Parameter(np.full(n_batch, material.Bc_T * 1e3), vary=False),
+    }
+    fn = _cavity_model(reading, model, float(T_ref_K), f_ref.pop())
+    return least_squares(
+        fn, params, x, Rs, sigma=sigma, batched=True, batch_x=True, max_steps=max_steps
+    )
+
+
+def cavity_rs_ohm(
+    B_mT,
+    T_K,
+    f_Hz,
+    *,
+    alpha,
+    Rs0_nOhm,
+    R_res_nOhm,
+    Delta0_K=17.5,
+    Bc_mT=200.0,
+    reading: str = "printed",
+    model: str = "nonequilibrium",
+    T_ref_K: float = 2.0,
+    f_ref_Hz: float,
+) -> jax.Array:
+    """Evaluate the :func:`fit_cavity` model: Rs [Ω] at fields ``B_mT``, bath temperatures ``T_K``.
+
+    Pass one ramp's fitted parameters (``**result[i].params``) and the ``f_ref_Hz`` of the fit.
+    """
+    fn = _cavity_model(reading, model, float(T_ref_K), float(f_ref_Hz))
+    B_mT, T_K, f_Hz = (jnp.asarray(v, dtype=float) for v in np.broadcast_arrays(B_mT, T_K, f_Hz))
+    return fn((B_mT, T_K, f_Hz), alpha, Rs0_nOhm, R_res_nOhm, Delta0_K, Bc_mT)

@@ -1,0 +1,150 @@
+r"""Mattis-Bardeen conductivity and its low-temperature closed forms (Gurevich 2014, Eqs. 1, 35-37).
+
+Units: energies, :math:`\omega` and :math:`T` in units of :math:`\Delta_0` (:math:`\hbar = k_B =
+1`), :math:`\Delta = \Delta_0 = 1`; :math:`\sigma_1` in units of :math:`\sigma_n`.
+"""
+
+from __future__ import annotations
+
+import jax.numpy as jnp
+
+from .._checks import check
+from . import quadrature as q
+from ._batch import bind, broadcast_apply
+
+#: BCS critical temperature in units of Delta0, T_c = e^gamma / pi (Delta0 = 1.764 T_c).
+T_C = float(jnp.exp(jnp.euler_gamma) / jnp.pi)
+#: C = 4 e^{-gamma} of Eq. (1).
+C_LOG = float(4.0 * jnp.exp(-jnp.euler_gamma))
+
+_T_VALID = (
+    f"temperature in units of Delta0, 0 < T < T_c = {T_C:.4f} (the gap is taken "
+    "T-independent, T << T_c)"
+)
+
+
+def check_omega_T(omega, T, *, omega_max=2.0, what="2*Delta0"):
+    """Validate ``omega`` in (0, omega_max) and ``T`` in (0, T_c) (concrete input only)."""
+    check(
+        "omega",
+        omega,
+        gt=0.0,
+        lt=omega_max,
+        valid=f"frequency in units of Delta0; omega >= {what} adds pair-breaking absorption, "
+        "outside the model",
+    )
+    check("T", T, gt=0.0, lt=T_C, valid=_T_VALID)
+
+
+def fermi_difference(eps, omega, T):
+    r""":math:`f(\epsilon) - f(\epsilon + \omega)` for Fermi functions, without overflow.
+
+    :math:`(1 - e^{-\omega/T}) e^{-\epsilon/T} /
+    [(1 + e^{-\epsilon/T})(1 + e^{-(\epsilon+\omega)/T})]` for :math:`\epsilon \ge 0`.
+    """
+    b = jnp.exp(-eps / T)
+    b2 = jnp.exp(-(eps + omega) / T)
+    return -jnp.expm1(-omega / T) * b / ((1.0 + b) * (1.0 + b2))
+
+
+def _mb_point(omega, T, *, n):
+    rule = q.gauss_legendre(n)
+    grid = q.sinh_map(rule, omega, q.CUTOFF * T)
+    d = grid.delta
+    eps = 1.0 + d
+    # [eps(eps+w) + 1] / sqrt((eps^2-1)((eps+w)^2-1)) with eps^2 - 1 = d (2 + d).
+    coherence = (eps * (eps + omega) + 1.0) / jnp.sqrt(
+        d * (d + omega) * (2.0 + d) * (2.0 + d + omega)
+    )
+    integrand = coherence * fermi_difference(eps, omega, T)
+    return 2.0 / omega * jnp.sum(grid.weight * integrand)
+
+
+def sigma1_mattis_bardeen(omega, T, *, n: int = q.N_MB):
+    r"""Mattis-Bardeen :math:`\sigma_1/\sigma_n` with Fermi functions, Eq. (35).
+
+    .. math:: \frac{\sigma_1}{\sigma_n} = \frac{2}{\omega}\int_\Delta^\infty
+       \frac{[\epsilon(\epsilon+\omega) + \Delta^2][f(\epsilon) - f(\epsilon+\omega)]}
+       {\sqrt{\epsilon^2-\Delta^2}\sqrt{(\epsilon+\omega)^2-\Delta^2}} d\epsilon,
+       \quad \Delta = 1,
+
+    on the map :math:`\epsilon - \Delta = \omega\sinh^2 t` (which makes the integrand smooth;
+    see :mod:`dissipax.rf.quadrature`).
+
+    Parameters
+    ----------
+    omega
+        Frequency :math:`\hbar\omega/\Delta_0`, broadcasting with ``T``.
+    T
+        Temperature :math:`k_B T/\Delta_0`.
+    n
+        Number of quadrature nodes (static).
+
+    Returns
+    -------
+    Array of the broadcast shape.  Relative accuracy better than 1e-9 against SciPy
+    ``quad`` for :math:`10^{-4} \le \omega \le 0.1`, :math:`0.03 \le T \le 0.3` (tested).
+
+    Valid for :math:`0 < \omega < 2\Delta_0` (no pair-breaking term), :math:`0 < T < T_c`.
+    """
+    check_omega_T(omega, T)
+    return broadcast_apply(bind(_mb_point, n=n), omega, T)
+
+
+def _closed_form(omega, T):
+    x = omega / (2.0 * T)
+    # (4/w) sinh(x) K0(x) e^{-1/T} = (2/w) (1 - e^{-2x}) K0(x) e^{x} e^{-1/T}
+    return 2.0 / omega * (-jnp.expm1(-2.0 * x)) * q.bessel_k0e(x) * jnp.exp(-1.0 / T)
+
+
+def sigma1_closed_form(omega, T):
+    r"""Low-temperature closed form :math:`\sigma_1/\sigma_n`, Eq. (37).
+
+    .. math:: \frac{\sigma_1}{\sigma_n} = \frac{4\Delta}{\omega}
+       \sinh\frac{\omega}{2T} K_0\!\left(\frac{\omega}{2T}\right) e^{-\Delta/T}.
+
+    It follows from Eq. (35) with Boltzmann factors and :math:`\epsilon^2 - \Delta^2 \approx
+    2\Delta(\epsilon - \Delta)` (Eq. 36), so it is the :math:`T \to 0` limit of the exact
+    integral, not an equality: it deviates by :math:`O(T/\Delta)` (0.5-3 % at
+    :math:`T = 0.05`-:math:`0.15`).
+
+    Parameters
+    ----------
+    omega, T
+        Frequency and temperature in units of :math:`\Delta_0` (broadcasting).
+
+    Returns
+    -------
+    Array of the broadcast shape.
+
+    Valid for :math:`T \ll \Delta_0` and :math:`\omega \ll \Delta_0`.
+    """
+    check_omega_T(omega, T)
+    return broadcast_apply(_closed_form, omega, T)
+
+
+def _low_frequency(omega, T):
+    return 2.0 / T * jnp.log(C_LOG * T / omega) * jnp.exp(-1.0 / T)
+
+
+def sigma1_low_frequency(omega, T):
+    r"""Logarithmic limit of Eq. (37), Eq. (1): :math:`(2\Delta/T)\ln(CT/\omega)e^{-\Delta/T}`.
+
+    :math:`C = 4e^{-\gamma} \approx 2.246`.  The :math:`\omega \ll T` limit of Eq. (37)
+    (relative error :math:`O((\omega/T)^2\ln)`), hence of Eq. (35) for
+    :math:`\omega \ll T \ll \Delta_0`.
+
+    Parameters
+    ----------
+    omega, T
+        Frequency and temperature in units of :math:`\Delta_0` (broadcasting).
+
+    Returns
+    -------
+    Array of the broadcast shape.
+
+    Valid for :math:`\omega \ll T \ll \Delta_0` (it turns negative for
+    :math:`\omega > CT`).
+    """
+    check_omega_T(omega, T)
+    return broadcast_apply(_low_frequency, omega, T)
