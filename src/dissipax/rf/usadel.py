@@ -274,9 +274,9 @@ def _check_eps(eps, s, *, allow_gap: bool):
         return
     import numpy as np
 
-    e, g = np.broadcast_arrays(
-        np.asarray(eps, float), np.asarray(_spectral_gap(jnp.asarray(s, dtype=float)))
-    )
+    s_np = np.asarray(s, dtype=float)
+    eg = ((1.0 - np.pi * s_np / 4.0) ** (2.0 / 3.0) - s_np ** (2.0 / 3.0)) ** 1.5  # Eq. (9)
+    e, g = np.broadcast_arrays(np.asarray(eps, dtype=float), eg)
     bad = e < g
     if bad.any():
         i = np.argwhere(bad)[0] if e.ndim else ()
