@@ -249,6 +249,16 @@ def test_gradients_rf():
         assert all(np.isfinite(float(x)) for x in g(*args))
 
 
+def test_values_and_gradients_finite_at_domain_corners():
+    dc = jax.jit(jax.value_and_grad(rf.sigma1_dc_biased, argnums=(0, 1, 2)))
+    for T in (1e-3, 0.5):
+        for w in (1e-8, 0.6):
+            for s in (0.0, 1e-15, 0.25):
+                v, g = dc(w, T, s)
+                assert np.isfinite(float(v)) and float(v) >= 0
+                assert all(np.isfinite(float(x)) for x in g)
+
+
 def test_vmap_and_broadcast_agree():
     w = jnp.array([0.003, 0.01, 0.03])
     t = jnp.array([0.08, 0.1])

@@ -61,7 +61,7 @@ def sigma1_dc_biased(omega, T, s, *, n: int = q.N_ENERGY):
 
     Returns
     -------
-    Array of the broadcast shape.  Relative accuracy ~1e-8 against SciPy ``quad`` over
+    Array of the broadcast shape.  Relative accuracy better than 1e-10 against SciPy ``quad`` over
     :math:`10^{-3} \le \omega \le 0.1`, :math:`0.03 \le T \le 0.3`,
     :math:`0 \le s \le 0.25` (tested).
 
