@@ -122,7 +122,7 @@ def test_bcs_limit_exact_and_small_s_without_cancellation():
 def test_dos_near_edge_square_root_without_cancellation(s):
     # Internal (delta, s) kernel: the public dos(eps, s) cannot resolve delta below eps's ulp.
     delta = np.logspace(-14, -4, 11) * s ** (2 / 3)
-    cosh_u, _, _, cos_v = spectral_terms(jnp.asarray(delta), s)
+    cosh_u, _, _, cos_v = jax.jit(spectral_terms)(jnp.asarray(delta), s)
     ratio = np.asarray(cosh_u * cos_v) / np.sqrt(delta)
     # N = A sqrt(delta) (1 + O(delta / s^(2/3))): constant to 1e-4 relative over 10 decades,
     # i.e. no eps/delta cancellation error (which would be 1e-2 at the first point).
@@ -130,13 +130,15 @@ def test_dos_near_edge_square_root_without_cancellation(s):
     np.testing.assert_allclose(ratio[:6], ratio[0], rtol=1e-9)
     # Against the branch-free reference (real part of Eq. 33) where that is well conditioned.
     eg = ref.eps_gap(s)
+    terms = jax.jit(spectral_terms)
     for d_ in np.logspace(-6, -1, 6) * s ** (2 / 3):
-        cu, _, _, cv = spectral_terms(d_, s)
+        cu, _, _, cv = terms(d_, s)
         r = ref.dos(eg + d_, s)
         rc, _, _, rv = ref.uv_real(eg + d_, s)
-        # The reference takes sin v from a difference of terms ~ eps cosh u and cos v from
-        # 1 - sin^2 v: its relative error is ~ 10 eps cosh u / (s cosh 2u cos^2 v).
-        ref_err = 10 * EPS64 * (eg + d_) * rc / (s * (2 * rc**2 - 1) * rv**2)
+        # The reference takes cos v = sqrt((1 - sin v)(1 + sin v)) with sin v -> -1, and its
+        # cubic coefficient eps^2 - Delta^2 + s^2 is a difference (x relative error ~1e-13):
+        # both errors are amplified by 1 / (1 + sin v) ~ 2 / cos^2 v.
+        ref_err = (20 * EPS64 + 2e-13) / rv**2
         assert abs(float(cu * cv) / r - 1) < 1e-12 + ref_err
 
 
@@ -150,10 +152,11 @@ def test_dos_zero_in_gap_and_shapes():
 
 
 def test_dos_gradients_finite_and_correct():
-    check_grads(lambda e, s: rf.dos(e, s), (1.3, 0.1), order=1, modes=["fwd", "rev"])
+    dos = jax.jit(rf.dos)
+    check_grads(dos, (1.3, 0.1), order=1, modes=["fwd", "rev"])
     # Inside the smeared peak N varies fast: central differences need a small step.
-    check_grads(lambda e, s: rf.dos(e, s), (1.0005, 0.001), order=1, modes=["rev"], eps=1e-7)
-    g = jax.grad(lambda e, s: rf.dos(e, s), argnums=(0, 1))
+    check_grads(dos, (1.0005, 0.001), order=1, modes=["rev"], eps=1e-7)
+    g = jax.jit(jax.grad(dos, argnums=(0, 1)))
     for e, s in [(1.2, 0.0), (float(rf.spectral_gap(0.1)) + 1e-12, 0.1), (0.5, 0.1), (1.5, 1e-12)]:
         assert all(np.isfinite(float(x)) for x in g(e, s))
     gg = jax.grad(lambda s: rf.spectral_gap(s))

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import functools
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 
 
-@eqx.filter_jit
+@functools.partial(jax.jit, static_argnums=0)
 def _apply(kernel, args):
     shape = jnp.broadcast_shapes(*(a.shape for a in args))
     flat = [jnp.broadcast_to(a, shape).reshape(-1) for a in args]

@@ -40,10 +40,11 @@ def fermi_difference(eps, omega, T):
     r""":math:`f(\epsilon) - f(\epsilon + \omega)` for Fermi functions, without overflow.
 
     :math:`(1 - e^{-\omega/T}) e^{-\epsilon/T} /
-    [(1 + e^{-\epsilon/T})(1 + e^{-(\epsilon+\omega)/T})]` for :math:`\epsilon \ge 0`.
+    [(1 + e^{-\epsilon/T})(1 + e^{-(\epsilon+\omega)/T})]` for :math:`\epsilon \ge 0`
+    (one exponential per energy).
     """
     b = jnp.exp(-eps / T)
-    b2 = jnp.exp(-(eps + omega) / T)
+    b2 = b * jnp.exp(-omega / T)
     return -jnp.expm1(-omega / T) * b / ((1.0 + b) * (1.0 + b2))
 
 

@@ -137,7 +137,10 @@ def spectral_gap(s):
     Valid for :math:`0 \le s \le 0.25`.
     """
     check_s(s)
-    return _spectral_gap(jnp.asarray(s, dtype=float))
+    return _spectral_gap_jit(jnp.asarray(s, dtype=float))
+
+
+_spectral_gap_jit = jax.jit(_spectral_gap)
 
 
 @jax.custom_jvp
@@ -271,9 +274,9 @@ def _check_eps(eps, s, *, allow_gap: bool):
         return
     import numpy as np
 
-    e, g = np.broadcast_arrays(
-        np.asarray(eps, float), np.asarray(_spectral_gap(jnp.asarray(s, dtype=float)))
-    )
+    s_np = np.asarray(s, dtype=float)
+    eg = ((1.0 - np.pi * s_np / 4.0) ** (2.0 / 3.0) - s_np ** (2.0 / 3.0)) ** 1.5  # Eq. (9)
+    e, g = np.broadcast_arrays(np.asarray(eps, dtype=float), eg)
     bad = e < g
     if bad.any():
         i = np.argwhere(bad)[0] if e.ndim else ()
@@ -305,8 +308,11 @@ def usadel_uv(eps, s):
     the solution is not given by Eqs. (6)-(8) (use :func:`dos`, which is 0 there).
     """
     _check_eps(eps, s, allow_gap=False)
-    eps = jnp.asarray(eps, dtype=float)
-    s = jnp.asarray(s, dtype=float)
+    return _usadel_uv(jnp.asarray(eps, dtype=float), jnp.asarray(s, dtype=float))
+
+
+@jax.jit
+def _usadel_uv(eps, s):
     delta = jnp.maximum(eps - _spectral_gap(s), 0.0)
     cosh_u, sinh_u, sin_v, cos_v = spectral_terms(delta, s)
     u = jnp.arcsinh(2.0 * sinh_u * cosh_u) / 2.0
@@ -331,8 +337,11 @@ def dos(eps, s):
     Valid for :math:`0 \le s \le 0.25`, :math:`\epsilon \ge 0`.
     """
     _check_eps(eps, s, allow_gap=True)
-    eps = jnp.asarray(eps, dtype=float)
-    s = jnp.asarray(s, dtype=float)
+    return _dos(jnp.asarray(eps, dtype=float), jnp.asarray(s, dtype=float))
+
+
+@jax.jit
+def _dos(eps, s):
     delta = eps - _spectral_gap(s)
     above = delta > 0
     n, _ = density_terms(jnp.where(above, delta, 1.0), s)
