@@ -18,7 +18,7 @@ from . import _precision
 
 _precision.configure()
 
-from . import config, fit, io, saturation, sweep, units, vortex  # noqa: E402
+from . import config, fit, io, rf, saturation, sweep, units, vortex  # noqa: E402
 from ._checks import DomainError  # noqa: E402
 from ._precision import float_dtype, x64_enabled  # noqa: E402
 
@@ -30,6 +30,7 @@ __all__ = [
     "fit",
     "float_dtype",
     "io",
+    "rf",
     "saturation",
     "sweep",
     "units",

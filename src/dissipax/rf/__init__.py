@@ -9,6 +9,8 @@ branch of Eq. (8) is physical only below :math:`s^* \approx 0.277`, which lies a
 superheating field (:math:`\beta_{sh} \approx 0.176`); see :mod:`dissipax.rf.usadel`.
 """
 
+from .alpha_fit import cavity_rs_ohm, fit_alpha, fit_cavity
+from .cavity_data import Ramp, load_rs_vs_bp, pad_ramps
 from .conductivity import (
     T_C,
     coherence_factor,
@@ -17,6 +19,23 @@ from .conductivity import (
     sigma1_low_frequency,
     sigma1_mattis_bardeen,
     sigma1_rf,
+)
+from .materials import NIOBIUM, Superconductor, niobium
+from .overheating import (
+    STATUS_FAILED,
+    STATUS_OK,
+    STATUS_RUNAWAY,
+    overheating_alpha,
+    runaway_threshold,
+    solve_temperature,
+)
+from .surface import (
+    READINGS,
+    OverheatingResult,
+    rs_ratio,
+    solve_overheating,
+    surface_resistance_ohm,
+    surface_resistance_ratio,
 )
 from .usadel import (
     BETA_SUPERHEATING,
@@ -30,17 +49,38 @@ from .usadel import (
 
 __all__ = [
     "BETA_SUPERHEATING",
+    "NIOBIUM",
+    "OverheatingResult",
+    "READINGS",
+    "Ramp",
+    "STATUS_FAILED",
+    "STATUS_OK",
+    "STATUS_RUNAWAY",
     "S_MAX",
     "S_STAR",
+    "Superconductor",
     "T_C",
+    "cavity_rs_ohm",
     "coherence_factor",
     "dos",
+    "fit_alpha",
+    "fit_cavity",
+    "load_rs_vs_bp",
+    "niobium",
+    "overheating_alpha",
+    "pad_ramps",
     "pairbreaking_gap",
+    "rs_ratio",
+    "runaway_threshold",
     "sigma1_closed_form",
     "sigma1_dc_biased",
     "sigma1_low_frequency",
     "sigma1_mattis_bardeen",
     "sigma1_rf",
+    "solve_overheating",
+    "solve_temperature",
     "spectral_gap",
+    "surface_resistance_ohm",
+    "surface_resistance_ratio",
     "usadel_uv",
 ]
