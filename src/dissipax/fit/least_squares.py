@@ -37,7 +37,7 @@ from .._checks import DomainError
 from .._precision import eps, float_dtype
 from . import parameters as P
 from ._problem import Layout, flat_residual, prepare
-from .result import FitError, FitResult, build_messages
+from .result import FitError, FitResult, build_messages, from_arrays
 
 # status codes of one fit (messages in result.py)
 OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL = 0, 1, 2, 3, 4
@@ -224,46 +224,15 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
     """Fit one dataset from each of ``starts`` (vmapped), keep the best; all in-graph."""
     lay = static.layout
     vi = lay.vary_index
-    kinds = [lay.kinds[i] for i in vi]
-    ref = jnp.stack([P.reference(k, p0[i], lo[i], hi[i]) for k, i in zip(kinds, vi)])
-    u0 = jnp.stack(
-        [P.u_of_p(k, p0[i], lo[i], hi[i], ref[j]) for j, (k, i) in enumerate(zip(kinds, vi))]
-    )
-
-    def physical(z):
-        return jnp.stack(
-            [
-                P.p_of_u(k, u0[j] + z[j], lo[i], hi[i], ref[j])
-                for j, (k, i) in enumerate(zip(kinds, vi))
-            ]
-        )
-
-    def all_params(z):
-        pv = physical(z)
-        out, j = {}, 0
-        for i, n in enumerate(lay.names):
-            if lay.vary[i]:
-                out[n] = pv[j]
-                j += 1
-            else:
-                out[n] = p0[i]
-        return out
+    coords = P.Coordinates(lay, p0, lo, hi)
 
     def residual(z, args=None):
-        return flat_residual(model, lay, all_params(z), x, y, sigma)
-
-    def z_of(pv):
-        return jnp.stack(
-            [
-                P.u_of_p(k, pv[j], lo[i], hi[i], ref[j]) - u0[j]
-                for j, (k, i) in enumerate(zip(kinds, vi))
-            ]
-        )
+        return flat_residual(model, lay, coords.params(z), x, y, sigma)
 
     solver = optx.LevenbergMarquardt(rtol=rtol, atol=atol)
 
     def one_start(pv_start):
-        z_start = z_of(pv_start)
+        z_start = coords.z_of(pv_start)
         r_start = residual(z_start)
         sol = optx.least_squares(residual, solver, z_start, max_steps=static.max_steps, throw=False)
         res = sol.result
@@ -295,15 +264,9 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
     # uncertainties at the optimum
     r = residual(z)
     jac = jax.jacfwd(residual)(z)  # (ndata, nvary)
-    d = jax.jvp(physical, (z,), (jnp.ones_like(z),))[1]  # dp/dz (diagonal map)
-    pv = physical(z)
-    dist = jnp.stack(
-        [
-            P.bound_distance(k, pv[j], lo[i], hi[i], ref[j])
-            for j, (k, i) in enumerate(zip(kinds, vi))
-        ]
-    )
-    at_bound = dist < P.AT_BOUND_RTOL
+    d = coords.dp_dz(z)
+    pv = coords.physical(z)
+    at_bound = coords.at_bound(pv)
     cov_z, singular, weak = _inverse_normal_matrix(jac, at_bound)
     ndata = r.shape[0]
     dof = ndata - len(vi)
@@ -314,7 +277,7 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
     pinned = at_bound[:, None] | at_bound[None, :]
     cov = jnp.where(pinned, jnp.nan, cov)
 
-    p_all = p0.at[jnp.array(vi)].set(pv)
+    p_all = coords.full(pv)
     return dict(
         params=p_all,
         cov=cov,
@@ -332,15 +295,21 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
 
 
 def _inverse_normal_matrix(jac, at_bound):
-    """``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, with a singularity check.
+    """``(JᵀJ)⁻¹`` over the parameters not pinned at a bound (see :func:`inverse_information`)."""
+    return inverse_information(jac.T @ jac, at_bound)
 
-    ``JᵀJ`` is normalised to unit diagonal before the eigen-decomposition, so the test is
-    on the *correlation* structure, independent of units.  Returns the inverse (NaN when
-    singular), a singular flag, and the eigenvector of the smallest eigenvalue (the
-    combination of parameters the data cannot determine).
+
+def inverse_information(a, at_bound):
+    """Inverse of an information matrix ``a`` (``JᵀJ`` or a Hessian), with a singularity check.
+
+    Only the parameters not pinned at a bound enter.  ``a`` is normalised to unit diagonal
+    before the eigen-decomposition, so the test is on the *correlation* structure,
+    independent of units.  Returns the inverse (NaN when singular), a singular flag, and
+    the eigenvector of the smallest eigenvalue (the combination of parameters the data
+    cannot determine).  A matrix that is not positive definite (a Hessian at a saddle)
+    is reported singular too.
     """
-    n = jac.shape[1]
-    a = jac.T @ jac
+    n = a.shape[1]
     eye = jnp.eye(n, dtype=a.dtype)
     mask = at_bound[:, None] | at_bound[None, :]
     a = jnp.where(mask, eye, a)
@@ -360,26 +329,7 @@ def _inverse_normal_matrix(jac, at_bound):
 
 def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
     lay = static.layout
-    names, vnames = lay.names, lay.vary_names
     batched = prob.n_batch is not None
-    p = out["params"]
-    cov = out["cov"]
-    nv = len(vnames)
-    var = np.diagonal(cov, axis1=-2, axis2=-1)
-    with np.errstate(invalid="ignore"):
-        std_v = np.sqrt(np.where(var >= 0, var, np.nan))
-        corr = cov / (std_v[..., :, None] * std_v[..., None, :])
-    params, stderr, init = {}, {}, {}
-    j = 0
-    for i, n in enumerate(names):
-        params[n] = p[..., i] if batched else float(p[i])
-        init[n] = prob.p0[..., i] if batched else float(prob.p0[i])
-        if lay.vary[i]:
-            se = std_v[..., j]
-            j += 1
-        else:
-            se = np.zeros_like(p[..., i])
-        stderr[n] = se if batched else float(se)
     code = out["code"]
     success = (code == 0) & np.isfinite(out["chi2"]) & out["start_ok"]
     messages = build_messages(
@@ -400,22 +350,18 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
         at_bound=out["at_bound"],
         singular=out["singular"],
     )
-    return FitResult(
-        params=params,
-        stderr=stderr,
-        init_params=init,
-        param_names=vnames,
-        names=names,
-        covariance=cov,
-        correlation=corr,
+    return from_arrays(
+        out["params"],
+        out["cov"],
+        prob.p0,
+        layout=lay,
+        bounds={n: prob.params[n].bounds for n in lay.names},
+        batched=batched,
         chi2=sc(out["chi2"]),
         redchi=sc(out["redchi"]),
         ndata=prob.ndata,
-        nvary=nv,
         success=sc(success) if batched else bool(success),
         message=messages if batched else messages[0],
-        bounds={n: prob.params[n].bounds for n in names},
-        vary={n: prob.params[n].vary for n in names},
         scale_covar=static.scale_covar,
         n_starts=multistart + 1,
         max_steps=static.max_steps,
