@@ -41,9 +41,13 @@ shapes; changing ``rtol``/``atol`` does not recompile, changing ``max_steps``,
 """
 
 from .._checks import DomainError
+from . import priors
 from .least_squares import least_squares
+from .likelihoods import Gaussian, LogNormal, StudentT
+from .minimize import minimize
 from .parameters import Parameter
 from .posterior import sample
 from .result import FitError, FitResult
 
 __all__ = ["DomainError", "FitError", "FitResult", "Parameter", "least_squares", "sample"]
+__all__ += ["Gaussian", "LogNormal", "StudentT", "minimize", "priors"]
