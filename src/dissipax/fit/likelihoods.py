@@ -121,7 +121,7 @@ class AbstractLikelihood(eqx.Module):
                 raise DomainError(
                     f"sigma=None: the noise scale is a parameter '{NOISE}'; include it in p"
                 )
-            noise = p[NOISE]
+            noise = jnp.asarray(p[NOISE])
             p = {k: v for k, v in p.items() if k != NOISE}
         else:
             noise = jnp.asarray(1.0, float_dtype())

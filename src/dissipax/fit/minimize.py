@@ -22,9 +22,15 @@ log-likelihood in nats (a χ² must be halved, a loss may have no statistical me
 pass ``errors=None``.
 
 Convergence: every component of the gradient with respect to ``z`` below
-``gtol·max(1, |f|)``.  First-order methods (Adam & co.) with a constant learning rate
-hover around the minimum at a distance set by the learning rate and rarely reach a tight
-``gtol``: decay the rate with an optax schedule, loosen ``gtol``, or use L-BFGS.
+``gtol·max(1, |f|)``, at an objective not above its starting value.  For a
+log-likelihood (``f`` in nats) a gradient ``g`` leaves the parameters ``g·σ_z`` standard
+errors from the optimum (``σ_z`` the relative standard error): the default ``1e-9`` is
+far below any statistical relevance.  Scale an objective of tiny magnitude (e.g. a mean
+square of conductances in S) to order one, or lower ``gtol``.
+
+First-order methods (Adam & co.) with a constant learning rate hover around the minimum
+at a distance set by the learning rate and rarely reach a tight ``gtol``: decay the rate
+with an optax schedule, loosen ``gtol``, or use L-BFGS.
 """
 
 from __future__ import annotations
@@ -56,7 +62,6 @@ METHODS: dict[str, Callable] = {
     "lbfgs": lambda lr: optax.lbfgs(),
     "adam": lambda lr: optax.adam(lr),
     "adabelief": lambda lr: optax.adabelief(lr),
-    "rmsprop": lambda lr: optax.rmsprop(lr),
     "sgd": lambda lr: optax.sgd(lr, momentum=0.9, nesterov=True),
 }
 #: methods that choose their own step (a learning rate is refused)
@@ -143,8 +148,9 @@ def minimize(
         axis (close over what is shared).
     method
         ``"lbfgs"`` (default: L-BFGS with a zoom line search), ``"adam"``,
-        ``"adabelief"``, ``"rmsprop"``, ``"sgd"`` (Nesterov momentum 0.9), or any optax
-        ``GradientTransformation`` (which then carries its own learning rate).
+        ``"adabelief"``, ``"sgd"`` (Nesterov momentum 0.9; not scale-free: its learning
+        rate must be below ~1/curvature), or any optax ``GradientTransformation`` (which
+        then carries its own learning rate).
     batched, batch_x
         Minimise independently for each dataset along the leading axis, in one compiled,
         vmapped call: for a likelihood the leaves of ``y`` and ``sigma`` (and of ``x``
@@ -472,8 +478,10 @@ def _solve(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
     return one(data, p0)
 
 
-def _converged(f, g, gtol):
-    return jnp.max(jnp.abs(g)) <= gtol * jnp.maximum(1.0, jnp.abs(f))
+def _converged(f, g, gtol, f0):
+    # relative to the objective (floor 1); a point above the start is never "converged"
+    # (a diverging first-order run inflates |f| and would otherwise pass)
+    return (jnp.max(jnp.abs(g)) <= gtol * jnp.maximum(1.0, jnp.abs(f))) & (f <= f0)
 
 
 def _finite(*a):
@@ -508,7 +516,7 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
         reuse = False
     vg_next = optax.value_and_grad_from_state(f) if reuse else (lambda z, state: vg(z))
 
-    code0 = jnp.where(~start_ok, NONFINITE, jnp.where(_converged(f0, g0, gtol), OK, RUNNING))
+    code0 = jnp.where(~start_ok, NONFINITE, jnp.where(_converged(f0, g0, gtol, f0), OK, RUNNING))
 
     def cond(c):
         return c[5] == RUNNING
@@ -523,7 +531,7 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
         f2, g2 = vg_next(z2, state=state2)
         k2 = k + 1
         finite = _finite(z2, f2, g2)
-        conv = finite & _converged(f2, g2, gtol)
+        conv = finite & _converged(f2, g2, gtol, f0)
         stalled = finite & ~conv & jnp.all(z2 == z)
         code = jnp.where(
             ~finite,
@@ -689,6 +697,12 @@ def _messages(out: dict, prob: _Prepared, static: _Static, gtol: float, batched:
                 f"({vals}): move the start into the model's domain, or add bounds "
                 "(Parameter(min=..., max=...)) that keep it there"
             )
+        elif c == OK and static.errors is not None and bool(indefinite[i]):
+            parts.append(
+                f"failed: the gradient vanishes after {int(nsteps[i])} steps, but the Hessian "
+                "of the objective there is not positive definite: a saddle or a maximum, not "
+                "a minimum; start elsewhere (the covariance is NaN)"
+            )
         elif c == OK:
             parts.append(f"converged in {int(nsteps[i])} steps (max |gradient| {g[i]:.3g})")
         elif c == MAX_STEPS:
@@ -720,11 +734,10 @@ def _messages(out: dict, prob: _Prepared, static: _Static, gtol: float, batched:
         if static.errors is None:
             parts.append("uncertainties not computed (errors=None)")
         elif bool(start_ok[i]) and bool(indefinite[i]):
-            parts.append(
-                "failed: the Hessian of the objective at the end point is not positive "
-                "definite: it is a saddle or a maximum, not a minimum; start elsewhere "
-                "(the covariance is NaN)"
-            )
+            if c != OK:
+                parts.append(
+                    "the Hessian at the last point is not positive definite (the covariance is NaN)"
+                )
             parts += covariance_notes(vnames, at_bound[i], False, weak[i])
         else:
             sing = bool(singular[i]) and bool(start_ok[i])
