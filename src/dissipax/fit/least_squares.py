@@ -40,7 +40,7 @@ from ._problem import Layout, flat_residual, prepare
 from .result import FitError, FitResult, build_messages, from_arrays
 
 # status codes of one fit (messages in result.py)
-OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL = 0, 1, 2, 3, 4
+OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL, BOUND_OK = 0, 1, 2, 3, 4, 5
 
 #: relative eigenvalue of the normalised JᵀJ below which the covariance is called singular
 SINGULAR_RCOND = 1e3
@@ -50,7 +50,6 @@ SINGULAR_RCOND = 1e3
 class _Static:
     layout: Layout
     max_steps: int
-    scale_covar: bool
     batched: bool
     batch_x: bool
 
@@ -164,7 +163,6 @@ def least_squares(
     static = _Static(
         layout=lay,
         max_steps=int(max_steps),
-        scale_covar=bool(scale_covar),
         batched=batched,
         batch_x=batch_x,
     )
@@ -183,7 +181,7 @@ def least_squares(
         jnp.asarray(atol, fd),
     )
     out = jax.tree.map(np.asarray, out)
-    result = _to_result(out, prob, static, multistart)
+    result = _to_result(out, prob, static, multistart, bool(scale_covar))
     if throw and not np.all(result.success):
         raise FitError(result)
     return result
@@ -269,11 +267,21 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
     at_bound = coords.at_bound(pv)
     cov_z, singular, weak = _inverse_normal_matrix(jac, at_bound)
     ndata = r.shape[0]
+    # A parameter pushed into its bound never meets the step test in z (its internal
+    # coordinate keeps running off to infinity, and the free parameters track its slow
+    # crawl), so such fits end at max_steps.  They are converged (a KKT check) when one more
+    # Gauss-Newton step on the *free* parameters would lower chi2 by less than
+    # atol + rtol·chi2: the free parameters are then within ~sqrt(rtol·chi2) of their
+    # (unscaled) standard errors of the constrained optimum.
+    g = jnp.where(at_bound, 0.0, jac.T @ r)
+    decrease = g @ (cov_z @ g)  # predicted chi2 decrease of the free-parameter GN step
+    stationary = decrease <= atol + rtol * chi2
+    code = codes[best]
+    bound_ok = (code == MAX_STEPS) & jnp.any(at_bound) & ~singular & stationary
+    code = jnp.where(bound_ok & jnp.isfinite(chi2), BOUND_OK, code)
     dof = ndata - len(vi)
     redchi = jnp.where(dof > 0, chi2 / jnp.maximum(dof, 1), jnp.nan)
-    cov = d[:, None] * cov_z * d[None, :]
-    if static.scale_covar:
-        cov = cov * redchi
+    cov = d[:, None] * cov_z * d[None, :]  # unscaled; redchi scaling in _to_result
     pinned = at_bound[:, None] | at_bound[None, :]
     cov = jnp.where(pinned, jnp.nan, cov)
 
@@ -283,7 +291,7 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
         cov=cov,
         chi2=chi2,
         redchi=redchi,
-        code=codes[best],
+        code=code,
         nsteps=steps[best],
         start_ok=start_oks[best],
         at_bound=at_bound,
@@ -327,11 +335,14 @@ def inverse_information(a, at_bound):
     return inv, singular, weak
 
 
-def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
+def _to_result(out: dict, prob, static: _Static, multistart: int, scale_covar: bool) -> FitResult:
     lay = static.layout
     batched = prob.n_batch is not None
+    cov = out["cov"]
+    if scale_covar:
+        cov = cov * np.asarray(out["redchi"])[..., None, None]
     code = out["code"]
-    success = (code == 0) & np.isfinite(out["chi2"]) & out["start_ok"]
+    success = ((code == OK) | (code == BOUND_OK)) & np.isfinite(out["chi2"]) & out["start_ok"]
     messages = build_messages(
         out,
         ndata=prob.ndata,
@@ -340,7 +351,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
         max_steps=static.max_steps,
         multistart=multistart,
         batched=batched,
-        scale_covar=static.scale_covar,
+        scale_covar=scale_covar,
     )
     sc = (lambda a: a) if batched else (lambda a: a[()])
     extra = dict(
@@ -352,7 +363,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
     )
     return from_arrays(
         out["params"],
-        out["cov"],
+        cov,
         prob.p0,
         layout=lay,
         bounds={n: prob.params[n].bounds for n in lay.names},
@@ -362,7 +373,7 @@ def _to_result(out: dict, prob, static: _Static, multistart: int) -> FitResult:
         ndata=prob.ndata,
         success=sc(success) if batched else bool(success),
         message=messages if batched else messages[0],
-        scale_covar=static.scale_covar,
+        scale_covar=scale_covar,
         n_starts=multistart + 1,
         max_steps=static.max_steps,
         extra={k: sc(v) for k, v in extra.items()},

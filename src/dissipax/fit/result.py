@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 # status codes (kept in sync with least_squares.py)
-_OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL = 0, 1, 2, 3, 4
+_OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL, _BOUND_OK = 0, 1, 2, 3, 4, 5
 
 
 class FitError(RuntimeError):
@@ -64,6 +64,12 @@ def build_messages(
             )
         elif c == _OK and np.isfinite(chi2[i]):
             parts.append(f"converged in {int(nsteps[i])} steps")
+        elif c == _BOUND_OK:
+            parts.append(
+                f"converged on a bound in {int(nsteps[i])} steps (the step limit was reached "
+                "while a parameter was pushed into its bound; the free parameters are stationary: "
+                "one more Gauss-Newton step would lower chi2 by < atol + rtol*chi2)"
+            )
         elif c == _MAX_STEPS:
             parts.append(
                 (
