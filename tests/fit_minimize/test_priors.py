@@ -58,6 +58,14 @@ def test_proper_priors_match_scipy_and_numpyro():
     assert priors.LogNormal(0.0, 1.0).log_prob(-1.0) == -np.inf
     assert np.isfinite(jax.grad(priors.LogNormal(0.0, 1.0).log_prob)(-1.0))
     assert np.isfinite(jax.grad(priors.LogFlat(0.0).log_prob)(-1.0))
+    # a numpyro distribution given as a prior: its own log_prob, unchanged
+    import numpyro.distributions as dist
+
+    wrapped = priors.as_prior("b", dist.Normal(0.5, 0.1))
+    np.testing.assert_allclose(
+        float(wrapped.log_prob(0.7)), stats.norm(0.5, 0.1).logpdf(0.7), rtol=1e-6
+    )
+    assert priors.to_numpyro(wrapped) is wrapped.dist
     # Jeffreys for the noise scale
     np.testing.assert_allclose(float(NOISE_PRIOR.log_prob(2.5)), -np.log(2.5), rtol=1e-15)
 
@@ -78,13 +86,6 @@ def test_map_with_gaussian_prior_is_the_conjugate_posterior():
     # 1e-8: quadratic objective, gradient tolerance 1e-9·|f|
     np.testing.assert_allclose([r.params["a"], r.params["b"]], mean, rtol=1e-8)
     np.testing.assert_allclose(r.covariance, np.linalg.inv(L), rtol=1e-8)
-    # a numpyro distribution works the same
-    import numpyro.distributions as dist
-
-    r2 = minimize(
-        Gaussian(line, X, Y, SIG), {"a": 0.0, "b": 1.0}, priors={"b": dist.Normal(mu, tau)}
-    )
-    np.testing.assert_allclose([r2.params["a"], r2.params["b"]], mean, rtol=1e-8)
 
 
 def test_map_default_logflat_prior_closed_form():
@@ -99,9 +100,8 @@ def test_map_default_logflat_prior_closed_form():
 
     pars = {"a": Parameter(0.5, min=0.0, transform="log")}
     r = minimize(Gaussian(const, np.zeros(n), y, SIG), pars, priors={})
-    ml = minimize(Gaussian(const, np.zeros(n), y, SIG), pars)
     np.testing.assert_allclose(r.params["a"], a_map, rtol=1e-8)
-    np.testing.assert_allclose(ml.params["a"], ybar, rtol=1e-8)
+    assert abs(a_map - ybar) > 10 * 1e-8 * ybar  # the prior's shift is resolved
     # Laplace: -log posterior = n(ȳ - a)²/(2σ²) + log a, curvature n/σ² - 1/a²
     np.testing.assert_allclose(r.stderr["a"], (n / SIG**2 - 1 / a_map**2) ** -0.5, rtol=1e-6)
 
@@ -110,11 +110,12 @@ def test_map_unknown_noise_uses_jeffreys_prior():
     # sigma=None, priors={}: noise has the Jeffreys prior 1/σ of sample(); the MAP noise
     # solves (n+1)/σ = chi2/σ³: σ² = chi2/(n+1) (the ML value is chi2/n)
     r = minimize(Gaussian(line, X, Y), {"a": 0.0, "b": 1.0}, priors={})
-    ml = minimize(Gaussian(line, X, Y), {"a": 0.0, "b": 1.0})
     n = X.size
     np.testing.assert_allclose(r.params["noise"] ** 2, r.chi2 / (n + 1), rtol=1e-8)
-    np.testing.assert_allclose(ml.params["noise"] ** 2, ml.chi2 / n, rtol=1e-8)
-    np.testing.assert_allclose(r.params["b"], ml.params["b"], rtol=1e-8)  # flat priors on a, b
+    # flat priors on a, b: their MAP is the least-squares line (closed form)
+    A = np.stack([np.ones_like(X), X], 1)
+    coef, *_ = np.linalg.lstsq(A, Y, rcond=None)
+    np.testing.assert_allclose([r.params["a"], r.params["b"]], coef, rtol=1e-8)
 
 
 @pytest.mark.parametrize("nu", [1.0, 4.0, 10.0])

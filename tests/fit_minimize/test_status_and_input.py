@@ -1,5 +1,6 @@
 """minimize: failures reported with a reason (never a silent NaN), and input validation."""
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -30,10 +31,11 @@ def nan_beyond_two(p):
     return (p["a"] - 3.0) ** 2 + jnp.where(p["a"] > 2.0, jnp.nan, 0.0)
 
 
-def bumpy(p):
-    # a smooth bowl plus a 1e-9 ripple at 1e7 rad per unit: the gradient never falls below
-    # ~1e-2, the line search stops finding a decrease: the fit must say so
-    return (p["a"] - 3.0) ** 2 + 1e-9 * jnp.sin(1e7 * p["a"])
+def noisy_values(p):
+    # a smooth objective whose values carry 1e-10 of noise the gradient does not see (as
+    # from a coarse quadrature): near the minimum the line search finds no decrease
+    d = p["a"] - 3.0
+    return d**2 + 0.1 * d**4 + 1e-10 * jnp.sin(1e9 * jax.lax.stop_gradient(p["a"]))
 
 
 X = np.linspace(0.0, 1.0, 20)
@@ -68,12 +70,6 @@ def test_nonfinite_during_the_run_keeps_the_last_finite_point():
     assert np.isfinite(r.params["a"]) and r.params["a"] <= 2.0
 
 
-def test_nonfinite_start_reported():
-    r = minimize(Gaussian(lambda x, a: jnp.sqrt(a - x), X, np.ones(20)), {"a": 0.5})
-    assert r.success is False and "not finite at the starting values" in r.message
-    assert "a=0.5" in r.message
-
-
 def test_saddle_is_not_a_minimum():
     # the gradient vanishes at the start, but the Hessian is indefinite
     r = minimize(saddle, {"a": 0.0, "b": 0.0})
@@ -83,11 +79,12 @@ def test_saddle_is_not_a_minimum():
 
 
 def test_stalled_line_search_reported():
-    r = minimize(bumpy, {"a": 0.0})
+    r = minimize(noisy_values, {"a": 0.0})
     assert r.success is False
-    assert "stopped moving" in r.message or "did not converge" in r.message
-    # the point is still the bowl's minimum to the ripple's resolution
-    assert abs(r.params["a"] - 3.0) < 1e-6
+    assert "stopped making progress" in r.message and "noisy" in r.message
+    assert r.extra["nsteps"] < 1000  # stopped, not run to max_steps
+    # the point is still the minimum to the resolution the noise allows (sqrt(1e-10))
+    assert abs(r.params["a"] - 3.0) < 1e-4
 
 
 def test_degenerate_parameters_singular_message():
@@ -107,7 +104,8 @@ def test_batched_failures_reported_per_fit():
     a0 = np.array([1.2, 0.5, 1.3])  # the middle fit starts outside the domain
     r = minimize(Gaussian(sqrt_model, X, Y, 0.01), {"a": Parameter(a0), "b": 1.0}, batched=True)
     np.testing.assert_array_equal(r.success, [True, False, True])
-    assert "not finite" in r.message[1] and "converged" in r.message[0]
+    assert "not finite at the starting values" in r.message[1] and "a=0.5" in r.message[1]
+    assert "converged" in r.message[0]
     np.testing.assert_allclose(r.params["a"][[0, 2]], 1.5, rtol=1e-7)
     assert "[[Failed fits]] (1)" in r.report()
     with pytest.raises(FitError, match="1 of 3 fits failed"):

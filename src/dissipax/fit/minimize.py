@@ -68,8 +68,14 @@ METHODS: dict[str, Callable] = {
 LINE_SEARCH = ("lbfgs",)
 #: default learning rate of first-order methods: a 1% step of each parameter (``z`` units)
 DEFAULT_LEARNING_RATE = 1e-2
-#: relative eigenvalue of the normalised Hessian below which it is "not a minimum"
-INDEFINITE_RTOL = 1e-8
+#: |lowest eigenvalue| of the unit-diagonal Hessian below which it is flat (singular
+#: covariance; for two parameters: a correlation beyond 1 - 1e-8), and minus which it is
+#: "not a minimum".  The optimum is located to ~gtol, and at a point off a flat valley's
+#: floor the observed Hessian picks up curvature ~|residual|: a threshold far above eps.
+FLAT_RTOL = 1e-8
+#: line-search methods: this many consecutive steps without a decrease of the objective
+#: end the run as "stalled" (a noisy objective)
+STALL_STEPS = 10
 
 
 @dataclasses.dataclass(frozen=True)
@@ -515,6 +521,7 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
     except (KeyError, ValueError):
         reuse = False
     vg_next = optax.value_and_grad_from_state(f) if reuse else (lambda z, state: vg(z))
+    line_search = reuse
 
     code0 = jnp.where(~start_ok, NONFINITE, jnp.where(_converged(f0, g0, gtol, f0), OK, RUNNING))
 
@@ -522,7 +529,7 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
         return c[5] == RUNNING
 
     def body(c):
-        z, state, fz, g, k, _ = c
+        z, state, fz, g, k, _, flat = c
         if isinstance(opt, optax.GradientTransformationExtraArgs):
             updates, state2 = opt.update(g, state, z, value=fz, grad=g, value_fn=f)
         else:
@@ -532,7 +539,9 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
         k2 = k + 1
         finite = _finite(z2, f2, g2)
         conv = finite & _converged(f2, g2, gtol, f0)
-        stalled = finite & ~conv & jnp.all(z2 == z)
+        # no progress: nothing moved, or (line search) no decrease for STALL_STEPS steps
+        flat2 = jnp.where(finite & (f2 >= fz), flat + 1, 0) if line_search else flat
+        stalled = finite & ~conv & (jnp.all(z2 == z) | (flat2 >= STALL_STEPS))
         code = jnp.where(
             ~finite,
             NONFINITE,
@@ -545,10 +554,11 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
         # never step onto a non-finite point: report the last finite one
         keep = lambda new, old: jax.tree.map(lambda a, b: jnp.where(finite, a, b), new, old)  # noqa: E731
         z3, f3, g3 = keep((z2, f2, g2), (z, fz, g))
-        return (z3, state2, f3, g3, k2, code)
+        return (z3, state2, f3, g3, k2, code, flat2)
 
-    z, _, fz, g, nsteps, code = jax.lax.while_loop(
-        cond, body, (z0, state0, f0, g0, jnp.zeros((), jnp.int32), code0)
+    zero = jnp.zeros((), jnp.int32)
+    z, _, fz, g, nsteps, code, _ = jax.lax.while_loop(
+        cond, body, (z0, state0, f0, g0, zero, code0, zero)
     )
     chi2 = parts(z)[1]
 
@@ -572,9 +582,12 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
         h = 0.5 * (h + h.T)
         cov_z, singular, weak = inverse_information(h, at_bound)
         lowest = _lowest_curvature(h, at_bound)
+        singular = singular | (jnp.abs(lowest) < FLAT_RTOL)
+        cov_z = jnp.where(singular, jnp.nan, cov_z)
         cov = d[:, None] * cov_z * d[None, :]
         pinned = at_bound[:, None] | at_bound[None, :]
         cov = jnp.where(pinned, jnp.nan, cov)
+    indefinite = lowest <= -FLAT_RTOL
     return dict(
         params=coords.full(pv),
         cov=cov,
@@ -587,7 +600,7 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
         at_bound=at_bound,
         singular=singular,
         weak=weak,
-        indefinite=lowest < -INDEFINITE_RTOL,
+        indefinite=indefinite,
     )
 
 
@@ -726,8 +739,8 @@ def _messages(out: dict, prob: _Prepared, static: _Static, gtol: float, batched:
             )
         else:  # STALLED
             parts.append(
-                f"failed: the optimiser stopped moving at step {int(nsteps[i])} with max "
-                f"|gradient| {g[i]:.3g} above the tolerance {tol:.3g}: the objective is "
+                f"failed: the optimiser stopped making progress at step {int(nsteps[i])} with "
+                f"max |gradient| {g[i]:.3g} above the tolerance {tol:.3g}: the objective is "
                 "probably noisy or not smooth at that level (e.g. a coarse quadrature); "
                 "loosen gtol if the point is good enough"
             )
