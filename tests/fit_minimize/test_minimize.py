@@ -156,7 +156,7 @@ def test_student_t_ignores_outliers_that_bias_least_squares():
     pull_ls = np.abs(values(ls) - values(clean)) / errors(clean)
     assert pull_ls.max() > 10, pull_ls
     # ... the Student-t fit of the contaminated data sits on the clean fit: its
-    # influence function (ν+1)r/(ν+r²) gives each 40σ outlier ~1/400 of its Gaussian pull
+    # influence function (ν+1)r/(ν+r²) gives each 40σ outlier ~1/300 of its Gaussian pull
     pull_st = np.abs(values(st) - values(clean)) / errors(clean)
     assert pull_st.max() < 0.5, pull_st
     # and its (Hessian) error bars are those of the clean data, within the t-noise model's
