@@ -10,7 +10,10 @@
   complex and pytree residuals, multistart, batched fits in one compiled call;
 * :class:`FitResult` — values, stderr, covariance/correlation in physical space, chi2,
   success and a message that says what to change on failure, ``report()``, HTML, JSON;
-* :func:`sample` — NumPyro NUTS posterior as ArviZ InferenceData (the ``[bayes]`` extra).
+* :func:`sample` — NumPyro NUTS posterior as ArviZ InferenceData (the ``[bayes]`` extra);
+* :func:`minimize` — any scalar objective with optax (L-BFGS, Adam, ...): the likelihoods
+  :class:`Gaussian`, :class:`StudentT` (outliers), :class:`LogNormal`, MAP with
+  :mod:`.priors` (the same as ``sample``'s), Hessian error bars, batched like least squares.
 
 Batched fits and how to group them
 ----------------------------------
@@ -26,6 +29,10 @@ every step), and ``max_steps`` is shared.  So:
 * give per-fit starts when the parameters vary much across the batch
   (``Parameter(value=array_of_shape_(n_batch,))``), e.g. from a cheap estimate on each
   curve; starts set the internal scale of each parameter (see :mod:`.parameters`);
+* a fit whose optimum lies beyond a bound ends *on* the bound only at ``max_steps`` (the
+  internal coordinate keeps moving towards infinity; a KKT check then reports it converged,
+  see :mod:`.lm`), so it makes the whole batch run ``max_steps`` iterations: where many
+  curves are expected to pin a parameter, fit them in their own batch, or fix it;
 * re-fit the few failures (``~result.success``) separately with ``multistart`` or better
   starts, rather than raising ``max_steps`` for the whole batch;
 * datasets of different lengths: batch curves of equal length together, or pad to a
@@ -36,14 +43,14 @@ every step), and ``max_steps`` is shared.  So:
   ``ndata × nvary`` per step.
 
 The same function object as ``model`` reuses the compiled fit across calls with the same
-shapes; changing ``rtol``/``atol`` does not recompile, changing ``max_steps``,
+shapes; changing ``rtol``, ``atol`` or ``scale_covar`` does not recompile, changing ``max_steps``,
 ``multistart`` or which parameters vary does.
 """
 
 from .._checks import DomainError
 from . import priors
-from .least_squares import least_squares
 from .likelihoods import Gaussian, LogNormal, StudentT
+from .lm import least_squares
 from .minimize import minimize
 from .parameters import Parameter
 from .posterior import sample

@@ -280,9 +280,11 @@ def flat_residual(model: Callable, layout: Layout, p: dict, x, y, sigma):
     for m, yy, s, c in zip(
         jax.tree.leaves(out), jax.tree.leaves(y), jax.tree.leaves(sigma), layout.complex_leaves
     ):
-        d = (m - yy) / s
-        if c:
-            parts += [jnp.real(d).ravel(), jnp.imag(d).ravel()]
+        if c:  # real and imaginary parts separately (no real/complex promotion)
+            parts += [
+                ((jnp.real(m) - jnp.real(yy)) / s).ravel(),
+                ((jnp.imag(m) - jnp.imag(yy)) / s).ravel(),
+            ]
         else:
-            parts.append(d.ravel())
+            parts.append(((m - yy) / s).ravel())
     return jnp.concatenate(parts)

@@ -184,10 +184,10 @@ class StudentT(AbstractLikelihood):
     ``-log L = Σ [(ν+1)/2 · log(1 + r_i²/ν) + log(σ_i noise) + c_ν]``, with
     ``c_ν = log Γ(ν/2) - log Γ((ν+1)/2) + log(νπ)/2``.  Its influence function
     ``∂(-log L)/∂r = (ν+1) r/(ν + r²)`` falls off as ``1/r``: at ``ν = 4`` a point 20σ off
-    pulls ~80 times less than under the Gaussian (``(ν+1)/(ν+r²)``), so a few outliers do not bias the fit.  ``sigma``
-    is the scale of the t distribution (its standard deviation is
-    ``sigma·sqrt(ν/(ν-2))`` for ``ν > 2``).  Expected information per component:
-    ``(ν+1)/(ν+3)`` about the location, ``2ν/(ν+3)`` about ``log(noise)``.
+    pulls ~80 times less than under the Gaussian (ratio ``(ν+1)/(ν+r²)``), so a few
+    outliers do not bias the fit.  ``sigma`` is the scale of the t distribution (its
+    standard deviation is ``sigma·sqrt(ν/(ν-2))`` for ``ν > 2``).  Expected information
+    per component: ``(ν+1)/(ν+3)`` about the location, ``2ν/(ν+3)`` about ``log(noise)``.
 
     Parameters
     ----------

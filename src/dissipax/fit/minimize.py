@@ -46,12 +46,12 @@ import numpy as np
 import optax
 
 from .._checks import DomainError, check, check_choice
-from .._precision import eps, float_dtype
+from .._precision import float_dtype
 from . import parameters as P
 from . import priors as PR
 from ._problem import Layout, _batch_size, _data_leaf, check_params, parameter_arrays, prepare
-from .least_squares import inverse_information
 from .likelihoods import NOISE, AbstractLikelihood
+from .lm import inverse_information
 from .result import FitError, FitResult, covariance_notes, from_arrays
 
 #: status of one minimisation
@@ -273,6 +273,7 @@ def minimize(
         jnp.asarray(lr, fd),
     )
     out = jax.tree.map(np.asarray, out)
+    out.update(_covariance(out, errors))
     result = _to_result(out, prob, static, method_name, float(gtol), is_lik)
     if throw and not np.all(result.success):
         raise FitError(result)
@@ -562,46 +563,58 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
     )
     chi2 = parts(z)[1]
 
-    # uncertainties at the optimum
+    # the information matrix at the optimum; its inverse, the singularity and curvature
+    # checks run in NumPy after the call (_covariance: eigen-decompositions stay out of the
+    # compiled graph, as in least squares)
     pv = coords.physical(z)
-    d = coords.dp_dz(z)
-    at_bound = coords.at_bound(pv)
     nv = z.shape[0]
     if static.errors is None:
-        cov = jnp.full((nv, nv), jnp.nan, p0.dtype)
-        singular = jnp.asarray(False)
-        weak = jnp.zeros(nv, p0.dtype)
-        lowest = jnp.asarray(1.0, p0.dtype)
+        info = jnp.full((nv, nv), jnp.nan, p0.dtype)
+    elif static.errors == "hessian":
+        info = jax.hessian(f)(z)
     else:
-        if static.errors == "hessian":
-            h = jax.hessian(f)(z)
-        else:
-            h = _fisher(kernel, coords, data, z, d, lay) + jax.hessian(
-                lambda zz: -log_prior(coords.params(zz))
-            )(z)
-        h = 0.5 * (h + h.T)
-        cov_z, singular, weak = inverse_information(h, at_bound)
-        lowest = _lowest_curvature(h, at_bound)
-        singular = singular | (jnp.abs(lowest) < FLAT_RTOL)
-        cov_z = jnp.where(singular, jnp.nan, cov_z)
-        cov = d[:, None] * cov_z * d[None, :]
-        pinned = at_bound[:, None] | at_bound[None, :]
-        cov = jnp.where(pinned, jnp.nan, cov)
-    indefinite = lowest <= -FLAT_RTOL
+        info = _fisher(kernel, coords, data, z, coords.dp_dz(z), lay) + jax.hessian(
+            lambda zz: -log_prior(coords.params(zz))
+        )(z)
     return dict(
         params=coords.full(pv),
-        cov=cov,
+        info=info,
+        dpdz=coords.dp_dz(z),
         chi2=chi2,
         objective=fz,
         grad_norm=jnp.max(jnp.abs(g)),
         code=code,
         nsteps=nsteps,
         start_ok=start_ok,
-        at_bound=at_bound,
-        singular=singular,
-        weak=weak,
-        indefinite=indefinite,
+        at_bound=coords.at_bound(pv),
     )
+
+
+def _covariance(out: dict, errors: str | None) -> dict:
+    """Covariance in physical space, singular / indefinite flags, from the information."""
+    at_bound = np.asarray(out["at_bound"], bool)
+    nv = at_bound.shape[-1]
+    if errors is None:
+        shape = at_bound.shape
+        return dict(
+            cov=np.full((*shape, nv), np.nan),
+            singular=np.zeros(shape[:-1], bool),
+            weak=np.zeros(shape),
+            indefinite=np.zeros(shape[:-1], bool),
+        )
+    h = np.asarray(out["info"], float)
+    h = 0.5 * (h + np.swapaxes(h, -1, -2))
+    cov_z, singular, weak, lowest = inverse_information(h, at_bound)
+    with np.errstate(invalid="ignore"):
+        flat = np.abs(lowest) < FLAT_RTOL
+        indefinite = lowest <= -FLAT_RTOL
+    singular = singular | flat | ~np.isfinite(lowest)
+    cov_z = np.where(singular[..., None, None], np.nan, cov_z)
+    d = np.asarray(out["dpdz"], float)
+    cov = d[..., :, None] * cov_z * d[..., None, :]
+    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    cov = np.where(mask, np.nan, cov)
+    return dict(cov=cov, singular=singular, weak=weak, indefinite=indefinite)
 
 
 def _fisher(kernel: _LikelihoodKernel, coords, data, z, d, lay: Layout):
@@ -621,22 +634,6 @@ def _fisher(kernel: _LikelihoodKernel, coords, data, z, d, lay: Layout):
         n = jac.shape[0]
         info = info.at[k, k].add(c_scale * n * (d[k] / noise) ** 2)
     return info
-
-
-def _lowest_curvature(h, at_bound):
-    """Lowest eigenvalue of ``h`` normalised to unit diagonal (free parameters only).
-
-    Negative: the point is a saddle (or maximum); ``inverse_information`` would call it
-    singular, but the message must say "not a minimum", not "cannot separate".
-    """
-    n = h.shape[0]
-    mask = at_bound[:, None] | at_bound[None, :]
-    a = jnp.where(mask, jnp.eye(n, dtype=h.dtype), h)
-    diag = jnp.diagonal(a)
-    neg = jnp.any(diag < 0)
-    s = 1.0 / jnp.sqrt(jnp.where(diag > 0, diag, 1.0))
-    w = jnp.linalg.eigvalsh(s[:, None] * a * s[None, :])
-    return jnp.where(neg, -1.0, w[0] / jnp.maximum(w[-1], eps()))
 
 
 # ---------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-# status codes (kept in sync with least_squares.py)
+# status codes (kept in sync with lm.py)
 _OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL, _BOUND_OK = 0, 1, 2, 3, 4, 5
 
 

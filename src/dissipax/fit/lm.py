@@ -17,8 +17,13 @@ standard deviations of the data (then ``C_p`` is the plain Cramér–Rao covaria
 A parameter that ends *on* a bound (within :data:`~.parameters.AT_BOUND_RTOL` of it) has
 ``dp/dz → 0``: a propagated error bar would be a meaningless ~0.  Its stderr is reported
 as NaN, the other parameters' covariance is computed as if it were fixed, and the
-message says so.  A singular ``JᵀJ`` (parameters the data cannot separate) gives NaN
-covariance and a message naming the degenerate combination.
+message says so.  Such a fit reaches ``max_steps`` (the pinned internal coordinate keeps
+moving towards infinity, so the step test never passes); it is reported converged when
+the free parameters are stationary — one more Gauss–Newton step on them would lower chi2
+by less than ``atol + rtol·chi2`` — and as not converged otherwise.
+
+A singular ``JᵀJ`` (parameters the data cannot separate) gives NaN covariance and a
+message naming the degenerate combination.
 """
 
 from __future__ import annotations
@@ -181,6 +186,7 @@ def least_squares(
         jnp.asarray(atol, fd),
     )
     out = jax.tree.map(np.asarray, out)
+    out.update(_covariance(out, len(lay.vary_index), float(rtol), float(atol)))
     result = _to_result(out, prob, static, multistart, bool(scale_covar))
     if throw and not np.all(result.success):
         raise FitError(result)
@@ -221,7 +227,6 @@ def _solve(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
 def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
     """Fit one dataset from each of ``starts`` (vmapped), keep the best; all in-graph."""
     lay = static.layout
-    vi = lay.vary_index
     coords = P.Coordinates(lay, p0, lo, hi)
 
     def residual(z, args=None):
@@ -252,7 +257,11 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
         start_ok = jnp.all(jnp.isfinite(r_start))
         return sol.value, chi2, code, sol.stats["num_steps"], start_ok
 
-    zs, chi2s, codes, steps, start_oks = jax.vmap(one_start)(starts)
+    if starts.shape[0] == 1:  # no multistart: skip the batching of the solver loop
+        outs = jax.tree.map(lambda a: a[None], one_start(starts[0]))
+    else:
+        outs = jax.vmap(one_start)(starts)
+    zs, chi2s, codes, steps, start_oks = outs
     score = jnp.where(jnp.isfinite(chi2s), chi2s, jnp.inf)
     good = codes == OK
     best = jnp.where(jnp.any(good), jnp.argmin(jnp.where(good, score, jnp.inf)), jnp.argmin(score))
@@ -265,74 +274,109 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
     d = coords.dp_dz(z)
     pv = coords.physical(z)
     at_bound = coords.at_bound(pv)
-    cov_z, singular, weak = _inverse_normal_matrix(jac, at_bound)
-    ndata = r.shape[0]
-    # A parameter pushed into its bound never meets the step test in z (its internal
-    # coordinate keeps running off to infinity, and the free parameters track its slow
-    # crawl), so such fits end at max_steps.  They are converged (a KKT check) when one more
-    # Gauss-Newton step on the *free* parameters would lower chi2 by less than
-    # atol + rtol·chi2: the free parameters are then within ~sqrt(rtol·chi2) of their
-    # (unscaled) standard errors of the constrained optimum.
+    # the small (nvary x nvary) linear algebra runs in NumPy after the call (_covariance):
+    # it keeps eigen-decompositions out of the compiled graph (faster compilation)
     g = jnp.where(at_bound, 0.0, jac.T @ r)
-    decrease = g @ (cov_z @ g)  # predicted chi2 decrease of the free-parameter GN step
-    stationary = decrease <= atol + rtol * chi2
-    code = codes[best]
-    bound_ok = (code == MAX_STEPS) & jnp.any(at_bound) & ~singular & stationary
-    code = jnp.where(bound_ok & jnp.isfinite(chi2), BOUND_OK, code)
-    dof = ndata - len(vi)
-    redchi = jnp.where(dof > 0, chi2 / jnp.maximum(dof, 1), jnp.nan)
-    cov = d[:, None] * cov_z * d[None, :]  # unscaled; redchi scaling in _to_result
-    pinned = at_bound[:, None] | at_bound[None, :]
-    cov = jnp.where(pinned, jnp.nan, cov)
+    ata = jac.T @ jac
 
     p_all = coords.full(pv)
     return dict(
         params=p_all,
-        cov=cov,
+        ata=ata,
+        grad=g,
+        dpdz=d,
         chi2=chi2,
-        redchi=redchi,
-        code=code,
+        ndata=jnp.asarray(r.shape[0]),
+        code=codes[best],
         nsteps=steps[best],
         start_ok=start_oks[best],
         at_bound=at_bound,
-        singular=singular,
-        weak=weak,
         best_start=best,
         n_converged=jnp.sum(good),
     )
 
 
-def _inverse_normal_matrix(jac, at_bound):
-    """``(JᵀJ)⁻¹`` over the parameters not pinned at a bound (see :func:`inverse_information`)."""
-    return inverse_information(jac.T @ jac, at_bound)
+def _covariance(out: dict, nvary: int, rtol: float, atol: float) -> dict:
+    """Covariance, singularity, KKT status and redchi from the compiled call's output.
+
+    ``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, by :func:`inverse_information`.
+
+    A parameter pushed into its bound never meets the solver's step test in z (its internal
+    coordinate keeps running off to infinity, and the free parameters track its slow
+    crawl), so such fits end at max_steps.  They are converged (a KKT check) when one more
+    Gauss-Newton step on the *free* parameters would lower chi2 by less than
+    ``atol + rtol·chi2``: the free parameters are then within ~sqrt(rtol·chi2) of their
+    (unscaled) standard errors of the constrained optimum.
+    """
+    at_bound = np.asarray(out["at_bound"], bool)
+    n = nvary
+    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    cov_z, singular, weak, _ = inverse_information(np.asarray(out["ata"], float), at_bound)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        g = np.asarray(out["grad"], float)
+        decrease = np.einsum("...i,...ij,...j->...", g, cov_z, g)
+        chi2 = np.asarray(out["chi2"], float)
+        stationary = decrease <= atol + rtol * chi2
+        code = np.asarray(out["code"])
+        bound_ok = (
+            (code == MAX_STEPS)
+            & np.any(at_bound, axis=-1)
+            & ~singular
+            & stationary
+            & np.isfinite(chi2)
+        )
+        code = np.where(bound_ok, BOUND_OK, code)
+        d = np.asarray(out["dpdz"], float)
+        cov = d[..., :, None] * cov_z * d[..., None, :]
+        cov = np.where(mask, np.nan, cov)
+        dof = int(np.asarray(out["ndata"]).ravel()[0]) - n
+        redchi = chi2 / dof if dof > 0 else np.full_like(chi2, np.nan)
+    return dict(cov=cov, singular=singular, weak=weak, code=code, redchi=redchi)
 
 
 def inverse_information(a, at_bound):
-    """Inverse of an information matrix ``a`` (``JᵀJ`` or a Hessian), with a singularity check.
+    """Inverse of information matrices ``a`` (``JᵀJ`` or a Hessian), with a singularity check.
 
-    Only the parameters not pinned at a bound enter.  ``a`` is normalised to unit diagonal
-    before the eigen-decomposition, so the test is on the *correlation* structure,
-    independent of units.  Returns the inverse (NaN when singular), a singular flag, and
-    the eigenvector of the smallest eigenvalue (the combination of parameters the data
-    cannot determine).  A matrix that is not positive definite (a Hessian at a saddle)
-    is reported singular too.
+    NumPy, after the compiled call (eigen-decompositions kept out of the graph); batched
+    over leading axes.  Only the parameters not pinned at a bound (``at_bound``) enter.
+    ``a`` is normalised to unit diagonal before the eigen-decomposition, so the test is on
+    the *correlation* structure, independent of units.  Returns the inverse (NaN where
+    singular), the singular flag, the eigenvector of the smallest eigenvalue (``weak``:
+    the combination the data cannot determine) and that smallest eigenvalue relative to
+    the largest (``lowest``; negative for a Hessian that is not positive definite, which
+    is reported singular too).
     """
-    n = a.shape[1]
-    eye = jnp.eye(n, dtype=a.dtype)
-    mask = at_bound[:, None] | at_bound[None, :]
-    a = jnp.where(mask, eye, a)
-    diag = jnp.diagonal(a)
-    zero = diag <= 0
-    scale = jnp.where(zero, 1.0, 1.0 / jnp.sqrt(jnp.where(zero, 1.0, diag)))
-    c = scale[:, None] * a * scale[None, :]
-    w, v = jnp.linalg.eigh(c)
-    singular = jnp.any(zero) | (w[0] <= SINGULAR_RCOND * n * eps() * w[-1])
-    w_safe = jnp.where(singular, 1.0, w)
-    c_inv = (v / w_safe) @ v.T
-    inv = scale[:, None] * c_inv * scale[None, :]
-    inv = jnp.where(singular, jnp.nan, inv)
-    weak = jnp.where(jnp.any(zero), zero.astype(a.dtype), jnp.abs(v[:, 0]))
-    return inv, singular, weak
+    a = np.asarray(a, float)
+    at_bound = np.asarray(at_bound, bool)
+    n = a.shape[-1]
+    eye = np.eye(n)
+    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    a = np.where(mask, eye, a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diag = np.diagonal(a, axis1=-2, axis2=-1)
+        bad_diag = ~(diag > 0)  # zero column (or NaN): the parameter has no effect
+        scale = np.where(bad_diag, 1.0, 1.0 / np.sqrt(np.where(bad_diag, 1.0, diag)))
+        c = scale[..., :, None] * a * scale[..., None, :]
+        finite = np.all(np.isfinite(c), axis=(-2, -1))
+        c = np.where(finite[..., None, None], c, eye)
+        w, v = np.linalg.eigh(c)
+        singular = (
+            np.any(bad_diag, axis=-1)
+            | ~finite
+            | (w[..., 0] <= SINGULAR_RCOND * n * eps() * w[..., -1])
+        )
+        w_safe = np.where(singular[..., None], 1.0, w)
+        c_inv = (v / w_safe[..., None, :]) @ np.swapaxes(v, -1, -2)
+        inv = scale[..., :, None] * c_inv * scale[..., None, :]
+        inv = np.where(singular[..., None, None], np.nan, inv)
+        weak = np.where(
+            np.any(bad_diag, axis=-1)[..., None], bad_diag.astype(float), np.abs(v[..., :, 0])
+        )
+        lowest = np.where(
+            np.any(bad_diag & (diag < 0), axis=-1), -1.0, w[..., 0] / np.maximum(w[..., -1], eps())
+        )
+        lowest = np.where(finite, lowest, np.nan)
+    return inv, singular, weak, lowest
 
 
 def _to_result(out: dict, prob, static: _Static, multistart: int, scale_covar: bool) -> FitResult:
