@@ -98,7 +98,7 @@ def test_gaussian_agrees_with_least_squares_nonlinear():
     assert "L-BFGS" in mh.report() and "objective" in mh.report()
 
 
-def test_gaussian_hessian_equals_least_squares_for_linear_model_with_bounds():
+def test_gaussian_hessian_equals_least_squares_for_linear_model_with_bounds(strict_promotion):
     # a model linear in its parameters: the observed Hessian IS JᵀJ, so the Hessian errors
     # equal least squares' exactly, through the bound transforms (softplus, sigmoid)
     rng = np.random.default_rng(3)
@@ -178,11 +178,43 @@ def test_student_t_and_lognormal_single_dataset_values_match_scipy():
     np.testing.assert_allclose(Gaussian(insulator, T, y, S)(p), ref_g, rtol=1e-12)
     ref_ln = -np.sum(stats.lognorm.logpdf(y, s=0.02, scale=m))
     np.testing.assert_allclose(LogNormal(insulator, T, y, 0.02)(p), ref_ln, rtol=1e-12)
+    # complex data: real and imaginary parts are independent components (as least squares)
+    w = np.linspace(0.1, 3.0, 20)
+    zc = 1.0 / (1.0 - 1j * w * 0.7) + 0.01 * (1 + 1j)
+
+    def drude(w, A, tau):
+        return A / (1.0 - 1j * w * tau)
+
+    mc = np.asarray(drude(w, 0.9, 0.6))
+    ref_c = -np.sum(stats.norm.logpdf(zc.real, mc.real, 0.05)) - np.sum(
+        stats.norm.logpdf(zc.imag, mc.imag, 0.05)
+    )
+    np.testing.assert_allclose(
+        Gaussian(drude, w, zc, 0.05)({"A": 0.9, "tau": 0.6}), ref_c, rtol=1e-12
+    )
     # sigma=None: unit weights and a noise scale taken from p["noise"]
     ref_noise = -np.sum(stats.norm.logpdf(y, loc=m, scale=1.7))
     np.testing.assert_allclose(
         Gaussian(insulator, T, y)({**p, "noise": 1.7}), ref_noise, rtol=1e-12
     )
+
+
+def test_likelihoods_under_jit_grad_vmap():
+    # a likelihood is a pure function of the parameter dict: jit, grad and vmap apply
+    import jax
+
+    y = noisy(3)
+    p = dict(sigma_QF=1.1e-4, sigma_0=1.9e-3, E_a=0.52)
+    for lik in (Gaussian(insulator, T, y, S), StudentT(insulator, T, y, S, nu=3.0)):
+        g = jax.jit(jax.grad(lik))(p)
+        # central differences of the NumPy-free value (step 1e-6 relative: error ~1e-8)
+        for k in p:
+            h = 1e-6 * p[k]
+            fd = (lik({**p, k: p[k] + h}) - lik({**p, k: p[k] - h})) / (2 * h)
+            np.testing.assert_allclose(g[k], fd, rtol=1e-5)
+        Ea = jnp.linspace(0.4, 0.6, 5)
+        batch = jax.vmap(lambda e: lik({**p, "E_a": e}))(Ea)  # noqa: B023
+        np.testing.assert_allclose(batch[2], lik({**p, "E_a": 0.5}), rtol=1e-12)
 
 
 def test_lognormal_is_least_squares_on_logs():

@@ -531,12 +531,15 @@ def _minimize_one(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
 
     def body(c):
         z, state, fz, g, k, _, flat = c
-        if isinstance(opt, optax.GradientTransformationExtraArgs):
-            updates, state2 = opt.update(g, state, z, value=fz, grad=g, value_fn=f)
-        else:
-            updates, state2 = opt.update(g, state, z)
-        z2 = optax.apply_updates(z, updates)
-        f2, g2 = vg_next(z2, state=state2)
+        # optax mixes int32/int64 counters internally: standard promotion for its code
+        # only, so that minimize also runs under jax_numpy_dtype_promotion="strict"
+        with jax.numpy_dtype_promotion("standard"):
+            if isinstance(opt, optax.GradientTransformationExtraArgs):
+                updates, state2 = opt.update(g, state, z, value=fz, grad=g, value_fn=f)
+            else:
+                updates, state2 = opt.update(g, state, z)
+            z2 = optax.apply_updates(z, updates)
+            f2, g2 = vg_next(z2, state=state2)
         k2 = k + 1
         finite = _finite(z2, f2, g2)
         conv = finite & _converged(f2, g2, gtol, f0)
