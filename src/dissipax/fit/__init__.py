@@ -10,7 +10,10 @@
   complex and pytree residuals, multistart, batched fits in one compiled call;
 * :class:`FitResult` — values, stderr, covariance/correlation in physical space, chi2,
   success and a message that says what to change on failure, ``report()``, HTML, JSON;
-* :func:`sample` — NumPyro NUTS posterior as ArviZ InferenceData (the ``[bayes]`` extra).
+* :func:`sample` — NumPyro NUTS posterior as ArviZ InferenceData (the ``[bayes]`` extra);
+* :func:`minimize` — any scalar objective with optax (L-BFGS, Adam, ...): the likelihoods
+  :class:`Gaussian`, :class:`StudentT` (outliers), :class:`LogNormal`, MAP with
+  :mod:`.priors` (the same as ``sample``'s), Hessian error bars, batched like least squares.
 
 Batched fits and how to group them
 ----------------------------------
@@ -45,9 +48,13 @@ shapes; changing ``rtol``, ``atol`` or ``scale_covar`` does not recompile, chang
 """
 
 from .._checks import DomainError
+from . import priors
+from .likelihoods import Gaussian, LogNormal, StudentT
 from .lm import least_squares
+from .minimize import minimize
 from .parameters import Parameter
 from .posterior import sample
 from .result import FitError, FitResult
 
 __all__ = ["DomainError", "FitError", "FitResult", "Parameter", "least_squares", "sample"]
+__all__ += ["Gaussian", "LogNormal", "StudentT", "minimize", "priors"]

@@ -71,19 +71,9 @@ def prepare(
     """Validate and convert the user's inputs (no tracing beyond a shape evaluation)."""
     if not callable(model):
         raise DomainError(f"argument 'model' must be callable model(x, **params); got {model!r}")
-    if not isinstance(params, Mapping) or not params:
-        raise DomainError(
-            f"argument 'params' must be a non-empty dict name -> Parameter | float; got {params!r}"
-        )
     if batch_x and not batched:
         raise DomainError("batch_x=True needs batched=True (x gets a leading batch axis)")
-    pars = {}
-    for name, p in params.items():
-        if not isinstance(name, str) or not name.isidentifier():
-            raise DomainError(f"parameter names must be Python identifiers; got {name!r}")
-        pars[name] = as_parameter(name, p)
-    if not any(p.vary for p in pars.values()):
-        raise DomainError("no parameter varies: set vary=True on at least one Parameter")
+    pars = check_params(params)
 
     y_leaves, y_def = jax.tree.flatten(y)
     if not y_leaves:
@@ -135,26 +125,8 @@ def prepare(
                 ) from None
             s_leaves.append(s)
 
-    # parameter starts
+    p0, lo, hi = parameter_arrays(pars, n_batch)
     names = tuple(pars)
-    p0 = []
-    for n in names:
-        v = np.asarray(pars[n].value, dtype=float_dtype())
-        if v.ndim == 1:
-            if not batched:
-                raise DomainError(
-                    f"parameter '{n}' has per-fit starts of shape {v.shape}; "
-                    "those need batched=True"
-                )
-            if v.shape[0] != n_batch:
-                raise DomainError(
-                    f"parameter '{n}' has {v.shape[0]} per-fit starts but y holds {n_batch} fits"
-                )
-        p0.append(np.broadcast_to(v, (n_batch,)) if batched else v)
-    p0 = np.stack(p0, axis=-1)
-    lo = np.array([pars[n].bounds[0] for n in names], dtype=float_dtype())
-    hi = np.array([pars[n].bounds[1] for n in names], dtype=float_dtype())
-
     x_conv = jax.tree.unflatten(x_def, [jnp.asarray(a) for a in x_leaves])
     y_conv = jax.tree.unflatten(y_def, [jnp.asarray(a) for a in y_leaves])
     s_conv = jax.tree.unflatten(y_def, [jnp.asarray(a) for a in s_leaves])
@@ -222,6 +194,48 @@ def prepare(
         batch_x=batch_x,
         sigma_given=sigma is not None,
     )
+
+
+def check_params(params: Any) -> dict[str, Parameter]:
+    """Validate the ``params`` dict; return ``name -> Parameter`` (bare numbers converted)."""
+    if not isinstance(params, Mapping) or not params:
+        raise DomainError(
+            f"argument 'params' must be a non-empty dict name -> Parameter | float; got {params!r}"
+        )
+    pars = {}
+    for name, p in params.items():
+        if not isinstance(name, str) or not name.isidentifier():
+            raise DomainError(f"parameter names must be Python identifiers; got {name!r}")
+        pars[name] = as_parameter(name, p)
+    if not any(p.vary for p in pars.values()):
+        raise DomainError("no parameter varies: set vary=True on at least one Parameter")
+    return pars
+
+
+def parameter_arrays(
+    pars: Mapping[str, Parameter], n_batch: int | None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the starts ``p0`` (``(n_param,)`` or ``(n_batch, n_param)``), ``lo`` and ``hi``."""
+    names = tuple(pars)
+    batched = n_batch is not None
+    p0 = []
+    for n in names:
+        v = np.asarray(pars[n].value, dtype=float_dtype())
+        if v.ndim == 1:
+            if not batched:
+                raise DomainError(
+                    f"parameter '{n}' has per-fit starts of shape {v.shape}; "
+                    "those need batched=True"
+                )
+            if v.shape[0] != n_batch:
+                raise DomainError(
+                    f"parameter '{n}' has {v.shape[0]} per-fit starts but y holds {n_batch} fits"
+                )
+        p0.append(np.broadcast_to(v, (n_batch,)) if batched else v)
+    p0 = np.stack(p0, axis=-1)
+    lo = np.array([pars[n].bounds[0] for n in names], dtype=float_dtype())
+    hi = np.array([pars[n].bounds[1] for n in names], dtype=float_dtype())
+    return p0, lo, hi
 
 
 def _leaf_name(base: str, i: int, n: int) -> str:

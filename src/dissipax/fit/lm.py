@@ -42,7 +42,7 @@ from .._checks import DomainError
 from .._precision import eps, float_dtype
 from . import parameters as P
 from ._problem import Layout, flat_residual, prepare
-from .result import FitError, FitResult, build_messages
+from .result import FitError, FitResult, build_messages, from_arrays
 
 # status codes of one fit (messages in result.py)
 OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL, BOUND_OK = 0, 1, 2, 3, 4, 5
@@ -227,47 +227,15 @@ def _solve(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
 def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
     """Fit one dataset from each of ``starts`` (vmapped), keep the best; all in-graph."""
     lay = static.layout
-    vi = lay.vary_index
-    kinds = [lay.kinds[i] for i in vi]
-    ref = jnp.stack([P.reference(k, p0[i], lo[i], hi[i]) for k, i in zip(kinds, vi)])
-    u0 = jnp.stack(
-        [P.u_of_p(k, p0[i], lo[i], hi[i], ref[j]) for j, (k, i) in enumerate(zip(kinds, vi))]
-    )
-
-    def physical(z):
-        return jnp.stack(
-            [
-                P.p_of_u(k, u0[j] + z[j], lo[i], hi[i], ref[j])
-                for j, (k, i) in enumerate(zip(kinds, vi))
-            ]
-        )
-
-    def all_params(z):
-        pv = physical(z)
-        out, j = {}, 0
-        for i, n in enumerate(lay.names):
-            if lay.vary[i]:
-                out[n] = pv[j]
-                j += 1
-            else:
-                out[n] = p0[i]
-        return out
+    coords = P.Coordinates(lay, p0, lo, hi)
 
     def residual(z, args=None):
-        return flat_residual(model, lay, all_params(z), x, y, sigma)
-
-    def z_of(pv):
-        return jnp.stack(
-            [
-                P.u_of_p(k, pv[j], lo[i], hi[i], ref[j]) - u0[j]
-                for j, (k, i) in enumerate(zip(kinds, vi))
-            ]
-        )
+        return flat_residual(model, lay, coords.params(z), x, y, sigma)
 
     solver = optx.LevenbergMarquardt(rtol=rtol, atol=atol)
 
     def one_start(pv_start):
-        z_start = z_of(pv_start)
+        z_start = coords.z_of(pv_start)
         r_start = residual(z_start)
         sol = optx.least_squares(residual, solver, z_start, max_steps=static.max_steps, throw=False)
         res = sol.result
@@ -303,21 +271,15 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
     # uncertainties at the optimum
     r = residual(z)
     jac = jax.jacfwd(residual)(z)  # (ndata, nvary)
-    d = jax.jvp(physical, (z,), (jnp.ones_like(z),))[1]  # dp/dz (diagonal map)
-    pv = physical(z)
-    dist = jnp.stack(
-        [
-            P.bound_distance(k, pv[j], lo[i], hi[i], ref[j])
-            for j, (k, i) in enumerate(zip(kinds, vi))
-        ]
-    )
-    at_bound = dist < P.AT_BOUND_RTOL
+    d = coords.dp_dz(z)
+    pv = coords.physical(z)
+    at_bound = coords.at_bound(pv)
     # the small (nvary x nvary) linear algebra runs in NumPy after the call (_covariance):
     # it keeps eigen-decompositions out of the compiled graph (faster compilation)
     g = jnp.where(at_bound, 0.0, jac.T @ r)
     ata = jac.T @ jac
 
-    p_all = p0.at[jnp.array(vi)].set(pv)
+    p_all = coords.full(pv)
     return dict(
         params=p_all,
         ata=ata,
@@ -337,10 +299,7 @@ def _fit_one(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol
 def _covariance(out: dict, nvary: int, rtol: float, atol: float) -> dict:
     """Covariance, singularity, KKT status and redchi from the compiled call's output.
 
-    ``(JᵀJ)⁻¹`` over the parameters not pinned at a bound: ``JᵀJ`` is normalised to unit
-    diagonal before the eigen-decomposition, so the singularity test is on the
-    *correlation* structure, independent of units.  The eigenvector of the smallest
-    eigenvalue names the combination the data cannot determine.
+    ``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, by :func:`inverse_information`.
 
     A parameter pushed into its bound never meets the solver's step test in z (its internal
     coordinate keeps running off to infinity, and the free parameters track its slow
@@ -349,32 +308,11 @@ def _covariance(out: dict, nvary: int, rtol: float, atol: float) -> dict:
     ``atol + rtol·chi2``: the free parameters are then within ~sqrt(rtol·chi2) of their
     (unscaled) standard errors of the constrained optimum.
     """
-    ata = np.asarray(out["ata"], float)
     at_bound = np.asarray(out["at_bound"], bool)
     n = nvary
-    eye = np.eye(n)
     mask = at_bound[..., :, None] | at_bound[..., None, :]
-    a = np.where(mask, eye, ata)
+    cov_z, singular, weak, _ = inverse_information(np.asarray(out["ata"], float), at_bound)
     with np.errstate(invalid="ignore", divide="ignore"):
-        diag = np.diagonal(a, axis1=-2, axis2=-1)
-        bad_diag = ~(diag > 0)  # zero column (or NaN): the parameter has no effect
-        scale = np.where(bad_diag, 1.0, 1.0 / np.sqrt(np.where(bad_diag, 1.0, diag)))
-        c = scale[..., :, None] * a * scale[..., None, :]
-        finite = np.all(np.isfinite(c), axis=(-2, -1))
-        c = np.where(finite[..., None, None], c, eye)
-        w, v = np.linalg.eigh(c)
-        singular = (
-            np.any(bad_diag, axis=-1)
-            | ~finite
-            | (w[..., 0] <= SINGULAR_RCOND * n * eps() * w[..., -1])
-        )
-        w_safe = np.where(singular[..., None], 1.0, w)
-        c_inv = (v / w_safe[..., None, :]) @ np.swapaxes(v, -1, -2)
-        cov_z = scale[..., :, None] * c_inv * scale[..., None, :]
-        cov_z = np.where(singular[..., None, None], np.nan, cov_z)
-        weak = np.where(
-            np.any(bad_diag, axis=-1)[..., None], bad_diag.astype(float), np.abs(v[..., :, 0])
-        )
         g = np.asarray(out["grad"], float)
         decrease = np.einsum("...i,...ij,...j->...", g, cov_z, g)
         chi2 = np.asarray(out["chi2"], float)
@@ -396,30 +334,57 @@ def _covariance(out: dict, nvary: int, rtol: float, atol: float) -> dict:
     return dict(cov=cov, singular=singular, weak=weak, code=code, redchi=redchi)
 
 
+def inverse_information(a, at_bound):
+    """Inverse of information matrices ``a`` (``JᵀJ`` or a Hessian), with a singularity check.
+
+    NumPy, after the compiled call (eigen-decompositions kept out of the graph); batched
+    over leading axes.  Only the parameters not pinned at a bound (``at_bound``) enter.
+    ``a`` is normalised to unit diagonal before the eigen-decomposition, so the test is on
+    the *correlation* structure, independent of units.  Returns the inverse (NaN where
+    singular), the singular flag, the eigenvector of the smallest eigenvalue (``weak``:
+    the combination the data cannot determine) and that smallest eigenvalue relative to
+    the largest (``lowest``; negative for a Hessian that is not positive definite, which
+    is reported singular too).
+    """
+    a = np.asarray(a, float)
+    at_bound = np.asarray(at_bound, bool)
+    n = a.shape[-1]
+    eye = np.eye(n)
+    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    a = np.where(mask, eye, a)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        diag = np.diagonal(a, axis1=-2, axis2=-1)
+        bad_diag = ~(diag > 0)  # zero column (or NaN): the parameter has no effect
+        scale = np.where(bad_diag, 1.0, 1.0 / np.sqrt(np.where(bad_diag, 1.0, diag)))
+        c = scale[..., :, None] * a * scale[..., None, :]
+        finite = np.all(np.isfinite(c), axis=(-2, -1))
+        c = np.where(finite[..., None, None], c, eye)
+        w, v = np.linalg.eigh(c)
+        singular = (
+            np.any(bad_diag, axis=-1)
+            | ~finite
+            | (w[..., 0] <= SINGULAR_RCOND * n * eps() * w[..., -1])
+        )
+        w_safe = np.where(singular[..., None], 1.0, w)
+        c_inv = (v / w_safe[..., None, :]) @ np.swapaxes(v, -1, -2)
+        inv = scale[..., :, None] * c_inv * scale[..., None, :]
+        inv = np.where(singular[..., None, None], np.nan, inv)
+        weak = np.where(
+            np.any(bad_diag, axis=-1)[..., None], bad_diag.astype(float), np.abs(v[..., :, 0])
+        )
+        lowest = np.where(
+            np.any(bad_diag & (diag < 0), axis=-1), -1.0, w[..., 0] / np.maximum(w[..., -1], eps())
+        )
+        lowest = np.where(finite, lowest, np.nan)
+    return inv, singular, weak, lowest
+
+
 def _to_result(out: dict, prob, static: _Static, multistart: int, scale_covar: bool) -> FitResult:
     lay = static.layout
-    names, vnames = lay.names, lay.vary_names
     batched = prob.n_batch is not None
-    p = out["params"]
     cov = out["cov"]
     if scale_covar:
         cov = cov * np.asarray(out["redchi"])[..., None, None]
-    nv = len(vnames)
-    var = np.diagonal(cov, axis1=-2, axis2=-1)
-    with np.errstate(invalid="ignore"):
-        std_v = np.sqrt(np.where(var >= 0, var, np.nan))
-        corr = cov / (std_v[..., :, None] * std_v[..., None, :])
-    params, stderr, init = {}, {}, {}
-    j = 0
-    for i, n in enumerate(names):
-        params[n] = p[..., i] if batched else float(p[i])
-        init[n] = prob.p0[..., i] if batched else float(prob.p0[i])
-        if lay.vary[i]:
-            se = std_v[..., j]
-            j += 1
-        else:
-            se = np.zeros_like(p[..., i])
-        stderr[n] = se if batched else float(se)
     code = out["code"]
     success = ((code == OK) | (code == BOUND_OK)) & np.isfinite(out["chi2"]) & out["start_ok"]
     messages = build_messages(
@@ -440,22 +405,18 @@ def _to_result(out: dict, prob, static: _Static, multistart: int, scale_covar: b
         at_bound=out["at_bound"],
         singular=out["singular"],
     )
-    return FitResult(
-        params=params,
-        stderr=stderr,
-        init_params=init,
-        param_names=vnames,
-        names=names,
-        covariance=cov,
-        correlation=corr,
+    return from_arrays(
+        out["params"],
+        cov,
+        prob.p0,
+        layout=lay,
+        bounds={n: prob.params[n].bounds for n in lay.names},
+        batched=batched,
         chi2=sc(out["chi2"]),
         redchi=sc(out["redchi"]),
         ndata=prob.ndata,
-        nvary=nv,
         success=sc(success) if batched else bool(success),
         message=messages if batched else messages[0],
-        bounds={n: prob.params[n].bounds for n in names},
-        vary={n: prob.params[n].vary for n in names},
         scale_covar=scale_covar,
         n_starts=multistart + 1,
         max_steps=static.max_steps,

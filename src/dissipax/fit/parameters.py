@@ -214,3 +214,92 @@ def bound_distance(kind: str, p, lo, hi, ref):
 def _softplus_inv(y):
     # log(exp(y) - 1), stable for small and large y
     return y + jnp.log(-jnp.expm1(-y))
+
+
+class Coordinates(eqx.Module):
+    """The internal coordinates ``z`` of the varying parameters of ONE fit, and back.
+
+    Shared by every solver (least squares, :func:`~dissipax.fit.minimize`): built from the
+    physical starts ``p0`` (all parameters, fixed ones included) and the bounds, it holds
+    the per-parameter scale ``ref`` and the start ``u0`` of each map (module docstring),
+    so that ``z = 0`` is the start.  Works on tracers (inside ``jit``/``vmap``).
+
+    Parameters
+    ----------
+    layout
+        The problem's static layout (``names``, ``kinds``, ``vary``; see ``_problem.Layout``).
+    p0, lo, hi
+        ``(n_param,)`` starting values and bounds (±inf where none) of all parameters.
+    """
+
+    names: tuple[str, ...] = eqx.field(static=True)
+    kinds: tuple[str, ...] = eqx.field(static=True)  # of the varying parameters
+    vary_index: tuple[int, ...] = eqx.field(static=True)
+    p0: Any
+    lo: Any
+    hi: Any
+    ref: Any  # (nvary,)
+    u0: Any  # (nvary,)
+
+    def __init__(self, layout, p0, lo, hi):
+        self.names = tuple(layout.names)
+        self.vary_index = tuple(layout.vary_index)
+        self.kinds = tuple(layout.kinds[i] for i in self.vary_index)
+        self.p0, self.lo, self.hi = p0, lo, hi
+        vi = self.vary_index
+        self.ref = jnp.stack([reference(k, p0[i], lo[i], hi[i]) for k, i in zip(self.kinds, vi)])
+        self.u0 = jnp.stack(
+            [u_of_p(k, p0[i], lo[i], hi[i], self.ref[j]) for j, (k, i) in self._items()]
+        )
+
+    def _items(self):
+        return enumerate(zip(self.kinds, self.vary_index))
+
+    def physical(self, z):
+        """``(nvary,)`` physical values of the varying parameters at ``z``."""
+        return jnp.stack(
+            [
+                p_of_u(k, self.u0[j] + z[j], self.lo[i], self.hi[i], self.ref[j])
+                for j, (k, i) in self._items()
+            ]
+        )
+
+    def z_of(self, pv):
+        """Map the physical values ``pv`` of the varying parameters to internal coordinates."""
+        return jnp.stack(
+            [
+                u_of_p(k, pv[j], self.lo[i], self.hi[i], self.ref[j]) - self.u0[j]
+                for j, (k, i) in self._items()
+            ]
+        )
+
+    def full(self, pv):
+        """``(n_param,)`` all parameters: the fixed ones at their values, ``pv`` for the rest."""
+        return self.p0.at[jnp.array(self.vary_index)].set(pv)
+
+    def params(self, z) -> dict:
+        """``name -> value`` of every parameter at ``z`` (what the model is called with)."""
+        pv = self.physical(z)
+        out, j = {}, 0
+        vary = set(self.vary_index)
+        for i, n in enumerate(self.names):
+            if i in vary:
+                out[n] = pv[j]
+                j += 1
+            else:
+                out[n] = self.p0[i]
+        return out
+
+    def dp_dz(self, z):
+        """``(nvary,)`` diagonal of the transform Jacobian ``dp/dz``."""
+        return jax.jvp(self.physical, (z,), (jnp.ones_like(z),))[1]
+
+    def at_bound(self, pv):
+        """``(nvary,)`` whether each varying parameter is pinned at a bound (see AT_BOUND_RTOL)."""
+        dist = jnp.stack(
+            [
+                bound_distance(k, pv[j], self.lo[i], self.hi[i], self.ref[j])
+                for j, (k, i) in self._items()
+            ]
+        )
+        return dist < AT_BOUND_RTOL

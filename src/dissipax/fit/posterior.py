@@ -16,6 +16,7 @@ import numpy as np
 from .._checks import DomainError
 from .._progress import is_quiet
 from . import parameters as P
+from . import priors as PR
 from ._problem import flat_residual, prepare
 
 
@@ -53,7 +54,8 @@ def sample(
     sampled too, as a site ``"noise"`` (one σ shared by all points) with the scale-invariant
     Jeffreys prior ``p(σ) ∝ 1/σ``.
 
-    Priors (default, "from the bounds"): uniform on ``(min, max)`` for two-sided bounds;
+    Priors (default, "from the bounds"; defined once, in :mod:`.priors`): uniform on
+    ``(min, max)`` for two-sided bounds;
     flat (improper, :class:`numpyro.distributions.ImproperUniform`) on the allowed half
     line or the real line otherwise — the lmfit/emcee convention.  With
     ``transform="log"`` the default prior is flat in ``log(p - min)`` (log-uniform).  An
@@ -66,7 +68,9 @@ def sample(
     model, params, x, y, sigma
         As for :func:`least_squares` (one dataset; no batch axis).
     priors
-        ``name -> numpyro distribution`` overriding the default for those parameters.
+        ``name -> prior`` overriding the default for those parameters: a
+        :mod:`dissipax.fit.priors` prior (the same object works for a MAP fit with
+        :func:`~dissipax.fit.minimize`) or a numpyro distribution.
     num_warmup, num_samples, num_chains
         NUTS settings.  Chains run in parallel when there are enough JAX devices (GPUs),
         else one after another.
@@ -104,23 +108,12 @@ def sample(
             raise DomainError(f"priors: parameter '{name}' is fixed (vary=False); drop its prior")
 
     numpyro, dist, az = _import_bayes()
-    from numpyro.distributions import constraints
     from numpyro.infer import MCMC, NUTS, init_to_value
 
     def prior_of(name: str):
         if name in priors:
-            return priors[name]
-        par = prob.params[name]
-        lo, hi = par.bounds
-        if par.kind == P.BOTH:
-            return dist.Uniform(lo, hi)
-        if par.kind == P.LOG:
-            return _LogFlat(dist, constraints, lo)
-        if par.kind == P.LOWER:
-            return dist.ImproperUniform(constraints.greater_than(lo), (), ())
-        if par.kind == P.UPPER:
-            return dist.ImproperUniform(constraints.less_than(hi), (), ())
-        return dist.ImproperUniform(constraints.real, (), ())
+            return PR.to_numpyro(priors[name])
+        return PR.default_prior(prob.params[name]).to_numpyro()
 
     fixed = {n: jnp.asarray(prob.p0[i]) for i, n in enumerate(lay.names) if not lay.vary[i]}
     unknown_noise = not prob.sigma_given
@@ -131,8 +124,7 @@ def sample(
             p[n] = numpyro.sample(n, prior_of(n))
         r = flat_residual(model, lay, p, prob.x, prob.y, prob.sigma)
         if unknown_noise:
-            noise = numpyro.sample("noise", dist.ImproperUniform(constraints.positive, (), ()))
-            numpyro.factor("jeffreys", -jnp.log(noise))
+            noise = numpyro.sample("noise", PR.NOISE_PRIOR.to_numpyro())  # Jeffreys 1/σ
             r = r / noise
             norm = r.shape[0] * jnp.log(noise)
         else:
@@ -162,13 +154,3 @@ def _noise_start(model, lay, prob) -> float:
     r = np.asarray(flat_residual(model, lay, p, prob.x, prob.y, prob.sigma))
     rms = float(np.sqrt(np.mean(r**2))) if r.size else 1.0
     return rms if np.isfinite(rms) and rms > 0 else 1.0
-
-
-def _LogFlat(dist, constraints, lo: float):
-    """Improper prior flat in ``log(p - lo)``, i.e. density ∝ 1/(p - lo) on ``p > lo``."""
-
-    class LogFlat(dist.ImproperUniform):
-        def log_prob(self, value):
-            return -jnp.log(value - lo)
-
-    return LogFlat(constraints.greater_than(lo), (), ())

@@ -97,29 +97,88 @@ def build_messages(
             )
         if multistart:
             parts.append(f"{int(nconv[i])} of {multistart + 1} starts converged")
-        pinned = [vnames[k] for k in range(len(vnames)) if bool(at_bound[i][k])]
-        if pinned:
-            parts.append(
-                f"parameter(s) {', '.join(pinned)} ended at a bound: their stderr is undefined "
-                "(reported as NaN) and the other parameters' errors treat them as fixed; "
-                "widen the bound if it is not physical, or fix them with vary=False"
-            )
-        if bool(singular[i]) and bool(start_ok[i]):
-            w = np.asarray(weak[i])
-            order = np.argsort(-w)
-            names = [vnames[k] for k in order if w[k] > 0.1][:4] or [vnames[order[0]]]
-            parts.append(
-                "covariance is singular (set to NaN): the data cannot separate "
-                f"{' and '.join(names)}; fix one of them (vary=False), reparametrise, or add "
-                "data where they act differently"
-            )
-        elif ndata == len(vnames) and scale_covar:
+        sing = bool(singular[i]) and bool(start_ok[i])
+        parts += covariance_notes(vnames, at_bound[i], sing, weak[i])
+        if not sing and ndata == len(vnames) and scale_covar:
             parts.append(
                 "no degrees of freedom (ndata == nvary): redchi is undefined, so the "
                 "covariance scaled by it is NaN; pass the data's sigma and scale_covar=False"
             )
         msgs.append("; ".join(parts))
     return msgs
+
+
+def covariance_notes(vnames, at_bound, singular: bool, weak) -> list[str]:
+    """Message parts on the covariance of one fit: parameters pinned at a bound, singularity.
+
+    Shared by every solver; ``at_bound`` and ``weak`` are ``(nvary,)`` (see
+    ``least_squares.inverse_information``).
+    """
+    parts = []
+    pinned = [vnames[k] for k in range(len(vnames)) if bool(at_bound[k])]
+    if pinned:
+        parts.append(
+            f"parameter(s) {', '.join(pinned)} ended at a bound: their stderr is undefined "
+            "(reported as NaN) and the other parameters' errors treat them as fixed; "
+            "widen the bound if it is not physical, or fix them with vary=False"
+        )
+    if singular:
+        w = np.asarray(weak)
+        order = np.argsort(-w)
+        names = [vnames[k] for k in order if w[k] > 0.1][:4] or [vnames[order[0]]]
+        parts.append(
+            "covariance is singular (set to NaN): the data cannot separate "
+            f"{' and '.join(names)}; fix one of them (vary=False), reparametrise, or add "
+            "data where they act differently"
+        )
+    return parts
+
+
+def from_arrays(
+    p: np.ndarray,
+    cov: np.ndarray,
+    p0: np.ndarray,
+    *,
+    layout,
+    bounds: dict[str, tuple[float, float]],
+    batched: bool,
+    **fields: Any,
+) -> FitResult:
+    """Assemble a :class:`FitResult` from a solver's arrays (shared by every solver).
+
+    ``p`` and ``p0`` are ``(n_param,)`` (or ``(n_batch, n_param)``) final and starting
+    values of all parameters, ``cov`` the ``(..., nvary, nvary)`` covariance in physical
+    space; ``fields`` are the remaining :class:`FitResult` fields (chi2, success, ...).
+    """
+    names, vnames = layout.names, layout.vary_names
+    var = np.diagonal(cov, axis1=-2, axis2=-1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        std_v = np.sqrt(np.where(var >= 0, var, np.nan))
+        corr = cov / (std_v[..., :, None] * std_v[..., None, :])
+    params, stderr, init = {}, {}, {}
+    j = 0
+    for i, n in enumerate(names):
+        params[n] = p[..., i] if batched else float(p[i])
+        init[n] = p0[..., i] if batched else float(p0[i])
+        if layout.vary[i]:
+            se = std_v[..., j]
+            j += 1
+        else:
+            se = np.zeros_like(p[..., i])
+        stderr[n] = se if batched else float(se)
+    return FitResult(
+        params=params,
+        stderr=stderr,
+        init_params=init,
+        param_names=vnames,
+        names=names,
+        covariance=cov,
+        correlation=corr,
+        nvary=len(vnames),
+        bounds=bounds,
+        vary=dict(zip(names, layout.vary)),
+        **fields,
+    )
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -151,7 +210,10 @@ class FitResult:
     n_starts, max_steps
         Number of starts per fit (``multistart + 1``) and the step limit.
     extra
-        Diagnostics: ``nsteps``, ``best_start``, ``n_converged``, ``at_bound``, ``singular``.
+        Diagnostics: ``nsteps``, ``best_start``, ``n_converged``, ``at_bound``, ``singular``
+        (and, from :func:`~dissipax.fit.minimize`, ``objective`` and ``grad_norm``).
+    method
+        The solver, as the report names it.
     """
 
     params: dict[str, Any]
@@ -173,6 +235,7 @@ class FitResult:
     n_starts: int = 1
     max_steps: int = 256
     extra: dict[str, Any] = dataclasses.field(default_factory=dict)
+    method: str = "Levenberg-Marquardt (optimistix)"
 
     # -- batches --------------------------------------------------------------------------
     @property
@@ -240,12 +303,17 @@ class FitResult:
             return self._batch_report()
         lines = [
             "[[Fit Statistics]]",
-            "    # fitting method   = Levenberg-Marquardt (optimistix)",
+            f"    # fitting method   = {self.method}",
             f"    # steps            = {int(self.extra.get('nsteps', -1))}",
             f"    # data points      = {self.ndata}",
             f"    # variables        = {self.nvary}",
             f"    chi-square         = {self.chi2:.8g}",
             f"    reduced chi-square = {self.redchi:.8g}",
+            *(
+                [f"    objective          = {float(self.extra['objective']):.10g}"]
+                if "objective" in self.extra
+                else []
+            ),
             f"    success            = {self.success}",
             f"    message            = {self.message}",
             "[[Variables]]",
@@ -291,7 +359,7 @@ class FitResult:
         chi2 = np.asarray(self.redchi)
         lines = [
             "[[Batch Fit Statistics]]",
-            "    # fitting method   = Levenberg-Marquardt (optimistix), one vmapped call",
+            f"    # fitting method   = {self.method}, one vmapped call",
             f"    # fits             = {n}",
             f"    # converged        = {int(ok.sum())} ({ok.mean():.1%})",
             f"    # data points      = {self.ndata} per fit",
