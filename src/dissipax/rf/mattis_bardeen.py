@@ -6,16 +6,19 @@ Units: energies, :math:`\omega` and :math:`T` in units of :math:`\Delta_0` (:mat
 
 from __future__ import annotations
 
+import math
+
 import jax.numpy as jnp
+import numpy as np
 
 from .._checks import check
 from . import quadrature as q
 from ._batch import bind, broadcast_apply
 
 #: BCS critical temperature in units of Delta0, T_c = e^gamma / pi (Delta0 = 1.764 T_c).
-T_C = float(jnp.exp(jnp.euler_gamma) / jnp.pi)
+T_C = math.exp(np.euler_gamma) / math.pi
 #: C = 4 e^{-gamma} of Eq. (1).
-C_LOG = float(4.0 * jnp.exp(-jnp.euler_gamma))
+C_LOG = 4.0 * math.exp(-np.euler_gamma)
 
 _T_VALID = (
     f"temperature in units of Delta0, 0 < T < T_c = {T_C:.4f} (the gap is taken "
