@@ -8,16 +8,14 @@ Computes the nonlinear conductivity of Eq. (10) at :math:`T/\Delta_0 = 0.1`,
 * the equilibrium :math:`f = e^{-\epsilon/T}` for comparison,
 * the surface average of Eq. (15), :math:`\beta_0^{-1}\int_0^{\beta_0}\sigma_1(\beta)d\beta`
   (proportional to :math:`R_s`), without overheating — the :math:`\alpha \to 0` limit of
-  Fig. 4a.  The finite-:math:`\alpha` curves need the self-consistent temperature of
-  Eqs. (13)-(14), provided by :mod:`dissipax.rf.surface` (issue 7); they are added here
-  when that module is available.
+  Fig. 4a; and Rs/Rs0 with the self-consistent temperature of Eqs. (13)-(14)
+  (:func:`dissipax.rf.surface.surface_resistance_ratio`) for each ``alphas`` value.
 
 Output: ``fig4a_sigma1.png`` and ``results.json``.
 """
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 import jax.numpy as jnp
@@ -27,6 +25,7 @@ from .. import io, plot
 from .. import rf as grf
 from ..config import Field, Schema
 from ..rf import quadrature as q
+from ..rf.surface import surface_resistance_ratio
 from . import Summary
 
 CATEGORY = "reproduce"
@@ -91,20 +90,13 @@ def run(cfg, out: Path) -> Summary:
         f"surface average (alpha -> 0): min {avg.min() / avg[0]:.3f} "
         f"at Ba/Bc = {b[int(np.argmin(avg))]:.2f}",
     ]
-    try:
-        surface = importlib.import_module("dissipax.rf.surface")
-    except ImportError:
-        surface = None
-    if surface is not None and hasattr(surface, "surface_resistance_ratio"):
-        curves = {}
-        for alpha in d["alphas"]:
-            ratio, temp = surface.surface_resistance_ratio(b, w, T, alpha)
-            ratio = np.asarray(ratio)
-            ax.plot(b, ratio, ":", label=f"Rs/Rs0 with overheating, α = {alpha:g}")
-            curves[f"{alpha:g}"] = {"Rs_ratio": ratio, "T": np.asarray(temp)}
-        results["overheating"] = curves
-    else:
-        lines.append("alpha > 0 curves: need dissipax.rf.surface (issue 7); not drawn")
+    curves = {}
+    for alpha in d["alphas"]:
+        ratio, temp = surface_resistance_ratio(b, w, T, alpha)
+        ratio = np.asarray(ratio)
+        ax.plot(b, ratio, ":", label=f"Rs/Rs0 with overheating, α = {alpha:g}")
+        curves[f"{alpha:g}"] = {"Rs_ratio": ratio, "T": np.asarray(temp)}
+    results["overheating"] = curves
     ax.set_xlabel("Ba / Bc")
     ax.set_ylabel("σ1(Ba) / σ1(0)")
     ax.set_title(f"Fig. 4a: σ1 under rf field, ω = {w:g} Δ0, T = {T:g} Δ0")
