@@ -3,6 +3,9 @@
 import types
 from pathlib import Path
 
+import pytest
+
+from dissipax import config
 from dissipax.config import Field, Schema
 from dissipax.io import write_json
 from dissipax.reproduce import Summary
@@ -36,3 +39,15 @@ def run(cfg, out: Path):
 
 def module(category="reproduce"):
     return types.SimpleNamespace(SCHEMA=SCHEMA, CATEGORY=category, run=run)
+
+
+@pytest.fixture
+def fake_kind(monkeypatch):
+    """Install the kinds "fake" (reproduce) and "fakefit" (fit) next to the real ones."""
+    real_available, real_module = config.available_kinds, config.kind_module
+    mods = {"fake": module("reproduce"), "fakefit": module("fit")}
+    monkeypatch.setattr(
+        config, "available_kinds", lambda: sorted(set(real_available()) | set(mods))
+    )
+    monkeypatch.setattr(config, "kind_module", lambda k: mods[k] if k in mods else real_module(k))
+    return mods

@@ -4,20 +4,11 @@ import sys
 
 import pytest
 
-from dissipax import cli, config
+from dissipax import cli
 
-from ._fake_kind import module
+from ._fake_kind import fake_kind  # noqa: F401  (the fixture, used via usefixtures)
 
-
-@pytest.fixture
-def fake_kind(monkeypatch):
-    real_available, real_module = config.available_kinds, config.kind_module
-    mods = {"fake": module("reproduce"), "fakefit": module("fit")}
-    monkeypatch.setattr(
-        config, "available_kinds", lambda: sorted(set(real_available()) | set(mods))
-    )
-    monkeypatch.setattr(config, "kind_module", lambda k: mods[k] if k in mods else real_module(k))
-    return mods
+pytestmark = pytest.mark.usefixtures("fake_kind")
 
 
 @pytest.fixture
@@ -30,7 +21,7 @@ def cdir(tmp_path):
     return d
 
 
-def test_reproduce_all_writes_outputs_and_summary(fake_kind, cdir, tmp_path, capsys):
+def test_reproduce_all_writes_outputs_and_summary(cdir, tmp_path, capsys):
     out = tmp_path / "out"
     rc = cli.main(["reproduce", "--configs", str(cdir), "--out", str(out), "--quiet"])
     assert rc == cli.EXIT_OK
@@ -41,7 +32,7 @@ def test_reproduce_all_writes_outputs_and_summary(fake_kind, cdir, tmp_path, cap
     assert "3 config(s)" in text and "alpha" in text and "T = 2.0" in text
 
 
-def test_reproduce_named_and_list(fake_kind, cdir, tmp_path, capsys):
+def test_reproduce_named_and_list(cdir, tmp_path, capsys):
     out = tmp_path / "out"
     assert (
         cli.main(["reproduce", "beta", "--configs", str(cdir), "--out", str(out), "--quiet"]) == 0
@@ -51,7 +42,7 @@ def test_reproduce_named_and_list(fake_kind, cdir, tmp_path, capsys):
     assert "alpha" in capsys.readouterr().out
 
 
-def test_user_errors_exit_2_without_traceback(fake_kind, cdir, tmp_path, capsys):
+def test_user_errors_exit_2_without_traceback(cdir, tmp_path, capsys):
     assert cli.main(["reproduce", "gamma", "--configs", str(cdir)]) == cli.EXIT_USAGE
     err = capsys.readouterr().err
     assert "no config named 'gamma'" in err and "alpha, beta" in err and "Traceback" not in err
@@ -67,13 +58,13 @@ def test_user_errors_exit_2_without_traceback(fake_kind, cdir, tmp_path, capsys)
     assert "broken.toml:3: key 'grid.T'" in err and "Traceback" not in err
 
 
-def test_fit_command_runs_fit_config(fake_kind, cdir, tmp_path):
+def test_fit_command_runs_fit_config(cdir, tmp_path):
     out = tmp_path / "o"
     assert cli.main(["fit", str(cdir / "myfit.toml"), "--out", str(out), "--quiet"]) == 0
     assert (out / "myfit" / "result.json").is_file()
 
 
-def test_failing_run_exits_1_and_others_still_run(fake_kind, cdir, tmp_path, capsys):
+def test_failing_run_exits_1_and_others_still_run(cdir, tmp_path, capsys):
     (cdir / "zz_fail.toml").write_text('kind = "fake"\n[grid]\nT = 1\n[model]\nfail = true\n')
     rc = cli.main(["reproduce", "--configs", str(cdir), "--out", str(tmp_path / "o"), "--quiet"])
     assert rc == cli.EXIT_FAILED

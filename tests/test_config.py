@@ -6,19 +6,9 @@ import pytest
 from dissipax import config
 from dissipax.config import ConfigError, Field, Schema
 
-from ._fake_kind import module
+from ._fake_kind import fake_kind  # noqa: F401  (the fixture, used via usefixtures)
 
-
-@pytest.fixture
-def fake_kind(monkeypatch):
-    real_available, real_module = config.available_kinds, config.kind_module
-    mods = {"fake": module("reproduce"), "fakefit": module("fit")}
-    monkeypatch.setattr(
-        config, "available_kinds", lambda: sorted(set(real_available()) | set(mods))
-    )
-    monkeypatch.setattr(config, "kind_module", lambda k: mods[k] if k in mods else real_module(k))
-    return mods
-
+pytestmark = pytest.mark.usefixtures("fake_kind")
 
 GOOD = """
 kind = "fake"
@@ -34,7 +24,7 @@ law = "superconductor"
 """
 
 
-def test_valid_config_fills_defaults(fake_kind, tmp_path):
+def test_valid_config_fills_defaults(tmp_path):
     p = tmp_path / "good.toml"
     p.write_text(GOOD)
     cfg = config.load(p)
@@ -130,7 +120,7 @@ MALFORMED = [
 
 
 @pytest.mark.parametrize(("case", "text", "pattern"), MALFORMED, ids=[m[0] for m in MALFORMED])
-def test_malformed_configs_rejected_with_clear_message(fake_kind, tmp_path, case, text, pattern):
+def test_malformed_configs_rejected_with_clear_message(tmp_path, case, text, pattern):
     p = tmp_path / "bad.toml"
     p.write_text(text)
     with pytest.raises(ConfigError, match=pattern) as exc:
@@ -147,7 +137,7 @@ def test_file_level_errors(tmp_path):
         config.load(p)
 
 
-def test_configs_never_execute_code(fake_kind, tmp_path):
+def test_configs_never_execute_code(tmp_path):
     # A kind is only ever looked up among dissipax.reproduce modules, never imported by name.
     p = tmp_path / "evil.toml"
     p.write_text('kind = "os"\n')
