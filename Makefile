@@ -23,11 +23,15 @@ $(STAMP_T): pyproject.toml | $(BIN)/python
 demo: $(STAMP_D)
 	$(BIN)/dissipax reproduce --out out
 
+# Two workers (CI has 2 cores); --dist loadfile keeps each test file, and so the functions it
+# compiles, in one worker.
+PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
+
 test: $(STAMP_T)
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests --nbmake notebooks
+	$(PYTEST) tests --nbmake notebooks
 
 test-slow: $(STAMP_T)
-	$(BIN)/python -m pytest -q -p no:cacheprovider --slow tests --nbmake notebooks
+	$(PYTEST) --slow tests --nbmake notebooks
 
 bench: $(STAMP_T)
 	$(BIN)/python -m benchmarks
