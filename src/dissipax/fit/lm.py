@@ -17,7 +17,7 @@ CPU core): about 1.4 µs per fit and LM step plus ~80 µs per queue iteration.  
 parameter's starting value): once chi2 has stopped changing, the steps are accepted or
 rejected on rounding noise, and a fit ends only when the trust region has shrunk its step
 below the tolerance.  Mean steps per fit there: 20.4 at 1e-10, 15.0 at 1.49e-8 (lmfit's
-ftol/xtol), 9.2 at 1e-4, all at the same chi2 (to 3e-13 relative).
+ftol/xtol), 9.1 at 1e-4, all at the same chi2 (to 3e-13 relative).
 
 Uncertainties (lmfit's convention).  At the optimum ``z*`` the covariance of the internal
 coordinates is ``C_z = (J_zᵀ J_z)⁻¹`` with ``J_z`` the Jacobian of the weighted residual;
