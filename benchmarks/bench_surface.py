@@ -172,8 +172,15 @@ def _timed(fn, repeat=3):
     return best, out
 
 
-def run() -> list[dict]:
-    """Rows: workload, dissipax_s, reference_s, ratio, error, compile_s, device, notes."""
+def run(quick: bool | None = None) -> list[dict]:
+    """Rows: workload, dissipax_s, reference_s, ratio, error, compile_s, device, notes.
+
+    ``quick`` (default: ``benchmarks.is_quick()``) times the SciPy reference on one field
+    instead of ``N_REF`` (each reference field takes minutes).
+    """
+    from benchmarks import is_quick
+
+    n_ref = 1 if (is_quick() if quick is None else quick) else N_REF
     import jax
     import jax.numpy as jnp
 
@@ -194,10 +201,12 @@ def run() -> list[dict]:
     compile_fwd = time.perf_counter() - t0
     fwd_s, (ratio, _) = _timed(forward)
 
-    idx = np.linspace(0, N_FIELDS - 1, N_REF).astype(int)
+    idx = (
+        np.linspace(0, N_FIELDS - 1, n_ref).astype(int) if n_ref > 1 else np.array([N_FIELDS // 2])
+    )
     t0 = time.perf_counter()
     ref_ratio, _ = surface_resistance_reference(b[idx], omega, T0, ALPHA, beta_factor=1.0)
-    ref_s = (time.perf_counter() - t0) * N_FIELDS / N_REF
+    ref_s = (time.perf_counter() - t0) * N_FIELDS / n_ref
     err = float(np.max(np.abs(np.asarray(ratio)[idx] / ref_ratio - 1.0)))
 
     grad = jax.jit(
@@ -220,7 +229,7 @@ def run() -> list[dict]:
             "error": err,
             "compile_s": compile_fwd,
             "device": device,
-            "notes": f"SciPy reference timed on {N_REF} of the {N_FIELDS} fields and scaled; "
+            "notes": f"SciPy reference timed on {n_ref} of the {N_FIELDS} fields and scaled; "
             "error = max relative difference of Rs/Rs0 there",
         },
         {
