@@ -151,3 +151,47 @@ def check_choice(name: str, value: Any, choices: Mapping | tuple | list) -> Any:
         opts = ", ".join(repr(c) for c in choices)
         raise DomainError(f"argument '{name}' must be one of {opts}; got {value!r}")
     return value
+
+
+def guard(
+    name: str,
+    x: Any,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    finite: bool = True,
+    valid: str | None = None,
+):
+    """:func:`check` at the Python boundary, and an :func:`equinox.error_if` when traced.
+
+    On concrete input this is :func:`check` (a :class:`DomainError` before tracing).  On a
+    tracer (inside ``jit``, ``grad``, ``vmap``, a fit or a sweep) the returned array carries
+    a run-time guard: evaluating it with a value outside the domain raises an error whose
+    message names the argument and the valid range (``EQX_ON_ERROR`` controls how).  Use the
+    *returned* value so the guard stays in the computation.  Real arguments only.
+    """
+    check(name, x, gt=gt, ge=ge, lt=lt, le=le, finite=finite, real=True, valid=valid)
+    if not is_traced(x):
+        return x
+    import equinox as eqx  # local: keep the import of this module light
+    import jax.numpy as jnp
+
+    bad = jnp.zeros(jnp.shape(x), bool)
+    if finite:
+        bad = bad | ~jnp.isfinite(x)
+    for bound, op in (
+        (gt, jnp.less_equal),
+        (ge, jnp.less),
+        (lt, jnp.greater_equal),
+        (le, jnp.greater),
+    ):
+        if bound is not None:
+            bad = bad | op(x, bound)
+    extra = f" ({valid})" if valid else ""
+    msg = (
+        f"argument '{name}' out of its domain at run time: valid range "
+        f"{_range_text(gt, ge, lt, le)}{', finite' if finite else ''}{extra}"
+    )
+    return eqx.error_if(x, bad, msg)

@@ -297,13 +297,28 @@ def load(path: str | Path) -> Config:
     ConfigError
         For a missing/unreadable file, invalid TOML or UTF-8, an unknown ``kind``, unknown
         keys, wrong types, missing fields or out-of-range values; the message names the
-        file, line and key.
+        file, line and key (line and column for encoding and TOML syntax errors, which
+        include duplicated keys and tables).
+
+    Valid for
+        UTF-8 TOML files (a UTF-8 byte-order mark is accepted); nothing in them is executed.
     """
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such config file")
+    raw = p.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(
+            f"{p}: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
     try:
-        text = p.read_bytes().decode("utf-8")
+        # a UTF-8 byte-order mark (some Windows editors write one) is dropped
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{p}: not UTF-8 text (TOML must be UTF-8): {exc}") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{p}:{line}: not UTF-8 text (TOML must be UTF-8): byte {raw[exc.start]:#04x} "
+            f"at line {line}, column {col} ({exc.reason}); save the file as UTF-8"
+        ) from None
     return parse(text, source=str(p), path=p)

@@ -276,6 +276,21 @@ def _lines_text(lines: list[int], limit: int = 10) -> str:
     return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
 
 
+def _rows(p: Path, text: str):
+    """``(line number, cells)`` of the CSV text; a malformed line is a :class:`DataError`."""
+    reader = csv.reader(text.splitlines())
+    lineno = 0
+    while True:
+        lineno += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(f"{p}:{reader.line_num}: malformed CSV line: {exc}") from None
+        yield reader.line_num, row
+
+
 def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> FieldSweep:
     """Read a long-format field-sweep CSV (see the module notes) into a :class:`FieldSweep`.
 
@@ -306,16 +321,30 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: no such file")
+    raw = p.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(
+            f"{p}: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{p}: not UTF-8 text: {exc}") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataError(
+            f"{p}:{line}: not UTF-8 text: byte {raw[exc.start]:#04x} at line {line}, "
+            f"character {col} ({exc.reason}); save the file as UTF-8 (units like Ω or µ "
+            "need it)"
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataError(f"{p}:{line}: NUL character in the file (binary data, not CSV text)")
 
     comment_units: dict[str, str] = {}
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, list[str]]] = []
-    for lineno, row in enumerate(csv.reader(text.splitlines()), start=1):
+    for lineno, row in _rows(p, text):
         if not row or all(not c.strip() for c in row):
             continue
         first = row[0].lstrip()
@@ -337,6 +366,11 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
             f"{p}: no header line (expected e.g. 'field [Oe],temperature [K],resistance [Ohm]')"
         )
 
+    if len(header) == 1 and any(d in header[0] for d in (";", "\t")):
+        raise DataError(
+            f"{p}:{header_line}: the header is one cell {header[0]!r}: columns must be "
+            "separated by commas (this looks like a semicolon- or tab-separated file)"
+        )
     # map columns
     cols: dict[str, tuple[int, float]] = {}
     for j, cell in enumerate(header):

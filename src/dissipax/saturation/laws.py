@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float
 
-from .._checks import check, check_choice
+from .._checks import check, check_broadcast, check_choice, guard
 
 LAWS = ("insulator", "superconductor")
 PARAM_NAMES = {
@@ -113,10 +113,14 @@ def log_failed_superconductor(
 
 
 def _check_law_args(T, plateau, prefactor, E_a, names):
-    check("T", T, ge=0, valid="temperature in K; T = 0 gives the T → 0 limit")
-    check(names[0], plateau, gt=0, valid="the temperature-independent saturation term")
-    check(names[1], prefactor, gt=0, valid="the prefactor of the activated term")
-    check("E_a", E_a, ge=0, valid="activation energy E_a/k_B in K")
+    """Validate (and, when traced, guard at run time) the arguments of Eqs. (1)-(2)."""
+    check_broadcast(**{"T": T, names[0]: plateau, names[1]: prefactor, "E_a": E_a})
+    return (
+        guard("T", T, ge=0, valid="temperature in K; T = 0 gives the T → 0 limit"),
+        guard(names[0], plateau, gt=0, valid="the temperature-independent saturation term"),
+        guard(names[1], prefactor, gt=0, valid="the prefactor of the activated term"),
+        guard("E_a", E_a, ge=0, valid="activation energy E_a/k_B in K"),
+    )
 
 
 def failed_insulator(
@@ -150,7 +154,7 @@ def failed_insulator(
 
     Valid for T ≥ 0, σ_QF > 0, σ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
     """
-    _check_law_args(T, sigma_QF, sigma_0, E_a, ("sigma_QF", "sigma_0"))
+    T, sigma_QF, sigma_0, E_a = _check_law_args(T, sigma_QF, sigma_0, E_a, ("sigma_QF", "sigma_0"))
     return jnp.exp(log_failed_insulator(T, jnp.log(sigma_QF), jnp.log(sigma_0), E_a))
 
 
@@ -184,7 +188,7 @@ def failed_superconductor(
 
     Valid for T ≥ 0, ρ_QF > 0, ρ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
     """
-    _check_law_args(T, rho_QF, rho_0, E_a, ("rho_QF", "rho_0"))
+    T, rho_QF, rho_0, E_a = _check_law_args(T, rho_QF, rho_0, E_a, ("rho_QF", "rho_0"))
     return jnp.exp(log_failed_superconductor(T, jnp.log(rho_QF), jnp.log(rho_0), E_a))
 
 
@@ -243,7 +247,7 @@ def curvature(T: Float[ArrayLike, "..."], law: str, **params) -> Float[Array, ".
     Valid for the laws' domain (T ≥ 0, positive plateau and prefactor, E_a ≥ 0).
     """
     args = _law_params(law, params)
-    _check_law_args(T, args[0], args[1], args[2], PARAM_NAMES[law][:2])
+    T, *args = _check_law_args(T, args[0], args[1], args[2], PARAM_NAMES[law][:2])
     log_fn = log_failed_insulator if law == "insulator" else log_failed_superconductor
 
     def rho(t, log_p, log_b, e_a):

@@ -114,14 +114,18 @@ def _warn_if_entropy_violated(f_s, Omega, alpha_v, sigma_o) -> None:
 
 def _check_hydro(omega, f_s, Omega, Omega_H, alpha_v, **extra):
     """Validate the arguments of Eqs. (6)-(7) and return them as float arrays."""
-    v.real("omega", omega, valid="real angular frequency (any sign; sigma(-w) = conj sigma(w))")
-    v.real("f_s", f_s, ge=0)
-    v.real("Omega", Omega, gt=0)
-    v.real("Omega_H", Omega_H)
-    v.real("alpha_v", alpha_v)
-    for name, x in extra.items():
-        v.real(name, x, **({"ge": 0} if name == "sigma_o" else {}))
     v.broadcast(omega=omega, f_s=f_s, Omega=Omega, Omega_H=Omega_H, alpha_v=alpha_v, **extra)
+    omega = v.real(
+        "omega", omega, valid="real angular frequency (any sign; sigma(-w) = conj sigma(w))"
+    )
+    f_s = v.real("f_s", f_s, ge=0)
+    Omega = v.real("Omega", Omega, gt=0)
+    Omega_H = v.real("Omega_H", Omega_H)
+    alpha_v = v.real("alpha_v", alpha_v)
+    extra = {
+        name: v.real(name, x, **({"ge": 0} if name == "sigma_o" else {}))
+        for name, x in extra.items()
+    }
     return [v.as_float(x) for x in (omega, f_s, Omega, Omega_H, alpha_v, *extra.values())]
 
 
