@@ -22,7 +22,11 @@ class DomainError(ValueError):
 
 
 def is_traced(x: Any) -> bool:
-    """Whether ``x`` (or any leaf of it) is an abstract JAX tracer."""
+    """Whether ``x`` (or any leaf of it) is an abstract JAX tracer.
+
+    Valid for
+        any pytree.
+    """
     return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(x))
 
 
@@ -72,6 +76,10 @@ def check(
     ------
     DomainError
         If ``x`` is not numeric, is complex where ``real``, or violates a bound.
+
+    Valid for
+        numbers and numeric arrays (bool, str, object arrays rejected); tracers pass after
+        the static dtype check.
     """
     dtype = getattr(x, "dtype", None)
     if dtype is None:
@@ -127,7 +135,12 @@ def _range_text(gt, ge, lt, le) -> str:
 
 
 def check_broadcast(**arrays: Any) -> tuple[int, ...]:
-    """Check that the named arrays broadcast together; return the broadcast shape."""
+    """Check that the named arrays broadcast together; return the broadcast shape.
+
+    Valid for
+        any array-likes; shapes that do not broadcast raise DomainError naming all
+        arguments.
+    """
     shapes = {k: np.shape(v) for k, v in arrays.items()}
     try:
         return tuple(np.broadcast_shapes(*shapes.values()))
@@ -137,7 +150,11 @@ def check_broadcast(**arrays: Any) -> tuple[int, ...]:
 
 
 def check_same_shape(**arrays: Any) -> tuple[int, ...]:
-    """Check that the named arrays have identical shapes; return that shape."""
+    """Check that the named arrays have identical shapes; return that shape.
+
+    Valid for
+        any array-likes.
+    """
     shapes = {k: tuple(np.shape(v)) for k, v in arrays.items()}
     if len(set(shapes.values())) > 1:
         desc = ", ".join(f"{k}{s}" for k, s in shapes.items())
@@ -146,7 +163,11 @@ def check_same_shape(**arrays: Any) -> tuple[int, ...]:
 
 
 def check_choice(name: str, value: Any, choices: Mapping | tuple | list) -> Any:
-    """Check that ``value`` is one of ``choices`` (a keyword like ``law=``)."""
+    """Check that ``value`` is one of ``choices`` (a keyword like ``law=``).
+
+    Valid for
+        hashable values and a collection of allowed choices.
+    """
     if value not in choices:
         opts = ", ".join(repr(c) for c in choices)
         raise DomainError(f"argument '{name}' must be one of {opts}; got {value!r}")
@@ -171,6 +192,10 @@ def guard(
     a run-time guard: evaluating it with a value outside the domain raises an error whose
     message names the argument and the valid range (``EQX_ON_ERROR`` controls how).  Use the
     *returned* value so the guard stays in the computation.  Real arguments only.
+
+    Valid for
+        real numbers and arrays; under jit/vmap/grad the run-time guard raises
+        (EQX_ON_ERROR=raise, the default) when the value leaves the domain.
     """
     check(name, x, gt=gt, ge=ge, lt=lt, le=le, finite=finite, real=True, valid=valid)
     if not is_traced(x):

@@ -92,7 +92,12 @@ class Schema:
         text: str | None = None,
         prefix: str = "",
     ) -> dict[str, Any]:
-        """Validate ``data`` and return a new dict with defaults filled in."""
+        """Validate ``data`` and return a new dict with defaults filled in.
+
+        Valid for
+            mappings from TOML (tomllib) or equivalent plain dicts; never executes
+            anything. Out of domain: ConfigError naming source, line and dotted key.
+        """
         out: dict[str, Any] = {}
         for key in data:
             if key not in self.fields:
@@ -200,7 +205,12 @@ _KEYLINE = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
 
 
 def locate(text: str | None, path: str) -> int | None:
-    """Best-effort 1-based line number of dotted key ``path`` in TOML ``text``."""
+    """Best-effort 1-based line number of dotted key ``path`` in TOML ``text``.
+
+    Valid for
+        TOML text and dotted keys; best effort (None when the key cannot be found, e.g.
+        inline tables).
+    """
     if not text:
         return None
     path = re.sub(r"\[\d+\]$", "", path)
@@ -232,13 +242,21 @@ _KIND_PACKAGE = "dissipax.reproduce"
 
 
 def available_kinds() -> list[str]:
-    """Config kinds known to this installation (modules of :mod:`dissipax.reproduce`)."""
+    """Config kinds known to this installation (modules of :mod:`dissipax.reproduce`).
+
+    Valid for
+        any installation; lists modules of dissipax.reproduce (no imports of user code).
+    """
     pkg = importlib.import_module(_KIND_PACKAGE)
     return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
 
 
 def kind_module(kind: str):
-    """Return the module implementing ``kind`` (only names from :func:`available_kinds`)."""
+    """Return the module implementing ``kind`` (only names from :func:`available_kinds`).
+
+    Valid for
+        names returned by available_kinds(); any other name is a ConfigError.
+    """
     if kind not in available_kinds():
         raise ConfigError(f"unknown kind {kind!r}; known kinds: {', '.join(available_kinds())}")
     return importlib.import_module(f"{_KIND_PACKAGE}.{kind}")
@@ -260,7 +278,13 @@ class Config:
 
 
 def parse(text: str, *, source: str = "<string>", path: Path | None = None) -> Config:
-    """Parse and validate TOML ``text`` (see :func:`load`)."""
+    """Parse and validate TOML ``text`` (see :func:`load`).
+
+    Valid for
+        UTF-8 TOML text with a known top-level kind; errors are ConfigError with
+        source:line and key (line and column for TOML syntax errors, including duplicated
+        keys).
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

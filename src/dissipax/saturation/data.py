@@ -180,6 +180,9 @@ class FieldSweep:
 
         Short rows are padded by repeating their last point; ``mask`` is ``False`` there.
         Fits give padded points zero weight (see :func:`dissipax.saturation.fit`).
+
+        Valid for
+            sweeps with at least one point per field (guaranteed by the constructors).
         """
         n_max = max(len(t) for t in self.T)
 
@@ -191,7 +194,11 @@ class FieldSweep:
         return pad(self.T), pad(self.rho), sig, mask
 
     def to_long(self) -> dict[str, np.ndarray]:
-        """Long-format columns ``field, temperature, resistance[, sigma]`` (Oe, K, Ω)."""
+        """Long-format columns ``field, temperature, resistance[, sigma]`` (Oe, K, Ω).
+
+        Valid for
+            any FieldSweep.
+        """
         cols = {
             "field": np.concatenate([np.full(len(t), h) for h, t in zip(self.H, self.T)]),
             "temperature": np.concatenate(self.T),
@@ -205,6 +212,10 @@ class FieldSweep:
         """Write the long-format CSV read by :func:`load_csv` (units Oe, K, Ohm in the header).
 
         ``comments`` become ``#`` lines at the top (a synthetic table says so there).
+
+        Valid for
+            any FieldSweep; values written with 10 significant digits (round trip
+            through load_csv to 1e-10 relative).
         """
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -233,6 +244,9 @@ def sweep_from_arrays(
     Rows are grouped by exact field value, sorted by field and temperature; fields with fewer
     than ``min_points`` points are skipped with a :class:`SkippedFieldsWarning`.
     Units: Oe, K, Ω/□.
+
+    Valid for
+        equal-length 1-D arrays; fields grouped by exact value (Oe, K, Ω/□).
     """
     H, T, rho = (np.asarray(a, dtype=float).ravel() for a in (H, T, rho))
     sig = None if sigma is None else np.asarray(sigma, dtype=float).ravel()
@@ -315,6 +329,14 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
     ------
     DataError
         With ``file:line`` and the column for every problem found.
+
+    Valid for
+        UTF-8 (optionally with BOM) comma-separated long-format tables with units in the
+        header or a '# units:' line. Rejected with file:line and column: other encodings
+        (UTF-16, Latin-1), NUL bytes, other separators, missing/duplicated columns, unknown
+        units, wrong cell counts, non-numeric cells, NaN/inf/empty cells (or dropped with
+        nan='drop'), T, R, sigma ≤ 0. Duplicated (field, T) rows are kept (repeated
+        measurements).
     """
     if nan not in ("error", "drop"):
         raise DataError(f"nan must be 'error' or 'drop'; got {nan!r}")

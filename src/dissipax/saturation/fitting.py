@@ -87,6 +87,11 @@ def initial_guess(T, rho, law: str, mask=None) -> dict[str, np.ndarray]:
     Valid for curves with at least 3 points; the estimate is exact for noise-free data
     whose plateau value is among the scanned candidates and rough otherwise (it only
     needs to put Levenberg–Marquardt in the right basin).
+
+    Valid for
+        curves with at least 3 real (unmasked) points, ρ > 0; the estimate is exact for
+        noise-free data whose plateau is among the scanned candidates and rough otherwise
+        (it only has to land in the right basin).
     """
     check_choice("law", law, LAWS)
     rho = np.asarray(rho, dtype=float)
@@ -233,6 +238,13 @@ def fit(
     All rows are fitted in one compiled, vmapped call per law.  Valid for the laws' domain
     (T > 0 here, positive parameters); a row whose ρ(T) is not described by the law ends
     with ``success=False`` or a poor redchi rather than an exception.
+
+    Valid for
+        T > 0 [K], ρ > 0 [Ω/□], finite, ≥ 4 points per row, sigma > 0. Rows whose fitted
+        curve is flat over the data (activated term underflowed, or E_a → 0) are flagged
+        success=False with a message and retried from the automatic start with multistart;
+        a row not described by the law ends with success=False or a poor redchi, never an
+        exception.
     """
     check_choice("law", law, (*LAWS, "auto"))
     T, rho, sigma, mask, n_real = _validate(T, rho, sigma, mask)
@@ -621,7 +633,11 @@ class AutoFitResult:
 
     # -- output --------------------------------------------------------------------------
     def report(self) -> str:
-        """Per-row table of the chosen law, and the crossover."""
+        """Per-row table of the chosen law, and the crossover.
+
+        Valid for
+            any AutoFitResult (formatting only).
+        """
         law = np.atleast_1d(self.law)
         p, s = self.params, self.stderr
         ok = np.atleast_1d(self.success)
@@ -659,7 +675,11 @@ class AutoFitResult:
         return "<pre>" + _html.escape(self.report()) + "</pre>"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict (``dissipax.io.write_json`` writes it)."""
+        """Plain dict (``dissipax.io.write_json`` writes it).
+
+        Valid for
+            any AutoFitResult (formatting only; NaN for the law not chosen).
+        """
         return {
             "law": np.asarray(self.law).tolist(),
             "H": self.H,
@@ -697,6 +717,10 @@ def saturation_power_laws(H, law, params, stderr, success=None) -> dict[str, Fit
         ``"rho_QF_inv"`` and/or ``"sigma_QF"`` -> :func:`.field.fit_power_law` result (a
         branch needs ≥ 2 usable fields).  With per-field stderr as weights
         (``scale_covar=False``).
+
+    Valid for
+        H > 0 and per-row parameters with positive finite stderr; a branch with fewer than
+        2 usable rows is omitted.
     """
     H = np.asarray(H, dtype=float)
     law = np.asarray(law)
