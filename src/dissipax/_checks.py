@@ -220,3 +220,30 @@ def guard(
         f"{_range_text(gt, ge, lt, le)}{', finite' if finite else ''}{extra}"
     )
     return eqx.error_if(x, bad, msg)
+
+
+def check_result(name: str, value: Any, *, hint: str = "") -> Any:
+    """Raise instead of returning a silent NaN or inf (overflow, 0/0) on concrete output.
+
+    Concrete results only (traced results pass unchanged): a non-finite element of ``value``
+    raises :class:`DomainError` naming the result, the first index and what to do.  Use it
+    where valid inputs can still exceed the float range (e.g. 1/σ with σ = 1e-310).
+
+    Valid for
+        any numeric result; complex results are checked in both parts.
+    """
+    if is_traced(value):
+        return value
+    arr = np.asarray(value)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        kind = (
+            "overflows"
+            if np.isinf(arr[bad]).any()
+            else "is NaN (an intermediate overflowed, or 0/0)"
+        )
+        raise DomainError(
+            f"result '{name}' {kind} in {np.dtype(arr.dtype).name}: {_describe(name, arr, bad)}"
+            + (f"; {hint}" if hint else "")
+        )
+    return value

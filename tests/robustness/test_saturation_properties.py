@@ -129,3 +129,15 @@ def test_runtime_guard_inside_vmap():
 def test_shapes_that_do_not_broadcast():
     with pytest.raises(ValueError, match="do not broadcast"):
         sat.failed_insulator(np.ones(3), np.ones(2), 1e-4, 0.3)
+
+
+@pytest.mark.parametrize(
+    "law,kw",
+    [
+        ("insulator", dict(sigma_QF=1e-310, sigma_0=1e-4, E_a=0.3)),  # rho(0) = 1/sigma_QF = 1e310
+        ("superconductor", dict(rho_QF=1.5e308, rho_0=1e308, E_a=0.0)),  # the sum overflows
+    ],
+)
+def test_overflowing_results_say_so(law, kw):
+    with pytest.raises(ValueError, match="result 'rho' overflows"):
+        sat.resistivity(0.0 if law == "insulator" else 1.0, law, **kw)

@@ -193,3 +193,11 @@ def test_runtime_guard_under_jit_and_vmap():
     g = jax.jit(lambda w: vx.sigma_pinned(w, 1.0, 0.5, 0.1))
     with pytest.raises(Exception, match="argument 'omega' out of its domain"):
         jax.block_until_ready(g(jnp.array([-1.0, 1.0])))
+
+
+def test_overflowing_results_say_so():
+    # complex division of overflowing parts gives NaN: the message says which result and why
+    with pytest.raises(ValueError, match="result 'sigma_xx' is NaN .an intermediate overflowed"):
+        vx.sigma_xx(0.0, 1e300, 1e-300, 0.0)
+    with pytest.raises(ValueError, match="result 'sigma_pinned' overflows"):
+        vx.sigma_pinned(1e-300, 1e300, 1.0, 1.0)

@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float
 
-from .._checks import check, check_broadcast, check_choice, guard
+from .._checks import check, check_broadcast, check_choice, check_result, guard
 
 LAWS = ("insulator", "superconductor")
 PARAM_NAMES = {
@@ -125,6 +125,12 @@ def log_failed_superconductor(
     return log_plateau_plus_activated(T, log_rho_QF, log_rho_0, E_a)
 
 
+_OVERFLOW_HINT = (
+    "the parameters are beyond the float range (e.g. sigma_QF ~ 1e-310 S, rho_0 ~ 1e308); "
+    "use S and Ohm/sq with physical magnitudes, or the log_* kernels"
+)
+
+
 def _check_law_args(T, plateau, prefactor, E_a, names):
     """Validate (and, when traced, guard at run time) the arguments of Eqs. (1)-(2)."""
     check_broadcast(**{"T": T, names[0]: plateau, names[1]: prefactor, "E_a": E_a})
@@ -169,7 +175,8 @@ def failed_insulator(
         T ≥ 0, σ_QF > 0, σ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
     """
     T, sigma_QF, sigma_0, E_a = _check_law_args(T, sigma_QF, sigma_0, E_a, ("sigma_QF", "sigma_0"))
-    return jnp.exp(log_failed_insulator(T, jnp.log(sigma_QF), jnp.log(sigma_0), E_a))
+    rho = jnp.exp(log_failed_insulator(T, jnp.log(sigma_QF), jnp.log(sigma_0), E_a))
+    return check_result("rho", rho, hint=_OVERFLOW_HINT)
 
 
 def failed_superconductor(
@@ -204,7 +211,8 @@ def failed_superconductor(
         T ≥ 0, ρ_QF > 0, ρ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
     """
     T, rho_QF, rho_0, E_a = _check_law_args(T, rho_QF, rho_0, E_a, ("rho_QF", "rho_0"))
-    return jnp.exp(log_failed_superconductor(T, jnp.log(rho_QF), jnp.log(rho_0), E_a))
+    rho = jnp.exp(log_failed_superconductor(T, jnp.log(rho_QF), jnp.log(rho_0), E_a))
+    return check_result("rho", rho, hint=_OVERFLOW_HINT)
 
 
 LAW_FUNCTIONS = {"insulator": failed_insulator, "superconductor": failed_superconductor}

@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._checks import check_result
 from .._precision import eps
 from . import _validate as v
 
@@ -110,6 +111,12 @@ def _warn_if_entropy_violated(f_s, Omega, alpha_v, sigma_o) -> None:
             EntropyBoundWarning,
             stacklevel=3,
         )
+
+
+_OVERFLOW_HINT = (
+    "f_s/Omega or the rates are beyond the float range; rescale the units of frequency or "
+    "conductivity"
+)
 
 
 def _check_hydro(omega, f_s, Omega, Omega_H, alpha_v, **extra):
@@ -208,7 +215,7 @@ def sigma_xx(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_o=0.0):
     """
     args = _check_hydro(omega, f_s, Omega, Omega_H, alpha_v, sigma_o=sigma_o)
     _warn_if_entropy_violated(f_s, Omega, alpha_v, sigma_o)
-    return _sigma_xx(*args)
+    return check_result("sigma_xx", _sigma_xx(*args), hint=_OVERFLOW_HINT)
 
 
 def sigma_xy(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_oH=0.0):
@@ -243,7 +250,7 @@ def sigma_xy(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_oH=0.0):
         receive: check it with :func:`entropy_bound_margin`.
     """
     args = _check_hydro(omega, f_s, Omega, Omega_H, alpha_v, sigma_oH=sigma_oH)
-    return _sigma_xy(*args)
+    return check_result("sigma_xy", _sigma_xy(*args), hint=_OVERFLOW_HINT)
 
 
 def conductivity_tensor(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_o=0.0, sigma_oH=0.0):

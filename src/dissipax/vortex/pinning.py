@@ -23,6 +23,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._checks import check_result
 from . import _validate as v
 
 
@@ -92,7 +93,11 @@ def sigma_pinned(omega, f_s, Omega, omega_o):
     f_s = v.real("f_s", f_s, ge=0)
     Omega = v.real("Omega", Omega, ge=0, valid="phase-relaxation rate Omega, >= 0")
     omega_o = v.real("omega_o", omega_o, ge=0)
-    return _sigma_pinned(*map(v.as_float, (omega, f_s, Omega, omega_o)))
+    return check_result(
+        "sigma_pinned",
+        _sigma_pinned(*map(v.as_float, (omega, f_s, Omega, omega_o))),
+        hint="f_s, the rates or 1/omega are beyond the float range; rescale the units",
+    )
 
 
 def _superfluid_weight(f_s, Omega, omega_o):
