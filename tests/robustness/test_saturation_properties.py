@@ -143,3 +143,19 @@ def test_shapes_that_do_not_broadcast():
 def test_overflowing_results_say_so(law, kw):
     with pytest.raises(ValueError, match="result 'rho' overflows"):
         sat.resistivity(0.0 if law == "insulator" else 1.0, law, **kw)
+
+
+def test_fit_start_validation_and_flat_fit_flag():
+    sw = sat.generate(seed=3)
+    T, rho, sig = sw.T[0], sw.rho[0], sw.sigma[0]  # a superconducting field
+    with pytest.raises(ValueError, match="unknown parameter"):
+        sat.fit(T, rho, "superconductor", start={"sigma_QF": 1e-6})
+    with pytest.raises(ValueError, match=r"'start\['E_a'\]'.*> 0"):
+        sat.fit(T, rho, "superconductor", start={"E_a": -1.0})
+    with pytest.raises(ValueError, match="one law"):
+        sat.fit(T, rho, "auto", start={"E_a": 1.0})
+    # E_a/T_min ~ 3e4 at the start: the activated term underflows at every point, the gradient
+    # with respect to rho_0 and E_a vanishes and LM stops on a flat curve
+    flat = sat.fit(T, rho, "superconductor", sigma=sig, start={"E_a": 1e3}, retry=False)
+    assert not flat.success and "degenerate: the fitted curve is flat" in flat.message
+    # with retry (the default) such fits restart from the automatic start: test_bad_starts.py
