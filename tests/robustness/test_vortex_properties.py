@@ -85,7 +85,10 @@ def _kk_imag(re_fn, omega, scales, top):
     ω' = top/u.
     """
     width = min(scales) / 4
-    edges = np.unique(np.concatenate([np.arange(0, top, width), [omega, top]]))
+    grid = np.arange(0, top, width)
+    # no sliver panel next to omega (its nodes would sit on the removable 0/0 point)
+    grid = grid[np.abs(grid - omega) > 0.01 * width]
+    edges = np.unique(np.concatenate([grid, [omega, top]]))
     x, wt = _gauss_panels(edges)
     u, wu = _gauss_panels(np.linspace(0, 1, 41))
     xt, wtt = top / u, wu * top / u**2
