@@ -118,11 +118,19 @@ def _automatic_starts(pars, defaults, user) -> dict | None:
     return out if changed else None
 
 
+#: relative chi2 difference below which two fits of the same data count as the same minimum
+CHI2_TIE_RTOL = 1e-9
+
+
 def _best_of(a: _fit.FitResult, b: _fit.FitResult) -> _fit.FitResult:
-    """Per fit, the converged result with the lower chi2 of two fits of the same data."""
+    """Per fit, the converged result with the lower chi2 of two fits of the same data.
+
+    ``a`` (the user's start) wins ties within ``CHI2_TIE_RTOL``.
+    """
     ca = np.where(np.asarray(a.success), np.asarray(a.chi2, float), np.inf)
     cb = np.where(np.asarray(b.success), np.asarray(b.chi2, float), np.inf)
-    take_b = (cb < ca) | (
+    # ties (the same minimum reached from both starts, chi2 equal to rounding) keep ``a``
+    take_b = (cb < ca - CHI2_TIE_RTOL * np.abs(np.where(np.isfinite(ca), ca, 0.0))) | (
         ~np.isfinite(ca)
         & ~np.isfinite(cb)
         & (
@@ -239,7 +247,8 @@ def fit(
         ``Parameter(v, vary=False)`` to fix).  Unknown names raise.  When a varying
         parameter gets a user starting value, the fit is also run from the automatic
         starts (with the user's bounds) and, per spectrum, the converged fit with the
-        lower χ² is returned (its message then starts with "(automatic start)").
+        lower χ² is returned (its message then starts with "(automatic start)"); when both
+        reach the same minimum (χ² equal to 1e-9) the fit from the user's start is kept.
     sigma
         Standard deviation of the real and of the imaginary part of each point (> 0): one
         array (broadcast to the data) or a tuple ``(err_xx, err_xy)`` for joint fits.
