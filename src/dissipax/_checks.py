@@ -22,7 +22,11 @@ class DomainError(ValueError):
 
 
 def is_traced(x: Any) -> bool:
-    """Whether ``x`` (or any leaf of it) is an abstract JAX tracer."""
+    """Whether ``x`` (or any leaf of it) is an abstract JAX tracer.
+
+    Valid for
+        any pytree.
+    """
     return any(isinstance(leaf, jax.core.Tracer) for leaf in jax.tree_util.tree_leaves(x))
 
 
@@ -72,6 +76,10 @@ def check(
     ------
     DomainError
         If ``x`` is not numeric, is complex where ``real``, or violates a bound.
+
+    Valid for
+        numbers and numeric arrays (bool, str, object arrays rejected); tracers pass after
+        the static dtype check.
     """
     dtype = getattr(x, "dtype", None)
     if dtype is None:
@@ -127,7 +135,12 @@ def _range_text(gt, ge, lt, le) -> str:
 
 
 def check_broadcast(**arrays: Any) -> tuple[int, ...]:
-    """Check that the named arrays broadcast together; return the broadcast shape."""
+    """Check that the named arrays broadcast together; return the broadcast shape.
+
+    Valid for
+        any array-likes; shapes that do not broadcast raise DomainError naming all
+        arguments.
+    """
     shapes = {k: np.shape(v) for k, v in arrays.items()}
     try:
         return tuple(np.broadcast_shapes(*shapes.values()))
@@ -137,7 +150,11 @@ def check_broadcast(**arrays: Any) -> tuple[int, ...]:
 
 
 def check_same_shape(**arrays: Any) -> tuple[int, ...]:
-    """Check that the named arrays have identical shapes; return that shape."""
+    """Check that the named arrays have identical shapes; return that shape.
+
+    Valid for
+        any array-likes.
+    """
     shapes = {k: tuple(np.shape(v)) for k, v in arrays.items()}
     if len(set(shapes.values())) > 1:
         desc = ", ".join(f"{k}{s}" for k, s in shapes.items())
@@ -146,8 +163,87 @@ def check_same_shape(**arrays: Any) -> tuple[int, ...]:
 
 
 def check_choice(name: str, value: Any, choices: Mapping | tuple | list) -> Any:
-    """Check that ``value`` is one of ``choices`` (a keyword like ``law=``)."""
+    """Check that ``value`` is one of ``choices`` (a keyword like ``law=``).
+
+    Valid for
+        hashable values and a collection of allowed choices.
+    """
     if value not in choices:
         opts = ", ".join(repr(c) for c in choices)
         raise DomainError(f"argument '{name}' must be one of {opts}; got {value!r}")
+    return value
+
+
+def guard(
+    name: str,
+    x: Any,
+    *,
+    gt: float | None = None,
+    ge: float | None = None,
+    lt: float | None = None,
+    le: float | None = None,
+    finite: bool = True,
+    valid: str | None = None,
+):
+    """:func:`check` at the Python boundary, and an :func:`equinox.error_if` when traced.
+
+    On concrete input this is :func:`check` (a :class:`DomainError` before tracing).  On a
+    tracer (inside ``jit``, ``grad``, ``vmap``, a fit or a sweep) the returned array carries
+    a run-time guard: evaluating it with a value outside the domain raises an error whose
+    message names the argument and the valid range (``EQX_ON_ERROR`` controls how).  Use the
+    *returned* value so the guard stays in the computation.  Real arguments only.
+
+    Valid for
+        real numbers and arrays; under jit/vmap/grad the run-time guard raises
+        (EQX_ON_ERROR=raise, the default) when the value leaves the domain.
+    """
+    check(name, x, gt=gt, ge=ge, lt=lt, le=le, finite=finite, real=True, valid=valid)
+    if not is_traced(x):
+        return x
+    import equinox as eqx  # local: keep the import of this module light
+    import jax.numpy as jnp
+
+    bad = jnp.zeros(jnp.shape(x), bool)
+    if finite:
+        bad = bad | ~jnp.isfinite(x)
+    for bound, op in (
+        (gt, jnp.less_equal),
+        (ge, jnp.less),
+        (lt, jnp.greater_equal),
+        (le, jnp.greater),
+    ):
+        if bound is not None:
+            bad = bad | op(x, bound)
+    extra = f" ({valid})" if valid else ""
+    msg = (
+        f"argument '{name}' out of its domain at run time: valid range "
+        f"{_range_text(gt, ge, lt, le)}{', finite' if finite else ''}{extra}"
+    )
+    return eqx.error_if(x, bad, msg)
+
+
+def check_result(name: str, value: Any, *, hint: str = "") -> Any:
+    """Raise instead of returning a silent NaN or inf (overflow, 0/0) on concrete output.
+
+    Concrete results only (traced results pass unchanged): a non-finite element of ``value``
+    raises :class:`DomainError` naming the result, the first index and what to do.  Use it
+    where valid inputs can still exceed the float range (e.g. 1/σ with σ = 1e-310).
+
+    Valid for
+        any numeric result; complex results are checked in both parts.
+    """
+    if is_traced(value):
+        return value
+    arr = np.asarray(value)
+    bad = ~np.isfinite(arr)
+    if bad.any():
+        kind = (
+            "overflows"
+            if np.isinf(arr[bad]).any()
+            else "is NaN (an intermediate overflowed, or 0/0)"
+        )
+        raise DomainError(
+            f"result '{name}' {kind} in {np.dtype(arr.dtype).name}: {_describe(name, arr, bad)}"
+            + (f"; {hint}" if hint else "")
+        )
     return value

@@ -92,7 +92,12 @@ class Schema:
         text: str | None = None,
         prefix: str = "",
     ) -> dict[str, Any]:
-        """Validate ``data`` and return a new dict with defaults filled in."""
+        """Validate ``data`` and return a new dict with defaults filled in.
+
+        Valid for
+            mappings from TOML (tomllib) or equivalent plain dicts; never executes
+            anything. Out of domain: ConfigError naming source, line and dotted key.
+        """
         out: dict[str, Any] = {}
         for key in data:
             if key not in self.fields:
@@ -200,7 +205,12 @@ _KEYLINE = re.compile(r"^\s*([A-Za-z0-9_\-\"'. ]+?)\s*=")
 
 
 def locate(text: str | None, path: str) -> int | None:
-    """Best-effort 1-based line number of dotted key ``path`` in TOML ``text``."""
+    """Best-effort 1-based line number of dotted key ``path`` in TOML ``text``.
+
+    Valid for
+        TOML text and dotted keys; best effort (None when the key cannot be found, e.g.
+        inline tables).
+    """
     if not text:
         return None
     path = re.sub(r"\[\d+\]$", "", path)
@@ -232,13 +242,21 @@ _KIND_PACKAGE = "dissipax.reproduce"
 
 
 def available_kinds() -> list[str]:
-    """Config kinds known to this installation (modules of :mod:`dissipax.reproduce`)."""
+    """Config kinds known to this installation (modules of :mod:`dissipax.reproduce`).
+
+    Valid for
+        any installation; lists modules of dissipax.reproduce (no imports of user code).
+    """
     pkg = importlib.import_module(_KIND_PACKAGE)
     return sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
 
 
 def kind_module(kind: str):
-    """Return the module implementing ``kind`` (only names from :func:`available_kinds`)."""
+    """Return the module implementing ``kind`` (only names from :func:`available_kinds`).
+
+    Valid for
+        names returned by available_kinds(); any other name is a ConfigError.
+    """
     if kind not in available_kinds():
         raise ConfigError(f"unknown kind {kind!r}; known kinds: {', '.join(available_kinds())}")
     return importlib.import_module(f"{_KIND_PACKAGE}.{kind}")
@@ -260,7 +278,13 @@ class Config:
 
 
 def parse(text: str, *, source: str = "<string>", path: Path | None = None) -> Config:
-    """Parse and validate TOML ``text`` (see :func:`load`)."""
+    """Parse and validate TOML ``text`` (see :func:`load`).
+
+    Valid for
+        UTF-8 TOML text with a known top-level kind; errors are ConfigError with
+        source:line and key (line and column for TOML syntax errors, including duplicated
+        keys).
+    """
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -297,13 +321,28 @@ def load(path: str | Path) -> Config:
     ConfigError
         For a missing/unreadable file, invalid TOML or UTF-8, an unknown ``kind``, unknown
         keys, wrong types, missing fields or out-of-range values; the message names the
-        file, line and key.
+        file, line and key (line and column for encoding and TOML syntax errors, which
+        include duplicated keys and tables).
+
+    Valid for
+        UTF-8 TOML files (a UTF-8 byte-order mark is accepted); nothing in them is executed.
     """
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such config file")
+    raw = p.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ConfigError(
+            f"{p}: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
     try:
-        text = p.read_bytes().decode("utf-8")
+        # a UTF-8 byte-order mark (some Windows editors write one) is dropped
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{p}: not UTF-8 text (TOML must be UTF-8): {exc}") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ConfigError(
+            f"{p}:{line}: not UTF-8 text (TOML must be UTF-8): byte {raw[exc.start]:#04x} "
+            f"at line {line}, column {col} ({exc.reason}); save the file as UTF-8"
+        ) from None
     return parse(text, source=str(p), path=p)

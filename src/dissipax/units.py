@@ -22,6 +22,8 @@ import math
 
 from scipy import constants as _c
 
+from ._checks import check as _check
+
 # --- constants (SI, CODATA via scipy.constants) ---------------------------------------
 k_B: float = _c.k  # Boltzmann constant [J/K]
 h: float = _c.h  # Planck constant [J s]
@@ -41,144 +43,316 @@ OERSTED_IN_TESLA: float = 1e-4  # μ0·(1 Oe) in T: 1 Oe of H ↔ 1e-4 T of B in
 
 # --- energy and temperature ------------------------------------------------------------
 def kelvin_to_joule(T):
-    """Energy k_B·T [J] of a temperature ``T`` [K]."""
+    """Energy k_B·T [J] of a temperature ``T`` [K].
+
+    Valid for
+        T ≥ 0 (finite); arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("T", T, ge=0, valid="a temperature, >= 0")
     return T * k_B
 
 
 def joule_to_kelvin(E):
-    """Temperature E/k_B [K] of an energy ``E`` [J]."""
+    """Temperature E/k_B [K] of an energy ``E`` [J].
+
+    Valid for
+        finite real E; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("E", E)
     return E / k_B
 
 
 def kelvin_to_ev(T):
-    """Energy k_B·T [eV] of a temperature ``T`` [K]."""
+    """Energy k_B·T [eV] of a temperature ``T`` [K].
+
+    Valid for
+        T ≥ 0 (finite); arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("T", T, ge=0, valid="a temperature, >= 0")
     return T * (k_B / eV)
 
 
 def ev_to_kelvin(E):
-    """Temperature E/k_B [K] of an energy ``E`` [eV]."""
+    """Temperature E/k_B [K] of an energy ``E`` [eV].
+
+    Valid for
+        finite real E; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("E", E)
     return E * (eV / k_B)
 
 
 def joule_to_ev(E):
-    """Energy [eV] of ``E`` [J]."""
+    """Energy [eV] of ``E`` [J].
+
+    Valid for
+        finite real E; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("E", E)
     return E / eV
 
 
 def ev_to_joule(E):
-    """Energy [J] of ``E`` [eV]."""
+    """Energy [J] of ``E`` [eV].
+
+    Valid for
+        finite real E; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("E", E)
     return E * eV
 
 
 # --- frequency -------------------------------------------------------------------------
 def hz_to_rad_s(f):
-    """Angular frequency ω = 2πf [rad/s] of a frequency ``f`` [Hz]."""
+    """Angular frequency ω = 2πf [rad/s] of a frequency ``f`` [Hz].
+
+    Valid for
+        finite real f; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("f", f)
     return 2.0 * math.pi * f
 
 
 def rad_s_to_hz(omega):
-    """Frequency f = ω/2π [Hz] of an angular frequency ``omega`` [rad/s]."""
+    """Frequency f = ω/2π [Hz] of an angular frequency ``omega`` [rad/s].
+
+    Valid for
+        finite real omega; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("omega", omega)
     return omega / (2.0 * math.pi)
 
 
 def ghz_to_rad_s(f_GHz):
-    """Angular frequency [rad/s] of ``f_GHz`` [GHz]."""
+    """Angular frequency [rad/s] of ``f_GHz`` [GHz].
+
+    Valid for
+        finite real f_GHz; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("f_GHz", f_GHz)
     return 2.0 * math.pi * 1e9 * f_GHz
 
 
 def rad_s_to_ghz(omega):
-    """Frequency [GHz] of an angular frequency ``omega`` [rad/s]."""
+    """Frequency [GHz] of an angular frequency ``omega`` [rad/s].
+
+    Valid for
+        finite real omega; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("omega", omega)
     return omega / (2.0 * math.pi * 1e9)
 
 
 def hz_to_kelvin(f):
-    """Photon energy ħω/k_B = hf/k_B [K] of a frequency ``f`` [Hz]."""
+    """Photon energy ħω/k_B = hf/k_B [K] of a frequency ``f`` [Hz].
+
+    Valid for
+        finite real f; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("f", f)
     return f * (h / k_B)
 
 
 def kelvin_to_hz(T):
-    """Frequency f = k_B T/h [Hz] whose photon energy equals k_B·``T``."""
+    """Frequency f = k_B T/h [Hz] whose photon energy equals k_B·``T``.
+
+    Valid for
+        T ≥ 0 (finite); arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("T", T, ge=0, valid="a temperature, >= 0")
     return T * (k_B / h)
 
 
 # --- units of a gap Δ0 (Gurevich 2014: k_B = ħ = 1, energies in units of Δ0) ----------
 def temperature_to_gap_units(T_K, Delta0_K):
-    """Temperature T/Δ0 (dimensionless) from ``T_K`` [K] and the gap Δ0/k_B ``Delta0_K`` [K]."""
+    """Temperature T/Δ0 (dimensionless) from ``T_K`` [K] and the gap Δ0/k_B ``Delta0_K`` [K].
+
+    Valid for
+        T_K ≥ 0 (finite), Δ0 > 0 (finite); arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("T_K", T_K, ge=0, valid="a temperature, >= 0")
+    _check("Delta0_K", Delta0_K, gt=0, valid="the gap Delta0/k_B in K, > 0")
     return T_K / Delta0_K
 
 
 def gap_units_to_temperature(T, Delta0_K):
-    """Temperature [K] from T/Δ0 and the gap Δ0/k_B ``Delta0_K`` [K]."""
+    """Temperature [K] from T/Δ0 and the gap Δ0/k_B ``Delta0_K`` [K].
+
+    Valid for
+        T ≥ 0 (finite), Δ0 > 0 (finite); arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("T", T, ge=0, valid="a temperature, >= 0")
+    _check("Delta0_K", Delta0_K, gt=0, valid="the gap Delta0/k_B in K, > 0")
     return T * Delta0_K
 
 
 def frequency_to_gap_units(f_Hz, Delta0_K):
-    """Photon energy ħω/Δ0 (dimensionless) of ``f_Hz`` [Hz] for a gap Δ0/k_B ``Delta0_K`` [K]."""
+    """Photon energy ħω/Δ0 (dimensionless) of ``f_Hz`` [Hz] for a gap Δ0/k_B ``Delta0_K`` [K].
+
+    Valid for
+        finite real f_Hz, Δ0 > 0 (finite); arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("f_Hz", f_Hz)
+    _check("Delta0_K", Delta0_K, gt=0, valid="the gap Delta0/k_B in K, > 0")
     return hz_to_kelvin(f_Hz) / Delta0_K
 
 
 def gap_units_to_frequency(omega, Delta0_K):
-    """Frequency [Hz] whose photon energy is ``omega``·Δ0, for a gap ``Delta0_K`` [K]."""
+    """Frequency [Hz] whose photon energy is ``omega``·Δ0, for a gap ``Delta0_K`` [K].
+
+    Valid for
+        finite real omega, Δ0 > 0 (finite); arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("omega", omega)
+    _check("Delta0_K", Delta0_K, gt=0, valid="the gap Delta0/k_B in K, > 0")
     return kelvin_to_hz(omega * Delta0_K)
 
 
 # --- magnetic field --------------------------------------------------------------------
 def oe_to_tesla(H_Oe):
-    """μ0·H [T] of a field ``H_Oe`` [Oe] (1 Oe ↔ 1e-4 T in vacuum)."""
+    """μ0·H [T] of a field ``H_Oe`` [Oe] (1 Oe ↔ 1e-4 T in vacuum).
+
+    Valid for
+        finite real H_Oe; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("H_Oe", H_Oe)
     return H_Oe * OERSTED_IN_TESLA
 
 
 def tesla_to_oe(B_T):
-    """Field [Oe] of a flux density ``B_T`` [T] in vacuum."""
+    """Field [Oe] of a flux density ``B_T`` [T] in vacuum.
+
+    Valid for
+        finite real B_T; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("B_T", B_T)
     return B_T / OERSTED_IN_TESLA
 
 
 def mT_to_tesla(B_mT):
-    """Field [T] of ``B_mT`` [mT]."""
+    """Field [T] of ``B_mT`` [mT].
+
+    Valid for
+        finite real B_mT; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("B_mT", B_mT)
     return B_mT * 1e-3
 
 
 def tesla_to_mT(B_T):
-    """Field [mT] of ``B_T`` [T]."""
+    """Field [mT] of ``B_T`` [T].
+
+    Valid for
+        finite real B_T; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("B_T", B_T)
     return B_T * 1e3
 
 
 # --- conductance and resistance --------------------------------------------------------
 def siemens_to_e2_over_h(G):
-    """Conductance in units of e²/h from ``G`` [S]."""
+    """Conductance in units of e²/h from ``G`` [S].
+
+    Valid for
+        finite real G; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("G", G)
     return G / e2_over_h
 
 
 def e2_over_h_to_siemens(g):
-    """Conductance [S] from ``g`` in units of e²/h."""
+    """Conductance [S] from ``g`` in units of e²/h.
+
+    Valid for
+        finite real g; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("g", g)
     return g * e2_over_h
 
 
 def siemens_to_estar2_over_hbar(G):
-    """Conductance in the hydrodynamic unit e*²/ħ (ħ = e* = 1) from ``G`` [S]."""
+    """Conductance in the hydrodynamic unit e*²/ħ (ħ = e* = 1) from ``G`` [S].
+
+    Valid for
+        finite real G; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("G", G)
     return G / estar2_over_hbar
 
 
 def estar2_over_hbar_to_siemens(g):
-    """Conductance [S] from ``g`` in units of e*²/ħ."""
+    """Conductance [S] from ``g`` in units of e*²/ħ.
+
+    Valid for
+        finite real g; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("g", g)
     return g * estar2_over_hbar
 
 
 def e2_over_h_to_estar2_over_hbar(g):
-    """Convert a conductance from units of e²/h to units of e*²/ħ (factor 1/8π)."""
+    """Convert a conductance from units of e²/h to units of e*²/ħ (factor 1/8π).
+
+    Valid for
+        finite real g; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("g", g)
     return g * (e2_over_h / estar2_over_hbar)
 
 
 def estar2_over_hbar_to_e2_over_h(g):
-    """Convert a conductance from units of e*²/ħ to units of e²/h (factor 8π)."""
+    """Convert a conductance from units of e*²/ħ to units of e²/h (factor 8π).
+
+    Valid for
+        finite real g; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("g", g)
     return g * (estar2_over_hbar / e2_over_h)
 
 
 def ohm_to_R_Q(R):
-    """Resistance in units of R_Q = h/4e² from ``R`` [Ω]."""
+    """Resistance in units of R_Q = h/4e² from ``R`` [Ω].
+
+    Valid for
+        finite real R; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("R", R)
     return R / R_Q
 
 
 def R_Q_to_ohm(r):
-    """Resistance [Ω] from ``r`` in units of R_Q = h/4e²."""
+    """Resistance [Ω] from ``r`` in units of R_Q = h/4e².
+
+    Valid for
+        finite real r; arrays broadcast; tracers pass. Exact up to
+        the rounding of one multiplication (≤ 1 ulp; round trips ≤ 4 ulp).
+    """
+    _check("r", r)
     return r * R_Q

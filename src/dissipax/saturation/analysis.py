@@ -65,7 +65,11 @@ class SweepAnalysis:
     source: str = ""
 
     def summary_lines(self) -> list[str]:
-        """Short result lines (for the command line)."""
+        """Short result lines (for the command line).
+
+        Valid for
+            any SweepAnalysis (formatting only).
+        """
         n_ok = int(np.sum(self.success))
         lines = [
             f"{n_ok}/{len(self.H)} fields fitted ("
@@ -85,7 +89,11 @@ class SweepAnalysis:
         return lines
 
     def report(self) -> str:
-        """Per-field table and the field-dependence results."""
+        """Per-field table and the field-dependence results.
+
+        Valid for
+            any SweepAnalysis (formatting only).
+        """
         head = (
             f"{'H [Oe]':>8} {'law':>14} {'R(T->0) [Ohm/sq]':>17} {'E_a [K]':>9} "
             f"{'+/-':>8} {'T* [K]':>8} ok"
@@ -100,7 +108,11 @@ class SweepAnalysis:
         return "\n".join([f"# {self.source}", *rows, *self.summary_lines()])
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict (``dissipax.io.write_json`` writes it)."""
+        """Plain dict (``dissipax.io.write_json`` writes it).
+
+        Valid for
+            any SweepAnalysis.
+        """
         return {
             "source": self.source,
             "H_Oe": self.H,
@@ -142,6 +154,10 @@ def analyze(
     -----
     Valid for sweeps whose ρ(T) curves follow Eq. (1) or (2) (T > 0, ρ > 0); fields that
     fail to converge are kept with ``success=False`` and left out of the power laws.
+
+    Valid for
+        sweeps whose ρ(T) curves follow Eq. (1) or (2) (T > 0, ρ > 0); fields that fail are
+        reported (success=False), not raised; power laws need ≥ 2 fields per branch.
     """
     check_choice("law", law, (*LAWS, "auto"))
     T, rho, sigma, mask = sweep.padded()

@@ -180,6 +180,9 @@ class FieldSweep:
 
         Short rows are padded by repeating their last point; ``mask`` is ``False`` there.
         Fits give padded points zero weight (see :func:`dissipax.saturation.fit`).
+
+        Valid for
+            sweeps with at least one point per field (guaranteed by the constructors).
         """
         n_max = max(len(t) for t in self.T)
 
@@ -191,7 +194,11 @@ class FieldSweep:
         return pad(self.T), pad(self.rho), sig, mask
 
     def to_long(self) -> dict[str, np.ndarray]:
-        """Long-format columns ``field, temperature, resistance[, sigma]`` (Oe, K, Ω)."""
+        """Long-format columns ``field, temperature, resistance[, sigma]`` (Oe, K, Ω).
+
+        Valid for
+            any FieldSweep.
+        """
         cols = {
             "field": np.concatenate([np.full(len(t), h) for h, t in zip(self.H, self.T)]),
             "temperature": np.concatenate(self.T),
@@ -205,6 +212,10 @@ class FieldSweep:
         """Write the long-format CSV read by :func:`load_csv` (units Oe, K, Ohm in the header).
 
         ``comments`` become ``#`` lines at the top (a synthetic table says so there).
+
+        Valid for
+            any FieldSweep; values written with 10 significant digits (round trip
+            through load_csv to 1e-10 relative).
         """
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -233,6 +244,9 @@ def sweep_from_arrays(
     Rows are grouped by exact field value, sorted by field and temperature; fields with fewer
     than ``min_points`` points are skipped with a :class:`SkippedFieldsWarning`.
     Units: Oe, K, Ω/□.
+
+    Valid for
+        equal-length 1-D arrays; fields grouped by exact value (Oe, K, Ω/□).
     """
     H, T, rho = (np.asarray(a, dtype=float).ravel() for a in (H, T, rho))
     sig = None if sigma is None else np.asarray(sigma, dtype=float).ravel()
@@ -276,6 +290,21 @@ def _lines_text(lines: list[int], limit: int = 10) -> str:
     return f"line{'s' if len(lines) > 1 else ''} {shown}{more}"
 
 
+def _rows(p: Path, text: str):
+    """``(line number, cells)`` of the CSV text; a malformed line is a :class:`DataError`."""
+    reader = csv.reader(text.splitlines())
+    lineno = 0
+    while True:
+        lineno += 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(f"{p}:{reader.line_num}: malformed CSV line: {exc}") from None
+        yield reader.line_num, row
+
+
 def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> FieldSweep:
     """Read a long-format field-sweep CSV (see the module notes) into a :class:`FieldSweep`.
 
@@ -300,22 +329,44 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
     ------
     DataError
         With ``file:line`` and the column for every problem found.
+
+    Valid for
+        UTF-8 (optionally with BOM) comma-separated long-format tables with units in the
+        header or a '# units:' line. Rejected with file:line and column: other encodings
+        (UTF-16, Latin-1), NUL bytes, other separators, missing/duplicated columns, unknown
+        units, wrong cell counts, non-numeric cells, NaN/inf/empty cells (or dropped with
+        nan='drop'), T, R, sigma ≤ 0. Duplicated (field, T) rows are kept (repeated
+        measurements).
     """
     if nan not in ("error", "drop"):
         raise DataError(f"nan must be 'error' or 'drop'; got {nan!r}")
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: no such file")
+    raw = p.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise DataError(
+            f"{p}: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
+        )
     try:
-        text = p.read_text(encoding="utf-8-sig")
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise DataError(f"{p}: not UTF-8 text: {exc}") from None
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise DataError(
+            f"{p}:{line}: not UTF-8 text: byte {raw[exc.start]:#04x} at line {line}, "
+            f"character {col} ({exc.reason}); save the file as UTF-8 (units like Ω or µ "
+            "need it)"
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise DataError(f"{p}:{line}: NUL character in the file (binary data, not CSV text)")
 
     comment_units: dict[str, str] = {}
     header: list[str] | None = None
     header_line = 0
     rows: list[tuple[int, list[str]]] = []
-    for lineno, row in enumerate(csv.reader(text.splitlines()), start=1):
+    for lineno, row in _rows(p, text):
         if not row or all(not c.strip() for c in row):
             continue
         first = row[0].lstrip()
@@ -337,6 +388,11 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
             f"{p}: no header line (expected e.g. 'field [Oe],temperature [K],resistance [Ohm]')"
         )
 
+    if len(header) == 1 and any(d in header[0] for d in (";", "\t")):
+        raise DataError(
+            f"{p}:{header_line}: the header is one cell {header[0]!r}: columns must be "
+            "separated by commas (this looks like a semicolon- or tab-separated file)"
+        )
     # map columns
     cols: dict[str, tuple[int, float]] = {}
     for j, cell in enumerate(header):

@@ -48,6 +48,9 @@ def power_law(
     -------
     Array
         y, broadcast over the arguments.  Valid for H, H_ref > 0.
+
+    Valid for
+        H > 0, H_ref > 0, amplitude > 0, any real exponent.
     """
     check("H", H, gt=0, valid="field in Oe")
     check("H_ref", H_ref, gt=0, valid="reference field in Oe")
@@ -94,6 +97,9 @@ def fit_power_law(
     -----
     Valid for H > 0, y > 0.  Being linear in (log A, e), the fit converges in a couple of
     Levenberg–Marquardt steps and equals weighted linear regression in log–log axes.
+
+    Valid for
+        H > 0, y > 0, finite, ≥ 2 points; sigma > 0.
     """
     H = np.asarray(H, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -152,7 +158,11 @@ class Crossover:
     method: str
 
     def summary(self) -> str:
-        """One line: H* ± err, R* ± err and R*/R_Q."""
+        """One line: H* ± err, R* ± err and R*/R_Q.
+
+        Valid for
+            any Crossover (formatting only).
+        """
         return (
             f"H* = {self.H_star:.4g} ± {self.H_star_stderr:.2g} Oe "
             f"(between {self.H_below:g} and {self.H_above:g} Oe; {self.method}), "
@@ -201,6 +211,10 @@ def crossover(
     Valid when the two power laws have different exponents (b ≠ a) and the crossover lies
     near the fitted fields; an intersection far outside [H_below, H_above] is an
     extrapolation of the power laws.
+
+    Valid for
+        H_below < H_above (Oe, > 0) and power laws fitted on each side; without them the
+        crossover is bracketed by the two fields.
     """
     if rho_QF_inv_law is not None and sigma_QF_law is not None:
         Hb, Ha = rho_QF_inv_law.extra["H_ref"], sigma_QF_law.extra["H_ref"]
@@ -275,6 +289,9 @@ def magnetoresistance(
     value is ρ_0 and the gradients with respect to ``A`` and ``p`` are 0 (their limits);
     d/dH at H = 0 is returned as 0 (the one-sided limit for p > 1; for p ≤ 1 the
     derivative does not exist).  Valid for p > 0.
+
+    Valid for
+        H real, ρ_0 > 0, p > 0.
     """
     check("H", H, valid="field in Oe")
     check("p", p, gt=0, valid="exponent of |H|^p")
@@ -308,6 +325,9 @@ def fit_magnetoresistance(H, rho, sigma=None, *, p0: float = 1.5) -> FitResult:
     FitResult
         ``rho_0``, ``A``, ``p`` with stderr.  A is started from a log–log regression of
         ρ − ρ_min, ρ_0 from the value nearest H = 0.  Valid for p > 0.
+
+    Valid for
+        H ≥ 0, ρ > 0, finite, ≥ 4 points; the power p > 0.
     """
     H = np.asarray(H, dtype=float)
     rho = np.asarray(rho, dtype=float)

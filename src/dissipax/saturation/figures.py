@@ -23,7 +23,11 @@ def _colors(n: int):
 
 
 def plot_curves(ax, sweep: FieldSweep, analysis: SweepAnalysis, *, n_fine: int = 200) -> None:
-    """ρ(T) per field on log axes: points (data) and lines (fitted Eq. (1) or (2))."""
+    """ρ(T) per field on log axes: points (data) and lines (fitted Eq. (1) or (2)).
+
+    Valid for
+        a sweep and its analysis from analyze() (plotting only).
+    """
     colors = _colors(sweep.n_fields)
     for i, (h, T, rho, _sig) in enumerate(sweep):
         ax.plot(T, rho, "o", ms=2.5, color=colors[i], alpha=0.7)
@@ -49,7 +53,11 @@ def plot_curves(ax, sweep: FieldSweep, analysis: SweepAnalysis, *, n_fine: int =
 
 
 def plot_field_dependence(ax, analysis: SweepAnalysis) -> None:
-    """ρ_QF⁻¹ (■) and σ_QF (◆) against H with power laws and H*; E_a on a twin axis."""
+    """ρ_QF⁻¹ (■) and σ_QF (◆) against H with power laws and H*; E_a on a twin axis.
+
+    Valid for
+        analyses from analyze() (plotting only).
+    """
     H = analysis.H
     sc = (analysis.law == "superconductor") & analysis.success
     ins = (analysis.law == "insulator") & analysis.success
@@ -121,7 +129,11 @@ def plot_field_dependence(ax, analysis: SweepAnalysis) -> None:
 
 
 def plot_curvature_zeros(ax, analysis: SweepAnalysis) -> None:
-    """σ_QF (left, log) and E_a, T* (right) against H on the insulating side (Fig. 4a)."""
+    """σ_QF (left, log) and E_a, T* (right) against H on the insulating side (Fig. 4a).
+
+    Valid for
+        analyses from analyze() (plotting only).
+    """
     H = analysis.H
     ins = (analysis.law == "insulator") & analysis.success
     p, s = analysis.params, analysis.stderr

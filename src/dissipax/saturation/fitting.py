@@ -87,6 +87,11 @@ def initial_guess(T, rho, law: str, mask=None) -> dict[str, np.ndarray]:
     Valid for curves with at least 3 points; the estimate is exact for noise-free data
     whose plateau value is among the scanned candidates and rough otherwise (it only
     needs to put Levenberg–Marquardt in the right basin).
+
+    Valid for
+        curves with at least 3 real (unmasked) points, ρ > 0; the estimate is exact for
+        noise-free data whose plateau is among the scanned candidates and rough otherwise
+        (it only has to land in the right basin).
     """
     check_choice("law", law, LAWS)
     rho = np.asarray(rho, dtype=float)
@@ -179,6 +184,7 @@ def fit(
     sigma=None,
     H=None,
     mask=None,
+    start=None,
     max_steps: int = 256,
     scale_covar: bool | None = None,
     retry: bool = True,
@@ -206,6 +212,10 @@ def fit(
         Boolean, shape of ``rho``: ``False`` marks padding of ragged data
         (:meth:`FieldSweep.padded`); such points get σ = 1e30 and are not counted in
         ``ndata``/``redchi``.
+    start
+        Optional starting values overriding :func:`initial_guess` (one law only):
+        ``name -> float or (n_rows,) array`` of the law's parameters (all > 0; names not
+        given keep their automatic start).  For studies of convergence from bad starts.
     max_steps
         Levenberg–Marquardt step limit.
     scale_covar
@@ -228,12 +238,21 @@ def fit(
     All rows are fitted in one compiled, vmapped call per law.  Valid for the laws' domain
     (T > 0 here, positive parameters); a row whose ρ(T) is not described by the law ends
     with ``success=False`` or a poor redchi rather than an exception.
+
+    Valid for
+        T > 0 [K], ρ > 0 [Ω/□], finite, ≥ 4 points per row, sigma > 0. Rows whose fitted
+        curve is flat over the data (activated term underflowed, or E_a → 0) are flagged
+        success=False with a message and retried from the automatic start with multistart;
+        a row not described by the law ends with success=False or a poor redchi, never an
+        exception.
     """
     check_choice("law", law, (*LAWS, "auto"))
     T, rho, sigma, mask, n_real = _validate(T, rho, sigma, mask)
     if law != "auto" and H is not None:
         raise DomainError("argument 'H' is used with law='auto' only (to report H*)")
+    start = _validate_start(start, law, rho.shape[:-1])
     kw = dict(
+        start=start,
         max_steps=max_steps,
         scale_covar=sigma is None if scale_covar is None else scale_covar,
         retry=retry,
@@ -264,8 +283,35 @@ def fit(
     return AutoFitResult.from_fits(ins, sc, H=H)
 
 
-def _fit_rows(T, rho, laws, sigma, mask, n_real, *, max_steps, scale_covar, retry):
+def _validate_start(start, law: str, batch: tuple[int, ...]) -> dict[str, np.ndarray] | None:
+    """Check user starting values: the law's names, > 0, scalar or one per row."""
+    if start is None:
+        return None
+    if law == "auto":
+        raise DomainError("argument 'start' needs one law ('insulator' or 'superconductor')")
+    names = PARAM_NAMES[law]
+    unknown = [k for k in start if k not in names]
+    if unknown:
+        raise DomainError(
+            f"argument 'start': unknown parameter(s) {unknown} for law {law!r}; "
+            f"parameters: {', '.join(names)}"
+        )
+    out = {}
+    for k, v in start.items():
+        check(f"start[{k!r}]", v, gt=0, valid="starting values are positive")
+        a = np.asarray(v, dtype=float)
+        if a.shape not in ((), batch):
+            raise DomainError(
+                f"argument 'start[{k!r}]' must be a scalar or one value per row {batch}; "
+                f"got shape {a.shape}"
+            )
+        out[_INTERNAL[names.index(k)]] = np.broadcast_to(a, batch)
+    return out
+
+
+def _fit_rows(T, rho, laws, sigma, mask, n_real, *, start, max_steps, scale_covar, retry):
     """Fit all rows in one batched call; ``laws``: one law for all rows, or one per block."""
+    user_start = start
     batched = rho.ndim == 2
     n_rows = rho.shape[0] if batched else 1
     block = n_rows // len(laws)
@@ -282,18 +328,22 @@ def _fit_rows(T, rho, laws, sigma, mask, n_real, *, max_steps, scale_covar, retr
         )
         for k, n in zip(_INTERNAL, PARAM_NAMES[lw]):
             start[k].append(np.atleast_1d(g[n]))
-    start = {k: np.concatenate(v) for k, v in start.items()}
+    auto = {k: np.concatenate(v) for k, v in start.items()}
+    start = dict(auto)
+    if user_start is not None:
+        start.update({k: np.atleast_1d(v).astype(float) for k, v in user_start.items()})
     if not batched:
         start = {k: float(v[0]) for k, v in start.items()}
+        auto = {k: float(v[0]) for k, v in auto.items()}
         sign = float(sign[0])
     y = np.log(rho)
     s = np.ones_like(rho) if sigma is None else sigma / rho
     if mask is not None:
         s = np.where(mask, s, PAD_SIGMA)
 
-    def params(idx=None):
+    def params(idx=None, base=start):
         pick = (lambda v: v) if idx is None else (lambda v: v[idx])
-        out = {k: Parameter(pick(start[k]), min=0.0, transform="log") for k in _INTERNAL}
+        out = {k: Parameter(pick(base[k]), min=0.0, transform="log") for k in _INTERNAL}
         out["sign"] = Parameter(pick(sign), vary=False)
         return out
 
@@ -303,22 +353,53 @@ def _fit_rows(T, rho, laws, sigma, mask, n_real, *, max_steps, scale_covar, retr
         max_steps=max_steps,
         scale_covar=scale_covar,
     )
-    res = least_squares(_model, params(), T, y, s, **kw)
+    res = _flag_degenerate(least_squares(_model, params(), T, y, s, **kw), T, mask)
+    # failed (or degenerate) rows: again from the automatic starting values, with multistart
     if retry and batched and not np.all(res.success):
         bad = np.flatnonzero(~np.asarray(res.success))
+        Tb = T[bad] if T.ndim == 2 else T
         sub = least_squares(
-            _model,
-            params(bad),
-            T[bad] if T.ndim == 2 else T,
-            y[bad],
-            s[bad],
-            multistart=RETRY_MULTISTART,
-            **kw,
+            _model, params(bad, auto), Tb, y[bad], s[bad], multistart=RETRY_MULTISTART, **kw
         )
-        res = _splice(res, bad, sub)
+        res = _splice(res, bad, _flag_degenerate(sub, Tb, None if mask is None else mask[bad]))
     elif retry and not batched and not res.success:
-        res = least_squares(_model, params(), T, y, s, multistart=RETRY_MULTISTART, **kw)
+        sub = least_squares(_model, params(None, auto), T, y, s, multistart=RETRY_MULTISTART, **kw)
+        res = _flag_degenerate(sub, T, mask)
     return _correct_padding(res, n_real, mask is not None)
+
+
+#: a fitted log-rho curve varying by less than this over the data is flat (degenerate)
+FLAT_TOL = 1e-10
+
+
+def _flag_degenerate(res: FitResult, T, mask) -> FitResult:
+    r"""Mark fits whose model curve is flat over the data as failed (not a minimum).
+
+    :math:`\log g = \log(P + B e^{-E_a/T})` constant to ``FLAT_TOL`` over all data points
+    means the activated term either underflowed (:math:`B e^{-E_a/T} \ll \epsilon P`
+    everywhere) or froze (:math:`E_a \to 0`, or :math:`B \to 0`): the gradient with respect
+    to B and E_a vanishes there, so Levenberg–Marquardt can stop at this flat stationary
+    point.  Such rows get ``success=False`` and a message saying so; :func:`fit` retries
+    them from the automatic start.
+    """
+    P, B, E = (np.asarray(res.params[k], dtype=float) for k in _INTERNAL)
+    Tm = np.asarray(T, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lg = np.logaddexp(np.log(P)[..., None], np.log(B)[..., None] - E[..., None] / Tm)
+    lo = np.min(lg if mask is None else np.where(mask, lg, np.inf), axis=-1)
+    hi = np.max(lg if mask is None else np.where(mask, lg, -np.inf), axis=-1)
+    flat = ~(hi - lo > FLAT_TOL)  # also catches NaN
+    if not np.any(flat):
+        return res
+    note = (
+        "degenerate: the fitted curve is flat over the data (the activated term "
+        "prefactor*exp(-E_a/T) underflowed below the plateau's rounding, or E_a or the "
+        "prefactor went to 0); a stationary point, not a minimum"
+    )
+    if not res.batched:
+        return dataclasses.replace(res, success=False, message=f"{note}; {res.message}")
+    msg = [f"{note}; {m}" if d else m for m, d in zip(res.message, flat)]
+    return dataclasses.replace(res, success=np.asarray(res.success) & ~flat, message=msg)
 
 
 def _rename(res: FitResult, law: str) -> FitResult:
@@ -552,7 +633,11 @@ class AutoFitResult:
 
     # -- output --------------------------------------------------------------------------
     def report(self) -> str:
-        """Per-row table of the chosen law, and the crossover."""
+        """Per-row table of the chosen law, and the crossover.
+
+        Valid for
+            any AutoFitResult (formatting only).
+        """
         law = np.atleast_1d(self.law)
         p, s = self.params, self.stderr
         ok = np.atleast_1d(self.success)
@@ -590,7 +675,11 @@ class AutoFitResult:
         return "<pre>" + _html.escape(self.report()) + "</pre>"
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain dict (``dissipax.io.write_json`` writes it)."""
+        """Plain dict (``dissipax.io.write_json`` writes it).
+
+        Valid for
+            any AutoFitResult (formatting only; NaN for the law not chosen).
+        """
         return {
             "law": np.asarray(self.law).tolist(),
             "H": self.H,
@@ -628,6 +717,10 @@ def saturation_power_laws(H, law, params, stderr, success=None) -> dict[str, Fit
         ``"rho_QF_inv"`` and/or ``"sigma_QF"`` -> :func:`.field.fit_power_law` result (a
         branch needs ≥ 2 usable fields).  With per-field stderr as weights
         (``scale_covar=False``).
+
+    Valid for
+        H > 0 and per-row parameters with positive finite stderr; a branch with fewer than
+        2 usable rows is omitted.
     """
     H = np.asarray(H, dtype=float)
     law = np.asarray(law)

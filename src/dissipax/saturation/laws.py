@@ -34,7 +34,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, ArrayLike, Float
 
-from .._checks import check, check_choice
+from .._checks import check, check_broadcast, check_choice, check_result, guard
 
 LAWS = ("insulator", "superconductor")
 PARAM_NAMES = {
@@ -75,6 +75,11 @@ def log_plateau_plus_activated(
     -----
     Valid for T ≥ 0, E_a ≥ 0, finite log_P, log_B; gradients are finite everywhere there,
     including T → 0 and T = 0 (where they are exactly the limits: d/dT = d/dE_a = 0).
+
+    Valid for
+        T ≥ 0, E_a ≥ 0, finite log_P, log_B; no argument checks (a traced kernel). Any
+        E_a/T (700 and far beyond: the exact limit log P once the term is below the
+        smallest float); gradients finite everywhere there, including T → 0 and T = 0.
     """
     T, log_P, log_B, E_a = jnp.broadcast_arrays(*map(jnp.asarray, (T, log_P, log_B, E_a)))
     # z = log(B e^{-E_a/T} / P); negligible <=> z < -Z_CUT <=> E_a > (log B - log P + Z_CUT) T
@@ -94,6 +99,10 @@ def log_failed_insulator(
 
     The log-parametrised form used inside fits (``log_sigma_QF = log σ_QF`` with σ in S);
     no argument checks.  Valid for T ≥ 0 [K], E_a ≥ 0 [K].
+
+    Valid for
+        T ≥ 0 [K], E_a ≥ 0 [K], finite logs; no argument checks (a traced kernel); never
+        overflows (log space), finite gradients at T = 0.
     """
     return -log_plateau_plus_activated(T, log_sigma_QF, log_sigma_0, E_a)
 
@@ -108,15 +117,29 @@ def log_failed_superconductor(
 
     The log-parametrised form used inside fits (ρ in Ω/□); no argument checks.
     Valid for T ≥ 0 [K], E_a ≥ 0 [K].
+
+    Valid for
+        T ≥ 0 [K], E_a ≥ 0 [K], finite logs; no argument checks (a traced kernel); never
+        overflows (log space), finite gradients at T = 0.
     """
     return log_plateau_plus_activated(T, log_rho_QF, log_rho_0, E_a)
 
 
+_OVERFLOW_HINT = (
+    "the parameters are beyond the float range (e.g. sigma_QF ~ 1e-310 S, rho_0 ~ 1e308); "
+    "use S and Ohm/sq with physical magnitudes, or the log_* kernels"
+)
+
+
 def _check_law_args(T, plateau, prefactor, E_a, names):
-    check("T", T, ge=0, valid="temperature in K; T = 0 gives the T → 0 limit")
-    check(names[0], plateau, gt=0, valid="the temperature-independent saturation term")
-    check(names[1], prefactor, gt=0, valid="the prefactor of the activated term")
-    check("E_a", E_a, ge=0, valid="activation energy E_a/k_B in K")
+    """Validate (and, when traced, guard at run time) the arguments of Eqs. (1)-(2)."""
+    check_broadcast(**{"T": T, names[0]: plateau, names[1]: prefactor, "E_a": E_a})
+    return (
+        guard("T", T, ge=0, valid="temperature in K; T = 0 gives the T → 0 limit"),
+        guard(names[0], plateau, gt=0, valid="the temperature-independent saturation term"),
+        guard(names[1], prefactor, gt=0, valid="the prefactor of the activated term"),
+        guard("E_a", E_a, ge=0, valid="activation energy E_a/k_B in K"),
+    )
 
 
 def failed_insulator(
@@ -148,10 +171,12 @@ def failed_insulator(
     Evaluated as ``exp(log ρ)`` with the stable kernel :func:`log_plateau_plus_activated`:
     no overflow for E_a/T up to and beyond 700, finite gradients as T → 0.
 
-    Valid for T ≥ 0, σ_QF > 0, σ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
+    Valid for
+        T ≥ 0, σ_QF > 0, σ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
     """
-    _check_law_args(T, sigma_QF, sigma_0, E_a, ("sigma_QF", "sigma_0"))
-    return jnp.exp(log_failed_insulator(T, jnp.log(sigma_QF), jnp.log(sigma_0), E_a))
+    T, sigma_QF, sigma_0, E_a = _check_law_args(T, sigma_QF, sigma_0, E_a, ("sigma_QF", "sigma_0"))
+    rho = jnp.exp(log_failed_insulator(T, jnp.log(sigma_QF), jnp.log(sigma_0), E_a))
+    return check_result("rho", rho, hint=_OVERFLOW_HINT)
 
 
 def failed_superconductor(
@@ -182,10 +207,12 @@ def failed_superconductor(
     -----
     Evaluated as ``exp(log ρ)`` with the stable kernel :func:`log_plateau_plus_activated`.
 
-    Valid for T ≥ 0, ρ_QF > 0, ρ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
+    Valid for
+        T ≥ 0, ρ_QF > 0, ρ_0 > 0, E_a ≥ 0; works under ``jit``, ``grad``, ``vmap``.
     """
-    _check_law_args(T, rho_QF, rho_0, E_a, ("rho_QF", "rho_0"))
-    return jnp.exp(log_failed_superconductor(T, jnp.log(rho_QF), jnp.log(rho_0), E_a))
+    T, rho_QF, rho_0, E_a = _check_law_args(T, rho_QF, rho_0, E_a, ("rho_QF", "rho_0"))
+    rho = jnp.exp(log_failed_superconductor(T, jnp.log(rho_QF), jnp.log(rho_0), E_a))
+    return check_result("rho", rho, hint=_OVERFLOW_HINT)
 
 
 LAW_FUNCTIONS = {"insulator": failed_insulator, "superconductor": failed_superconductor}
@@ -213,7 +240,8 @@ def resistivity(T: Float[ArrayLike, "..."], law: str, **params) -> Float[Array, 
     ``rho_QF, rho_0, E_a``); units and domain as in :func:`failed_insulator` /
     :func:`failed_superconductor`.
 
-    Valid for T ≥ 0, positive plateau and prefactor, E_a ≥ 0.
+    Valid for
+        T ≥ 0, positive plateau and prefactor, E_a ≥ 0.
     """
     args = _law_params(law, params)
     return LAW_FUNCTIONS[law](T, *args)
@@ -241,9 +269,13 @@ def curvature(T: Float[ArrayLike, "..."], law: str, **params) -> Float[Array, ".
     Notes
     -----
     Valid for the laws' domain (T ≥ 0, positive plateau and prefactor, E_a ≥ 0).
+
+    Valid for
+        T ≥ 0, positive plateau and prefactor, E_a ≥ 0; finite as T → 0 (tends to 0) and
+        for E_a/T past 745 (the activated term is exactly 0 there).
     """
     args = _law_params(law, params)
-    _check_law_args(T, args[0], args[1], args[2], PARAM_NAMES[law][:2])
+    T, *args = _check_law_args(T, args[0], args[1], args[2], PARAM_NAMES[law][:2])
     log_fn = log_failed_insulator if law == "insulator" else log_failed_superconductor
 
     def rho(t, log_p, log_b, e_a):
@@ -310,6 +342,10 @@ def curvature_zero(law: str, **params) -> Float[Array, "..."]:
     -----
     Differentiable (implicit derivative of the root).  Valid for σ_QF, σ_0, ρ_QF, ρ_0 > 0 and
     E_a > 0 (E_a = 0 has no curvature and returns T* = 0).
+
+    Valid for
+        σ_QF, σ_0 (or ρ_QF, ρ_0) > 0 and E_a ≥ 0 (E_a = 0 returns T* = 0); accurate to
+        float64 rounding for any finite log(σ_0/σ_QF) (bisection + one Newton step).
     """
     plateau, prefactor, E_a = _law_params(law, params)
     check(PARAM_NAMES[law][0], plateau, gt=0)

@@ -97,18 +97,30 @@ class SyntheticSample(eqx.Module):
                 raise ValueError(f"SyntheticSample.{name} must be > 0; got {getattr(self, name)}")
 
     def law(self, H) -> np.ndarray:
-        """``"superconductor"`` for H ≤ H*, ``"insulator"`` above (array of str)."""
+        """``"superconductor"`` for H ≤ H*, ``"insulator"`` above (array of str).
+
+        Valid for
+            H > 0 [Oe].
+        """
         return np.where(np.asarray(H) <= self.H_star, "superconductor", "insulator")
 
     def saturation_resistance(self, H) -> np.ndarray:
-        """ρ(T → 0) [Ω/□]: ρ_QF below H*, 1/σ_QF above."""
+        """ρ(T → 0) [Ω/□]: ρ_QF below H*, 1/σ_QF above.
+
+        Valid for
+            H > 0 [Oe].
+        """
         H = np.asarray(H, dtype=float)
         x = H / self.H_star
         below = self.R_star * x ** (-self.b)
         return np.where(H <= self.H_star, below, self.R_star * x ** (-self.a))
 
     def activation(self, H) -> np.ndarray:
-        """E_a/k_B [K] (E_aS below H*, E_aI above)."""
+        """E_a/k_B [K] (E_aS below H*, E_aI above).
+
+        Valid for
+            H > 0 [Oe].
+        """
         H = np.asarray(H, dtype=float)
         e_s = self.E_aS_0 + (self.E_aS_star - self.E_aS_0) * H / self.H_star
         e_i = self.E_aI_inf + (self.E_aI_peak - self.E_aI_inf) * np.exp(
@@ -117,7 +129,11 @@ class SyntheticSample(eqx.Module):
         return np.where(H <= self.H_star, e_s, e_i)
 
     def params(self, H) -> dict[str, np.ndarray]:
-        """Return the true parameters per field (both laws' names; NaN where one does not apply)."""
+        """Return the true parameters per field (both laws' names; NaN where one does not apply).
+
+        Valid for
+            H > 0 [Oe].
+        """
         H = np.asarray(H, dtype=float)
         sc = H <= self.H_star
         r_sat = self.saturation_resistance(H)
@@ -131,7 +147,12 @@ class SyntheticSample(eqx.Module):
         }
 
     def resistivity(self, T, H) -> np.ndarray:
-        """Noise-free ρ(T, H) [Ω/□] broadcast over T [K] and H [Oe]."""
+        """Noise-free ρ(T, H) [Ω/□] broadcast over T [K] and H [Oe].
+
+        Valid for
+            T ≥ 0 [K], H > 0 [Oe]; finite for E_a/T up to and beyond 700 (log-space
+            laws).
+        """
         T, H = np.broadcast_arrays(np.asarray(T, dtype=float), np.asarray(H, dtype=float))
         p = self.params(H)
         sc = H <= self.H_star
@@ -190,6 +211,10 @@ def generate(
     -----
     Valid for positive fields and 0 < T_min < T_max; the values follow the module's
     S1-like trends, not measured data.
+
+    Valid for
+        distinct fields > 0, 0 < T_min < T_max, n_T ≥ 4, noise ≥ 0 (ValueError otherwise);
+        the values follow the module's S1-like trends, not measured data.
     """
     sample = SyntheticSample() if sample is None else sample
     H = np.asarray(fields, dtype=float)

@@ -104,6 +104,9 @@ def evaluate(
 
     Same arguments as :func:`sweep`, which wraps this function; use it where you want the
     arrays and metadata without xarray (file writers, plots).
+
+    Valid for
+        as sweep().
     """
     clash = [k for k in axes if k in _RESERVED]
     if clash:  # pragma: no cover - Python already binds these names to the keywords
@@ -275,6 +278,11 @@ def sweep(
     ...            units={"omega": "rad/s", "tau": "s"}, progress=False)  # doctest: +SKIP
     >>> ds["drude"].shape  # doctest: +SKIP
     (101, 2)
+
+    Valid for
+        fn pure and jax-traceable on scalar points; axes 1-D, finite, real, non-empty
+        (ValueError naming the axis otherwise). Values outside fn's own domain raise at run
+        time when fn guards them (dissipax functions do: eqx.error_if naming the argument).
     """
     result = evaluate(
         fn,

@@ -46,6 +46,9 @@ def initialize(
     cpu_collectives
         ``"gloo"`` (default) or ``"mpi"``: how CPU devices of different processes exchange
         data; ``None`` leaves JAX's setting untouched.  Irrelevant to GPU/TPU devices.
+
+    Valid for
+        multi-host runs, called once per process before any JAX computation.
     """
     if cpu_collectives is not None:
         jax.config.update("jax_cpu_collectives_implementation", cpu_collectives)
@@ -58,10 +61,18 @@ def initialize(
 
 
 def is_main_process() -> bool:
-    """Whether this is process 0 (the one that writes files in a multi-process sweep)."""
+    """Whether this is process 0 (the one that writes files in a multi-process sweep).
+
+    Valid for
+        always.
+    """
     return jax.process_index() == 0
 
 
 def shutdown() -> None:
-    """Leave the multi-process job (:func:`jax.distributed.shutdown`)."""
+    """Leave the multi-process job (:func:`jax.distributed.shutdown`).
+
+    Valid for
+        after initialize(); a no-op otherwise.
+    """
     jax.distributed.shutdown()

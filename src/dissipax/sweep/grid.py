@@ -68,6 +68,9 @@ def make_grid(axes: Mapping[str, object]) -> Grid:
     ValueError
         Naming the axis: no axes, a name that is not an identifier, a scalar or an array of
         more than one dimension, an empty axis, complex/boolean/non-numeric or non-finite values.
+
+    Valid for
+        identifier names and 1-D, finite, real, non-empty axes.
     """
     if not axes:
         raise ValueError(
@@ -110,6 +113,9 @@ def axis_values(start: float, stop: float, num: int, spacing: str = "linear") ->
     ``spacing="linear"`` is :func:`numpy.linspace`; ``spacing="log"`` is geometric
     (:func:`numpy.geomspace`, so ``start`` and ``stop`` are the end values themselves, not
     their logarithms) and needs ``start`` and ``stop`` of the same sign, both non-zero.
+
+    Valid for
+        num ≥ 1; spacing='log' needs non-zero start and stop of the same sign.
     """
     if num < 1:
         raise ValueError(f"num must be >= 1; got {num}")
@@ -141,6 +147,9 @@ def points(idx: jnp.ndarray, grid: Grid, axes: tuple[jnp.ndarray, ...]) -> dict[
     -------
     dict
         ``name -> array`` of the shape of ``idx``.
+
+    Valid for
+        integer indices in [0, grid.size); traceable.
     """
     return {
         name: ax[(idx // stride) % n]

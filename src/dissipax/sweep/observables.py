@@ -95,7 +95,11 @@ def _load(name: str) -> Callable:
 
 
 def available() -> list[str]:
-    """List the allowed observables whose modules are importable in this build."""
+    """List the allowed observables whose modules are importable in this build.
+
+    Valid for
+        always.
+    """
     out = []
     for name in OBSERVABLES:
         try:
@@ -114,6 +118,9 @@ def resolve(name: str) -> Callable:
     ObservableError
         If ``name`` is not in :data:`OBSERVABLES`, or its module or function is missing from
         this build; the message lists the observables that are available.
+
+    Valid for
+        names from available() (the allow-list); anything else is an ObservableError.
     """
     if name not in OBSERVABLES:
         raise ObservableError(f"unknown observable {name!r}; allowed: {', '.join(OBSERVABLES)}")
@@ -144,6 +151,9 @@ def check_arguments(name: str, fn: Callable, given: list[str]) -> None:
     ------
     ObservableError
         Naming the unknown parameters, or the required parameters that are missing.
+
+    Valid for
+        names from available(); ObservableError lists missing or unknown arguments.
     """
     try:
         sig = inspect.signature(fn)

@@ -20,12 +20,20 @@ _COMPLEX_ATTR = "dissipax_complex"
 
 
 def have_xarray() -> bool:
-    """Whether xarray is importable."""
+    """Whether xarray is importable.
+
+    Valid for
+        always.
+    """
     return importlib.util.find_spec("xarray") is not None
 
 
 def have_netcdf() -> bool:
-    """Whether xarray and its h5netcdf engine are importable."""
+    """Whether xarray and its h5netcdf engine are importable.
+
+    Valid for
+        always.
+    """
     return have_xarray() and importlib.util.find_spec("h5netcdf") is not None
 
 
@@ -57,7 +65,11 @@ class SweepData:
     dict_output: bool = True
 
     def to_xarray(self):
-        """Convert to an :class:`xarray.Dataset` with coordinates, units and metadata."""
+        """Convert to an :class:`xarray.Dataset` with coordinates, units and metadata.
+
+        Valid for
+            any SweepData, with xarray installed.
+        """
         import xarray as xr
 
         coords = {d: (d, self.coords[d], _unit_attrs(self.units, d)) for d in self.dims}
@@ -83,7 +95,11 @@ def _netcdf_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_netcdf(ds, path: str | Path) -> Path:
-    """Write an xarray Dataset from a sweep to NetCDF-4 (h5netcdf), complex split into re/im."""
+    """Write an xarray Dataset from a sweep to NetCDF-4 (h5netcdf), complex split into re/im.
+
+    Valid for
+        xarray Datasets from sweep(); needs xarray and h5netcdf.
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     out = ds.copy()
@@ -98,7 +114,11 @@ def write_netcdf(ds, path: str | Path) -> Path:
 
 
 def write_npz(result: SweepData, path: str | Path) -> Path:
-    """Write a sweep result as ``.npz`` (no xarray needed); :func:`load` reads it back."""
+    """Write a sweep result as ``.npz`` (no xarray needed); :func:`load` reads it back.
+
+    Valid for
+        any SweepData.
+    """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
     arrays = {f"coord__{d}": result.coords[d] for d in result.dims}
@@ -116,6 +136,9 @@ def load(path: str | Path):
     """Read a sweep file: NetCDF (-> xarray Dataset) or ``.npz`` (-> :class:`SweepData`).
 
     Complex variables split into ``v_real``/``v_imag`` in NetCDF are joined back into ``v``.
+
+    Valid for
+        files written by write_netcdf or write_npz.
     """
     p = Path(path)
     if p.suffix == ".npz":
@@ -151,6 +174,9 @@ def plot(
     the panel is a line plot; with two or more, a colour map over the first two axes, the
     other axes held at their middle value (named in the panel title).  Axes named in
     ``log_axes`` are drawn logarithmically.
+
+    Valid for
+        1-D or 2-D sweeps of real (or complex: parts) outputs.
     """
     from .. import plot as dplot
 

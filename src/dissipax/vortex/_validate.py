@@ -10,7 +10,7 @@ from typing import Any
 
 import jax.numpy as jnp
 
-from .._checks import DomainError, check, check_broadcast, is_traced
+from .._checks import DomainError, check_broadcast, guard, is_traced
 from .._precision import float_dtype
 
 _MEANING = {
@@ -25,8 +25,12 @@ _MEANING = {
 
 
 def real(name: str, x: Any, valid: str | None = None, **bounds: float) -> Any:
-    """Check a real, finite parameter (with optional bounds); return it unchanged."""
-    return check(name, x, valid=valid or _MEANING.get(name), **bounds)
+    """Check a real, finite parameter (with optional bounds).
+
+    Returns ``x`` unchanged when concrete; a traced ``x`` comes back with a run-time
+    :func:`equinox.error_if` guard of the same domain (:func:`dissipax._checks.guard`).
+    """
+    return guard(name, x, valid=valid or _MEANING.get(name), **bounds)
 
 
 def as_float(x: Any) -> jnp.ndarray:

@@ -35,6 +35,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from .._checks import check_result
 from .._precision import eps
 from . import _validate as v
 
@@ -112,16 +113,26 @@ def _warn_if_entropy_violated(f_s, Omega, alpha_v, sigma_o) -> None:
         )
 
 
+_OVERFLOW_HINT = (
+    "f_s/Omega or the rates are beyond the float range; rescale the units of frequency or "
+    "conductivity"
+)
+
+
 def _check_hydro(omega, f_s, Omega, Omega_H, alpha_v, **extra):
     """Validate the arguments of Eqs. (6)-(7) and return them as float arrays."""
-    v.real("omega", omega, valid="real angular frequency (any sign; sigma(-w) = conj sigma(w))")
-    v.real("f_s", f_s, ge=0)
-    v.real("Omega", Omega, gt=0)
-    v.real("Omega_H", Omega_H)
-    v.real("alpha_v", alpha_v)
-    for name, x in extra.items():
-        v.real(name, x, **({"ge": 0} if name == "sigma_o" else {}))
     v.broadcast(omega=omega, f_s=f_s, Omega=Omega, Omega_H=Omega_H, alpha_v=alpha_v, **extra)
+    omega = v.real(
+        "omega", omega, valid="real angular frequency (any sign; sigma(-w) = conj sigma(w))"
+    )
+    f_s = v.real("f_s", f_s, ge=0)
+    Omega = v.real("Omega", Omega, gt=0)
+    Omega_H = v.real("Omega_H", Omega_H)
+    alpha_v = v.real("alpha_v", alpha_v)
+    extra = {
+        name: v.real(name, x, **({"ge": 0} if name == "sigma_o" else {}))
+        for name, x in extra.items()
+    }
     return [v.as_float(x) for x in (omega, f_s, Omega, Omega_H, alpha_v, *extra.values())]
 
 
@@ -204,7 +215,7 @@ def sigma_xx(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_o=0.0):
     """
     args = _check_hydro(omega, f_s, Omega, Omega_H, alpha_v, sigma_o=sigma_o)
     _warn_if_entropy_violated(f_s, Omega, alpha_v, sigma_o)
-    return _sigma_xx(*args)
+    return check_result("sigma_xx", _sigma_xx(*args), hint=_OVERFLOW_HINT)
 
 
 def sigma_xy(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_oH=0.0):
@@ -239,7 +250,7 @@ def sigma_xy(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_oH=0.0):
         receive: check it with :func:`entropy_bound_margin`.
     """
     args = _check_hydro(omega, f_s, Omega, Omega_H, alpha_v, sigma_oH=sigma_oH)
-    return _sigma_xy(*args)
+    return check_result("sigma_xy", _sigma_xy(*args), hint=_OVERFLOW_HINT)
 
 
 def conductivity_tensor(omega, f_s, Omega, Omega_H, alpha_v=0.0, sigma_o=0.0, sigma_oH=0.0):

@@ -89,6 +89,86 @@ def _default_params(kind: str, est: dict[str, np.ndarray], omega_scale: np.ndarr
     return {k: out[k] for k in PARAMS[kind]}
 
 
+def _automatic_starts(pars, defaults, user) -> dict | None:
+    """Return the user's parameters with their varying starts set to the automatic ones.
+
+    ``None`` when the user set no starting value of a varying parameter (nothing to add).
+    Bounds, ``vary`` and ``transform`` stay the user's; an automatic start outside the
+    user's bounds is moved to the middle of a two-sided range or next to a one-sided bound.
+    """
+    if user is None:
+        return None
+    out, changed = dict(pars), False
+    for name, p in user.items():
+        p = _fit.parameters.as_parameter(name, p)
+        if not p.vary:
+            continue
+        v = np.asarray(defaults[name].value, dtype=float)
+        lo, hi = p.bounds
+        if np.isfinite(lo) and np.isfinite(hi):
+            v = np.where((v > lo) & (v < hi), v, 0.5 * (lo + hi))
+        elif np.isfinite(lo):
+            v = np.where(v > lo, v, lo + np.maximum(np.abs(lo), 1.0) * 1e-3)
+        elif np.isfinite(hi):
+            v = np.where(v < hi, v, hi - np.maximum(np.abs(hi), 1.0) * 1e-3)
+        out[name] = _fit.Parameter(
+            v if v.ndim else float(v), min=p.min, max=p.max, vary=True, transform=p.transform
+        )
+        changed = True
+    return out if changed else None
+
+
+#: relative chi2 difference below which two fits of the same data count as the same minimum
+CHI2_TIE_RTOL = 1e-9
+
+
+def _best_of(a: _fit.FitResult, b: _fit.FitResult) -> _fit.FitResult:
+    """Per fit, the converged result with the lower chi2 of two fits of the same data.
+
+    ``a`` (the user's start) wins ties within ``CHI2_TIE_RTOL``.
+    """
+    ca = np.where(np.asarray(a.success), np.asarray(a.chi2, float), np.inf)
+    cb = np.where(np.asarray(b.success), np.asarray(b.chi2, float), np.inf)
+    # ties (the same minimum reached from both starts, chi2 equal to rounding) keep ``a``
+    take_b = (cb < ca - CHI2_TIE_RTOL * np.abs(np.where(np.isfinite(ca), ca, 0.0))) | (
+        ~np.isfinite(ca)
+        & ~np.isfinite(cb)
+        & (
+            np.nan_to_num(np.asarray(b.chi2, float), nan=np.inf)
+            < np.nan_to_num(np.asarray(a.chi2, float), nan=np.inf)
+        )
+    )
+    if not a.batched:
+        return b if bool(take_b) else a
+
+    def pick(x, y):
+        x, y = np.asarray(x), np.asarray(y)
+        tb = take_b.reshape(take_b.shape + (1,) * (x.ndim - 1))
+        return np.where(tb, y, x)
+
+    return dataclasses.replace(
+        a,
+        params={k: pick(v, b.params[k]) for k, v in a.params.items()},
+        stderr={k: pick(v, b.stderr[k]) for k, v in a.stderr.items()},
+        init_params={k: pick(v, b.init_params[k]) for k, v in a.init_params.items()},
+        covariance=pick(a.covariance, b.covariance),
+        correlation=pick(a.correlation, b.correlation),
+        chi2=pick(a.chi2, b.chi2),
+        redchi=pick(a.redchi, b.redchi),
+        success=pick(a.success, b.success),
+        message=[
+            f"(automatic start) {mb}" if t else ma
+            for ma, mb, t in zip(a.message, b.message, take_b)
+        ],
+        extra={
+            k: pick(v, b.extra[k])
+            if k in b.extra and np.ndim(v) >= 1 and np.shape(v)[0] == len(a)
+            else v
+            for k, v in a.extra.items()
+        },
+    )
+
+
 def _as_complex(name: str, x: Any) -> np.ndarray:
     check(name, x, real=False, valid="measured complex conductivity")
     return np.asarray(x, dtype=complex_dtype())
@@ -164,7 +244,11 @@ def fit(
     params
         ``name -> Parameter | float`` overriding the automatic starts/bounds of those
         parameters (a float fixes nothing: it is a free start; use
-        ``Parameter(v, vary=False)`` to fix).  Unknown names raise.
+        ``Parameter(v, vary=False)`` to fix).  Unknown names raise.  When a varying
+        parameter gets a user starting value, the fit is also run from the automatic
+        starts (with the user's bounds) and, per spectrum, the converged fit with the
+        lower χ² is returned (its message then starts with "(automatic start)"); when both
+        reach the same minimum (χ² equal to 1e-9) the fit from the user's start is kept.
     sigma
         Standard deviation of the real and of the imaginary part of each point (> 0): one
         array (broadcast to the data) or a tuple ``(err_xx, err_xy)`` for joint fits.
@@ -256,6 +340,7 @@ def fit(
         est = {k: val[0] for k, val in est.items()}
         scale = scale[0]
     pars = _default_params(kind, est, scale)
+    defaults = dict(pars)
     if params is not None:
         unknown = set(params) - set(pars)
         if unknown:
@@ -267,12 +352,7 @@ def fit(
 
     y = tuple(data) if kind == "joint" else data[0]
     s = (tuple(errs) if kind == "joint" else errs[0]) if sigma_given else None
-    res = _fit.least_squares(
-        _MODELS[kind],
-        pars,
-        w,
-        y,
-        s,
+    kw = dict(
         batched=batched,
         batch_x=batch_x,
         multistart=multistart,
@@ -280,9 +360,15 @@ def fit(
         rtol=rtol,
         atol=atol,
         max_steps=max_steps,
-        throw=throw,
         scale_covar=scale_covar,
     )
+    res = _fit.least_squares(_MODELS[kind], pars, w, y, s, throw=False, **kw)
+    auto = _automatic_starts(pars, defaults, params)
+    if auto is not None:
+        # user starting values: also fit from the automatic starts; the better fit wins
+        res = _best_of(res, _fit.least_squares(_MODELS[kind], auto, w, y, s, **kw))
+    if throw and not np.all(res.success):
+        raise _fit.FitError(res)
     if kind == "pinned":
         return res
     p = res.params

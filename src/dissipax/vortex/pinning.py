@@ -23,6 +23,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
+from .._checks import check_result
 from . import _validate as v
 
 
@@ -83,12 +84,20 @@ def sigma_pinned(omega, f_s, Omega, omega_o):
         ω > 0, in the strong-momentum-relaxation limit of pinned-lattice hydrodynamics
         (the paper's ref. 41), parity-even part only (Ω_H = α_v = 0).
     """
-    v.real("omega", omega, gt=0, valid="Eq. (20) is singular at omega = 0 when omega_o > 0")
-    v.real("f_s", f_s, ge=0)
-    v.real("Omega", Omega, ge=0, valid="phase-relaxation rate Omega, >= 0")
-    v.real("omega_o", omega_o, ge=0)
     v.broadcast(omega=omega, f_s=f_s, Omega=Omega, omega_o=omega_o)
-    return _sigma_pinned(*map(v.as_float, (omega, f_s, Omega, omega_o)))
+    # concrete input: omega > 0.  Traced input is guarded for omega >= 0 only: quadratures
+    # of Re sigma (finite at omega = 0) may touch the endpoint inside jit.
+    if v.concrete(omega):
+        v.real("omega", omega, gt=0, valid="Eq. (20) is singular at omega = 0 when omega_o > 0")
+    omega = v.real("omega", omega, ge=0, valid="angular frequency")
+    f_s = v.real("f_s", f_s, ge=0)
+    Omega = v.real("Omega", Omega, ge=0, valid="phase-relaxation rate Omega, >= 0")
+    omega_o = v.real("omega_o", omega_o, ge=0)
+    return check_result(
+        "sigma_pinned",
+        _sigma_pinned(*map(v.as_float, (omega, f_s, Omega, omega_o))),
+        hint="f_s, the rates or 1/omega are beyond the float range; rescale the units",
+    )
 
 
 def _superfluid_weight(f_s, Omega, omega_o):
