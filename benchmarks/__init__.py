@@ -18,8 +18,11 @@ variable ``DISSIPAX_BENCH_QUICK=1`` either way).  Each dict is one row of the ta
 ``device``       the device it ran on (:func:`device_name`);
 ``notes``        anything a reader needs (norm of the error, sizes, what the reference is).
 
-Missing keys are filled with ``None``; :func:`row` builds a complete dict.  Helpers here:
-:func:`is_quick`, :func:`best_time`, :func:`compile_time`, :func:`device_name`.
+Missing keys are filled with ``None``; :func:`row` builds a complete dict (extra keys a
+module adds are kept by the module, dropped from the table).  Helpers here: :func:`is_quick`,
+:func:`best_time`, :func:`warm_time`, :func:`compile_time`, :func:`device_name`, and
+:func:`main`, which makes a module runnable alone (``python -m benchmarks.bench_<name>
+[--quick]``).
 """
 
 from __future__ import annotations
@@ -61,6 +64,18 @@ def best_time(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     return best, out
 
 
+def warm_time(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float, Any]:
+    """Time a first (compiling) call of ``fn()``, then the best of ``repeat`` warm calls.
+
+    Returns (best warm seconds, compile seconds = first call minus the best warm call, the
+    result).  For work that is not one jitted function (validation, dispatch and internal
+    ``jit`` caches included); a jitted function can use :func:`compile_time` instead.
+    """
+    first, _ = best_time(fn, 1)
+    best, out = best_time(fn, repeat)
+    return best, max(first - best, 0.0), out
+
+
 def compile_time(jitted, *args, **kwargs) -> tuple[float, Any]:
     """Time ``jitted.lower(*args, **kwargs).compile()``; return (seconds, compiled)."""
     t0 = time.perf_counter()
@@ -93,3 +108,27 @@ def row(
         "device": device or device_name(),
         "notes": notes,
     }
+
+
+def main(run: Callable[..., list[dict[str, Any]]], argv: list[str] | None = None) -> None:
+    """Run one benchmark module's ``run`` from the command line and print its rows.
+
+    ``--quick`` (in ``argv``, default ``sys.argv[1:]``) asks for the small workloads, as
+    ``python -m benchmarks --quick`` does.  Extra keys a module adds are listed under the
+    table, one line a row.
+    """
+    import sys
+
+    from benchmarks.__main__ import table
+
+    argv = sys.argv[1:] if argv is None else argv
+    if "--quick" in argv:
+        os.environ["DISSIPAX_BENCH_QUICK"] = "1"
+    os.environ.setdefault("DISSIPAX_QUIET", "1")
+    rows = run(quick=is_quick())
+    print(f"{device_name()}{' (quick)' if is_quick() else ''}")
+    print(table(rows))
+    for r in rows:
+        extra = {k: v for k, v in r.items() if k not in KEYS}
+        if extra:
+            print(f"{r['workload']}: " + ", ".join(f"{k}={v}" for k, v in extra.items()))

@@ -30,10 +30,11 @@ Run alone: ``python -m benchmarks.bench_fit_batched [--quick]``.
 from __future__ import annotations
 
 import os
-import sys
 import time
 
 import numpy as np
+
+from benchmarks import best_time, is_quick, main, row
 
 N_CURVES, N_QUICK, N_T = 1000, 100, 60
 REPEATS = 5
@@ -97,14 +98,20 @@ def fit_lmfit(T, y, sigma):
     return chi2, ok
 
 
+def _wall_cpu(fn, wall: list[float], cpu: list[float]):
+    """Call ``fn()``, append its wall and process CPU times to ``wall``/``cpu``; its result."""
+    t0, c0 = time.perf_counter(), time.process_time()
+    out = fn()
+    wall.append(time.perf_counter() - t0)
+    cpu.append(time.process_time() - c0)
+    return out
+
+
 def run(quick: bool | None = None) -> list[dict]:
     """Benchmark rows (keys: workload, dissipax_s, reference_s, ratio, error, ...)."""
-    import jax
-
     import dissipax  # noqa: F401  (float64)
 
-    if quick is None:
-        quick = os.environ.get("DISSIPAX_BENCH_QUICK", "0") == "1"
+    quick = is_quick() if quick is None else quick
     n = N_QUICK if quick else N_CURVES
     T, y, sigma, true = make_data(n)
 
@@ -112,24 +119,17 @@ def run(quick: bool | None = None) -> list[dict]:
     configs = {"default": {}, "lmfit_tol": {"rtol": LMFIT_TOL, "atol": LMFIT_TOL}}
     first, res, wall, cpu = {}, {}, {}, {}
     for name, kw in configs.items():
-        t0 = time.perf_counter()
-        res[name] = fit_dissipax(T, y, sigma, **kw)
-        first[name] = time.perf_counter() - t0
+        first[name], res[name] = best_time(lambda kw=kw: fit_dissipax(T, y, sigma, **kw), 1)
         wall[name], cpu[name] = [], []
     wall_ref, cpu_ref = [], []
     for _ in range(REPEATS):  # alternate, so that all see the same load
         for name, kw in configs.items():
-            t0, c0 = time.perf_counter(), time.process_time()
-            res[name] = fit_dissipax(T, y, sigma, **kw)
-            wall[name].append(time.perf_counter() - t0)
-            cpu[name].append(time.process_time() - c0)
-        t0, c0 = time.perf_counter(), time.process_time()
-        chi2_ref, ok_ref = fit_lmfit(T, y, sigma)
-        wall_ref.append(time.perf_counter() - t0)
-        cpu_ref.append(time.process_time() - c0)
+            res[name] = _wall_cpu(
+                lambda kw=kw: fit_dissipax(T, y, sigma, **kw), wall[name], cpu[name]
+            )
+        chi2_ref, ok_ref = _wall_cpu(lambda: fit_lmfit(T, y, sigma), wall_ref, cpu_ref)
     load1 = os.getloadavg()[0]
     ref_s = float(np.median(wall_ref))
-    dev = jax.devices()[0]
     rows = []
     for name in configs:
         r = res[name]
@@ -165,17 +165,15 @@ def run(quick: bool | None = None) -> list[dict]:
         )
         label = "" if name == "default" else f", rtol=atol={LMFIT_TOL:.3g}"
         rows.append(
-            {
-                "workload": (
-                    f"failed-insulator fits, {n} curves x {N_T} T (batched LM vs lmfit loop{label})"
-                ),
-                "dissipax_s": dx_s,
-                "reference_s": ref_s,
-                "ratio": ref_s / dx_s,
-                "error": err,
-                "compile_s": max(first[name] - dx_s, 0.0),
-                "device": f"{dev.device_kind} ({dev.platform}) x{len(jax.devices())}",
-                "notes": notes,
+            row(
+                f"failed-insulator fits, {n} curves x {N_T} T (batched LM vs lmfit loop{label})",
+                dx_s,
+                ref_s,
+                err,
+                max(first[name] - dx_s, 0.0),
+                notes,
+            )
+            | {
                 "convergence_fraction": float(ok.mean()),
                 "convergence_fraction_lmfit": float(ok_ref.mean()),
                 "ratio_cpu": cpu_ratio,
@@ -185,13 +183,5 @@ def run(quick: bool | None = None) -> list[dict]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Print the rows (``--quick``: 100 curves)."""
-    argv = sys.argv[1:] if argv is None else argv
-    for r in run(quick="--quick" in argv):
-        for k, v in r.items():
-            print(f"{k:>27}: {v}")
-
-
 if __name__ == "__main__":
-    main()
+    main(run)

@@ -11,30 +11,19 @@ E_a drawn at random) are fitted
 
 Reported: wall times, ``ratio = reference_s / dissipax_s``, ``error`` = the largest
 relative χ² difference between the two over the curves where both converged, and both
-convergence fractions (notes).  Run alone with ``python -m benchmarks.bench_saturation``.
+convergence fractions (notes).  ``--quick``: 100 curves.  Run alone with
+``python -m benchmarks.bench_saturation [--quick]``.
 """
 
 from __future__ import annotations
 
-import os
-import time
-
 import numpy as np
+
+from benchmarks import best_time, is_quick, main, row, warm_time
 
 N_CURVES = 1000
 N_QUICK = 100
 N_T = 40
-
-
-def _quick() -> bool:
-    return os.environ.get("DISSIPAX_BENCH_QUICK", "0") == "1"
-
-
-def _device() -> str:
-    import jax
-
-    d = jax.devices()
-    return f"{d[0].device_kind} ({d[0].platform}) x{len(d)}"
 
 
 def make_curves(n: int, seed: int = 0):
@@ -81,24 +70,13 @@ def run(quick: bool | None = None) -> list[dict]:
     import dissipax  # noqa: F401  (float64)
     from dissipax.saturation import fit, initial_guess
 
-    quick = _quick() if quick is None else quick
+    quick = is_quick() if quick is None else quick
     n = N_QUICK if quick else N_CURVES
     T, rho, sigma, true = make_curves(n)
 
-    t0 = time.perf_counter()
-    fit(T, rho, "insulator", sigma=sigma)
-    first = time.perf_counter() - t0
-    times = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        res = fit(T, rho, "insulator", sigma=sigma)
-        times.append(time.perf_counter() - t0)
-    dx_s = min(times)
-
+    dx_s, compile_s, res = warm_time(lambda: fit(T, rho, "insulator", sigma=sigma), 3)
     start = initial_guess(T, rho, "insulator")
-    t0 = time.perf_counter()
-    chi2_l, ok_l, vals_l = _lmfit_loop(T, rho, sigma, start)
-    ref_s = time.perf_counter() - t0
+    ref_s, (chi2_l, ok_l, vals_l) = best_time(lambda: _lmfit_loop(T, rho, sigma, start), 1)
 
     ok_d = np.asarray(res.success)
     chi2_d = np.asarray(res.chi2)
@@ -115,20 +93,16 @@ def run(quick: bool | None = None) -> list[dict]:
         "the same residual, bounds and starts; dissipax_s includes the start estimate"
     )
     return [
-        {
-            "workload": f"saturation.fit Eq. (1), {n} curves batched vs lmfit loop",
-            "dissipax_s": dx_s,
-            "reference_s": ref_s,
-            "ratio": ref_s / dx_s,
-            "error": float(np.max(rel)) if rel.size else None,
-            "compile_s": max(first - dx_s, 0.0),
-            "device": _device(),
-            "notes": notes,
-        }
+        row(
+            f"saturation.fit Eq. (1), {n} curves batched vs lmfit loop",
+            dx_s,
+            ref_s,
+            float(np.max(rel)) if rel.size else None,
+            compile_s,
+            notes,
+        )
     ]
 
 
 if __name__ == "__main__":
-    for r in run():
-        for k, v in r.items():
-            print(f"{k:>12s}: {v}")
+    main(run)

@@ -13,16 +13,17 @@ Workloads
   reference; ratio = reference time / dissipax time (target ≥ 1000× at ≤ 1e-4 relative);
 * the gradient of that curve's sum with respect to α vs the forward pass (target ≤ 4×).
 
-Run alone with ``python -m benchmarks.bench_surface``.
+Run alone with ``python -m benchmarks.bench_surface [--quick]``.
 """
 
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 from scipy import integrate, optimize
+
+from benchmarks import best_time, is_quick, main, row, warm_time
 
 # --- SciPy reference of Gurevich's equations (units of Δ0; k_B = ħ = 1) ------------------
 
@@ -161,26 +162,15 @@ def surface_resistance_reference(b, omega, T0, alpha, *, beta_factor=0.25, noneq
 # --- benchmark ---------------------------------------------------------------------------
 
 ALPHA, T0, DELTA0_K, F_HZ, N_FIELDS, N_REF = 0.91, 2.0 / 17.5, 17.5, 1.75e9, 64, 4
-
-
-def _timed(fn, repeat=3):
-    best = math.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        out = fn()
-        best = min(best, time.perf_counter() - t0)
-    return best, out
+REPEAT = 3  # dissipax_s: best of REPEAT warm runs; compile_s: first call minus that
 
 
 def run(quick: bool | None = None) -> list[dict]:
     """Rows: workload, dissipax_s, reference_s, ratio, error, compile_s, device, notes.
 
-    ``quick`` (default: ``benchmarks.is_quick()``) times the SciPy reference on one field
+    ``quick`` (default: :func:`benchmarks.is_quick`) times the SciPy reference on one field
     instead of ``N_REF`` (each reference field takes minutes).
     """
-    from benchmarks import is_quick
-
-    n_ref = 1 if (is_quick() if quick is None else quick) else N_REF
     import jax
     import jax.numpy as jnp
 
@@ -188,25 +178,22 @@ def run(quick: bool | None = None) -> list[dict]:
     from dissipax import units
     from dissipax.rf.surface import surface_resistance_ratio
 
+    n_ref = 1 if (is_quick() if quick is None else quick) else N_REF
     omega = float(units.frequency_to_gap_units(F_HZ, DELTA0_K))
     b = np.linspace(0.02, 0.42, N_FIELDS)  # up to 84 mT (below the 88 mT runaway)
-    device = jax.devices()[0].device_kind
 
     def forward():
-        r, t = surface_resistance_ratio(jnp.asarray(b), omega, T0, ALPHA, reading="fig4b")
-        return jax.block_until_ready(r), t
+        return surface_resistance_ratio(jnp.asarray(b), omega, T0, ALPHA, reading="fig4b")
 
-    t0 = time.perf_counter()
-    forward()
-    compile_fwd = time.perf_counter() - t0
-    fwd_s, (ratio, _) = _timed(forward)
+    fwd_s, compile_fwd, (ratio, _) = warm_time(forward, REPEAT)
 
     idx = (
         np.linspace(0, N_FIELDS - 1, n_ref).astype(int) if n_ref > 1 else np.array([N_FIELDS // 2])
     )
-    t0 = time.perf_counter()
-    ref_ratio, _ = surface_resistance_reference(b[idx], omega, T0, ALPHA, beta_factor=1.0)
-    ref_s = (time.perf_counter() - t0) * N_FIELDS / n_ref
+    ref_s, (ref_ratio, _) = best_time(
+        lambda: surface_resistance_reference(b[idx], omega, T0, ALPHA, beta_factor=1.0), 1
+    )
+    ref_s *= N_FIELDS / n_ref
     err = float(np.max(np.abs(np.asarray(ratio)[idx] / ref_ratio - 1.0)))
 
     grad = jax.jit(
@@ -216,35 +203,29 @@ def run(quick: bool | None = None) -> list[dict]:
             )
         )
     )
-    t0 = time.perf_counter()
-    jax.block_until_ready(grad(ALPHA))
-    compile_grad = time.perf_counter() - t0
-    grad_s, _ = _timed(lambda: jax.block_until_ready(grad(ALPHA)))
+    grad_s, compile_grad, _ = warm_time(lambda: grad(ALPHA), REPEAT)
     return [
-        {
-            "workload": f"Rs(Ba) with overheating, {N_FIELDS} fields (Fig. 4b)",
-            "dissipax_s": fwd_s,
-            "reference_s": ref_s,
-            "ratio": ref_s / fwd_s,
-            "error": err,
-            "compile_s": compile_fwd,
-            "device": device,
-            "notes": f"SciPy reference timed on {n_ref} of the {N_FIELDS} fields and scaled; "
+        row(
+            f"Rs(Ba) with overheating, {N_FIELDS} fields (Fig. 4b)",
+            fwd_s,
+            ref_s,
+            err,
+            compile_fwd,
+            f"SciPy reference timed on {n_ref} of the {N_FIELDS} fields and scaled; "
             "error = max relative difference of Rs/Rs0 there",
-        },
-        {
-            "workload": f"d/d(alpha) of the {N_FIELDS}-field curve (implicit) vs forward",
-            "dissipax_s": grad_s,
-            "reference_s": fwd_s,
-            "ratio": grad_s / fwd_s,
-            "error": None,
-            "compile_s": compile_grad,
-            "device": device,
-            "notes": "ratio = gradient time / forward time (target <= 4)",
-        },
+        ),
+        # reference_s is the forward pass here, and the ratio the other way round
+        row(
+            f"d/d(alpha) of the {N_FIELDS}-field curve (implicit) vs forward",
+            grad_s,
+            fwd_s,
+            None,
+            compile_grad,
+            "ratio = gradient time / forward time (target <= 4)",
+        )
+        | {"ratio": grad_s / fwd_s},
     ]
 
 
 if __name__ == "__main__":
-    for row in run():
-        print({k: (f"{v:.4g}" if isinstance(v, float) else v) for k, v in row.items()})
+    main(run)

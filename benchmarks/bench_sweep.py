@@ -17,7 +17,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from benchmarks import best_time, is_quick, row
+from benchmarks import best_time, is_quick, main, row
 from dissipax.sweep import evaluate, observables
 
 F_S, OMEGA, SIGMA_O = 1.0, 0.2, 0.05
@@ -100,3 +100,7 @@ def run(quick: bool | None = None) -> list[dict]:
     quick = is_quick() if quick is None else quick
     repeat = 1 if quick else 3
     return _vortex_rows(quick, repeat) + _rf_rows(quick, repeat)
+
+
+if __name__ == "__main__":
+    main(run)

@@ -18,13 +18,13 @@ Run alone: ``python -m benchmarks.bench_vortex [--quick]``.
 
 from __future__ import annotations
 
-import sys
-import time
-
 import numpy as np
+
+from benchmarks import best_time, is_quick, main, row, warm_time
 
 P = dict(f_s=1.3, Omega=0.4, Omega_H=0.9, alpha_v=0.05, sigma_o=0.3, sigma_oH=0.1)
 NAMES = tuple(P)
+REPEAT = 5  # best of REPEAT warm runs (the finite-difference reference: best of 2)
 
 
 def np_sigma(w, f_s, Omega, Omega_H, alpha_v, sigma_o, sigma_oH):
@@ -53,38 +53,18 @@ def np_grad(w, p, rel=1e-6):
     return g
 
 
-def _best(f, n=5):
-    best = np.inf
-    for _ in range(n):
-        t = time.perf_counter()
-        f()
-        best = min(best, time.perf_counter() - t)
-    return best
-
-
-def _timed_jax(fn, *args):
-    """(best run time, compile time, output) for a jitted function."""
-    import jax
-
-    t0 = time.perf_counter()
-    out = jax.block_until_ready(fn(*args))
-    first = time.perf_counter() - t0
-    run = _best(lambda: jax.block_until_ready(fn(*args)))
-    return run, max(first - run, 0.0), out
-
-
-def run(quick: bool = False) -> list[dict]:
-    """Run the benchmark; return one row per workload."""
+def run(quick: bool | None = None) -> list[dict]:
+    """Run the benchmark (``quick``: default :func:`benchmarks.is_quick`); one row a workload."""
     import jax
     import jax.numpy as jnp
 
     import dissipax.vortex as vx
 
+    quick = is_quick() if quick is None else quick
     n = 100_000 if quick else 1_000_000
     w_np = np.linspace(0.0, 10.0, n)
     w = jnp.asarray(w_np)
     p = tuple(P[k] for k in NAMES)
-    device = str(jax.devices()[0].platform)
     rows = []
 
     sxx_ref, sxy_ref = np_sigma(w_np, *p)
@@ -94,18 +74,16 @@ def run(quick: bool = False) -> list[dict]:
         ("sigma_xx", f_xx, sxx_ref, lambda: np_sigma(w_np, *p)[0]),
         ("sigma_xy", f_xy, sxy_ref, lambda: np_sigma(w_np, *p)[1]),
     ):
-        t, c, out = _timed_jax(f, w, *p)
-        t_ref = _best(ref_fn)
+        t, c, out = warm_time(lambda f=f: f(w, *p), REPEAT)
+        t_ref, _ = best_time(ref_fn, REPEAT)
         err = float(np.max(np.abs(np.asarray(out) - ref)) / np.max(np.abs(ref)))
         rows.append(
-            dict(
-                workload=f"{name}, {n:.0e} frequencies",
-                dissipax_s=t,
-                reference_s=t_ref,
-                ratio=t_ref / t,
-                error=err,
-                compile_s=c,
-                device=device,
+            row(
+                f"{name}, {n:.0e} frequencies",
+                t,
+                t_ref,
+                err,
+                c,
                 notes="jit vs NumPy complex128 closed form",
             )
         )
@@ -117,33 +95,21 @@ def run(quick: bool = False) -> list[dict]:
 
     g = jax.jit(jax.grad(loss))
     pv = jnp.asarray(p)
-    t, c, out = _timed_jax(g, pv, w)
-    t_ref = _best(lambda: np_grad(w_np, p), n=2)
-    ref = np_grad(w_np, p)
+    t, c, out = warm_time(lambda: g(pv, w), REPEAT)
+    t_ref, ref = best_time(lambda: np_grad(w_np, p), 2)
     err = float(np.max(np.abs(np.asarray(out) - ref) / np.abs(ref)))
     rows.append(
-        dict(
-            workload=f"grad of sum |sigma|^2 wrt 6 parameters, {n:.0e} frequencies",
-            dissipax_s=t,
-            reference_s=t_ref,
-            ratio=t_ref / t,
-            error=err,
-            compile_s=c,
-            device=device,
+        row(
+            f"grad of sum |sigma|^2 wrt 6 parameters, {n:.0e} frequencies",
+            t,
+            t_ref,
+            err,
+            c,
             notes="reverse-mode autodiff vs NumPy central differences (12 evaluations)",
         )
     )
     return rows
 
 
-def main(argv=None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    rows = run(quick="--quick" in argv)
-    cols = ("workload", "dissipax_s", "reference_s", "ratio", "error", "compile_s", "device")
-    print(" | ".join(cols))
-    for r in rows:
-        print(" | ".join(f"{r[k]:.3g}" if isinstance(r[k], float) else str(r[k]) for k in cols))
-
-
 if __name__ == "__main__":
-    main()
+    main(run)
