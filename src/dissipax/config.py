@@ -27,6 +27,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from .io import read_utf8
+
 _MISSING = object()
 
 
@@ -330,19 +332,5 @@ def load(path: str | Path) -> Config:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"{p}: no such config file")
-    raw = p.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise ConfigError(
-            f"{p}: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
-        )
-    try:
-        # a UTF-8 byte-order mark (some Windows editors write one) is dropped
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise ConfigError(
-            f"{p}:{line}: not UTF-8 text (TOML must be UTF-8): byte {raw[exc.start]:#04x} "
-            f"at line {line}, column {col} ({exc.reason}); save the file as UTF-8"
-        ) from None
+    text = read_utf8(p, ConfigError, note=" (TOML must be UTF-8)")
     return parse(text, source=str(p), path=p)

@@ -1,4 +1,4 @@
-"""Results out: JSON that holds arrays, and small helpers shared by the loaders."""
+"""Results out: JSON that holds arrays; text in: the UTF-8 reading shared by every loader."""
 
 from __future__ import annotations
 
@@ -53,3 +53,26 @@ def write_json(path: str | Path, obj: Any) -> Path:
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(json.dumps(to_jsonable(obj), indent=2) + "\n", encoding="utf-8")
     return p
+
+
+def read_utf8(path: str | Path, error: type[Exception] = ValueError, *, note: str = "") -> str:
+    """Read the UTF-8 text file ``path`` (a UTF-8 byte-order mark is dropped).
+
+    Raises ``error`` with a message naming the file, and for a byte that is not UTF-8 its
+    line and column, and for UTF-16 text (a UTF-16 byte-order mark) says so; ``note`` is
+    inserted after "not UTF-8 text" (e.g. " (TOML must be UTF-8)").  The caller checks
+    that the file exists (its message for that is its own).
+    """
+    p = Path(path)
+    raw = p.read_bytes()
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise error(f"{p}: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise error(
+            f"{p}:{line}: not UTF-8 text{note}: byte {raw[exc.start]:#04x} at line {line}, "
+            f"column {col} ({exc.reason}); save the file as UTF-8"
+        ) from None

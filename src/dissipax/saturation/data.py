@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..io import read_utf8
+
 
 class DataError(ValueError):
     """A data file or table that cannot be used, with the file, line and column at fault."""
@@ -343,21 +345,7 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: no such file")
-    raw = p.read_bytes()
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise DataError(
-            f"{p}: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as UTF-8"
-        )
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise DataError(
-            f"{p}:{line}: not UTF-8 text: byte {raw[exc.start]:#04x} at line {line}, "
-            f"character {col} ({exc.reason}); save the file as UTF-8 (units like Ω or µ "
-            "need it)"
-        ) from None
+    text = read_utf8(p, DataError)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise DataError(f"{p}:{line}: NUL character in the file (binary data, not CSV text)")
