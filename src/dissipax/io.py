@@ -62,6 +62,10 @@ def read_utf8(path: str | Path, error: type[Exception] = ValueError, *, note: st
     line and column, and for UTF-16 text (a UTF-16 byte-order mark) says so; ``note`` is
     inserted after "not UTF-8 text" (e.g. " (TOML must be UTF-8)").  The caller checks
     that the file exists (its message for that is its own).
+
+    Valid for
+        an existing readable file; UTF-8 (with or without a byte-order mark) is returned
+        as text, anything else raises ``error``.
     """
     p = Path(path)
     raw = p.read_bytes()
