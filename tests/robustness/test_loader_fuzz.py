@@ -196,10 +196,10 @@ def test_config_bad_values_named_by_line_and_key(cfg, data, junk):
         config.parse(bad, source="cfg.toml")
     except config.ConfigError as exc:
         msg = str(exc)
-        # the key itself, or (for checks of a combination, e.g. a log axis's start and stop)
-        # the enclosing table, with its line
+        # the key itself (or, for a list, the offending element key[i]) with its line, or
+        # (for checks of a combination, e.g. a log axis's start and stop) the enclosing table
         parent = key.rsplit(".", 1)[0]
-        assert f"cfg.toml:{n}: key '{key}'" in msg or re.match(
+        assert re.search(rf"cfg.toml:{n}: key '{re.escape(key)}(\[\d+\])?'", msg) or re.match(
             rf"cfg.toml:\d+: key '{parent}'", msg
         )
     else:
