@@ -150,14 +150,10 @@ def analyze(
     -------
     SweepAnalysis
 
-    Notes
-    -----
-    Valid for sweeps whose ρ(T) curves follow Eq. (1) or (2) (T > 0, ρ > 0); fields that
-    fail to converge are kept with ``success=False`` and left out of the power laws.
-
     Valid for
         sweeps whose ρ(T) curves follow Eq. (1) or (2) (T > 0, ρ > 0); fields that fail are
-        reported (success=False), not raised; power laws need ≥ 2 fields per branch.
+        reported (success=False), not raised, and left out of the power laws, which need
+        ≥ 2 fields per branch.
     """
     check_choice("law", law, (*LAWS, "auto"))
     T, rho, sigma, mask = sweep.padded()

@@ -95,7 +95,7 @@ def fit_power_law(
 
     Notes
     -----
-    Valid for H > 0, y > 0.  Being linear in (log A, e), the fit converges in a couple of
+    Being linear in (log A, e), the fit converges in a couple of
     Levenberg–Marquardt steps and equals weighted linear regression in log–log axes.
 
     Valid for

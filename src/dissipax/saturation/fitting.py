@@ -82,12 +82,6 @@ def initial_guess(T, rho, law: str, mask=None) -> dict[str, np.ndarray]:
     dict
         ``name -> (n_rows,)`` (or scalars for 1-D input), all > 0.
 
-    Notes
-    -----
-    Valid for curves with at least 3 points; the estimate is exact for noise-free data
-    whose plateau value is among the scanned candidates and rough otherwise (it only
-    needs to put Levenberg–Marquardt in the right basin).
-
     Valid for
         curves with at least 3 real (unmasked) points, ρ > 0; the estimate is exact for
         noise-free data whose plateau is among the scanned candidates and rough otherwise
@@ -235,9 +229,7 @@ def fit(
 
     Notes
     -----
-    All rows are fitted in one compiled, vmapped call per law.  Valid for the laws' domain
-    (T > 0 here, positive parameters); a row whose ρ(T) is not described by the law ends
-    with ``success=False`` or a poor redchi rather than an exception.
+    All rows are fitted in one compiled, vmapped call per law.
 
     Valid for
         T > 0 [K], ρ > 0 [Ω/□], finite, ≥ 4 points per row, sigma > 0. Rows whose fitted

@@ -73,8 +73,7 @@ def log_plateau_plus_activated(
 
     Notes
     -----
-    Valid for T ≥ 0, E_a ≥ 0, finite log_P, log_B; gradients are finite everywhere there,
-    including T → 0 and T = 0 (where they are exactly the limits: d/dT = d/dE_a = 0).
+    At T = 0 the gradients are exactly the limits: d/dT = d/dE_a = 0.
 
     Valid for
         T ≥ 0, E_a ≥ 0, finite log_P, log_B; no argument checks (a traced kernel). Any
@@ -266,10 +265,6 @@ def curvature(T: Float[ArrayLike, "..."], law: str, **params) -> Float[Array, ".
         d²ρ/dT², broadcast over ``T`` and the parameters (Fig. 4a: its sign change marks
         where saturation takes over).  Finite as T → 0 (it tends to 0).
 
-    Notes
-    -----
-    Valid for the laws' domain (T ≥ 0, positive plateau and prefactor, E_a ≥ 0).
-
     Valid for
         T ≥ 0, positive plateau and prefactor, E_a ≥ 0; finite as T → 0 (tends to 0) and
         for E_a/T past 745 (the activated term is exactly 0 there).
@@ -340,8 +335,7 @@ def curvature_zero(law: str, **params) -> Float[Array, "..."]:
 
     Notes
     -----
-    Differentiable (implicit derivative of the root).  Valid for σ_QF, σ_0, ρ_QF, ρ_0 > 0 and
-    E_a > 0 (E_a = 0 has no curvature and returns T* = 0).
+    Differentiable (implicit derivative of the root).  E_a = 0 has no curvature.
 
     Valid for
         σ_QF, σ_0 (or ρ_QF, ρ_0) > 0 and E_a ≥ 0 (E_a = 0 returns T* = 0); accurate to

@@ -207,11 +207,6 @@ def generate(
     FieldSweep
         With ``source`` saying it is synthetic and ``truth`` a :class:`SyntheticTruth`.
 
-    Notes
-    -----
-    Valid for positive fields and 0 < T_min < T_max; the values follow the module's
-    S1-like trends, not measured data.
-
     Valid for
         distinct fields > 0, 0 < T_min < T_max, n_T ≥ 4, noise ≥ 0 (ValueError otherwise);
         the values follow the module's S1-like trends, not measured data.
