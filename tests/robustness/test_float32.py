@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 PROBE = Path(__file__).with_name("_float32_probe.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -82,22 +81,10 @@ def test_float32_kernels_accuracy():
         assert err <= bound, (name, err, bound)
 
 
-@pytest.mark.slow
-def test_float32_fits():
-    """saturation.fit keeps float64's answer; vortex.fit does not (documented).
-
-    The joint vortex fit in float32 stops where the chi2 changes fall below float32's
-    resolution: it reports success, but its chi2 is ~5 % above the float64 minimum and the
-    parameters are off by up to ~3 standard errors.  Fits need float64.
-    """
-    f64, f32 = _run_both("--fits")
-    d_sat = (np.array(f32["saturation.fit"]) - f64["saturation.fit"]) / np.array(
-        f64["saturation.fit stderr"]
-    )
-    print("saturation.fit float32 - float64 in stderr units:", d_sat)
-    assert f32["saturation.fit success"] and np.all(np.abs(d_sat) < 0.01)
-    d_vx = (np.array(f32["vortex.fit"]) - f64["vortex.fit"]) / np.array(f64["vortex.fit stderr"])
-    print("vortex.fit float32 - float64 in stderr units:", d_vx)
-    print("chi2 float64, float32:", f64["vortex.fit chi2"], f32["vortex.fit chi2"])
-    assert np.all(np.abs(d_vx) < 5)  # the measured state (~3.2 sigma), not a goal
-    assert f32["vortex.fit chi2"] >= f64["vortex.fit chi2"] * (1 - 1e-6)
+# --- fits (owner: fit engine, branch fit-f32) -------------------------------------------
+# The float32 fit tests live in test_float32_fits.py: they fit data written once in
+# float64, so that both precisions fit the same numbers.  (The former test_float32_fits
+# here drew the synthetic noise with JAX inside each subprocess; float32 and float64 draw
+# different normal deviates, so it compared fits of different data: its "vortex.fit 5.6 %
+# chi2 above float64, 3.2 stderr off" was the difference of the two noise draws.)
+# --- end fits ------------------------------------------------------------------------

@@ -12,12 +12,23 @@ steps as the slowest one, the queue costs about the sum of the fits' steps.  A f
 iterates do not depend on the lane or the batch it runs in.
 
 Cost (benchmarks/bench_fit_batched.py, 1000 failed-insulator curves of 60 points, one
-CPU core): about 1.4 µs per fit and LM step plus ~80 µs per queue iteration.  The default
-``rtol = atol = 1e-10`` lies below the float64 resolution of the optimum (~sqrt(eps) of a
-parameter's starting value): once chi2 has stopped changing, the steps are accepted or
-rejected on rounding noise, and a fit ends only when the trust region has shrunk its step
-below the tolerance.  Mean steps per fit there: 20.4 at 1e-10, 15.0 at 1.49e-8 (lmfit's
-ftol/xtol), 9.1 at 1e-4, all at the same chi2 (to 3e-13 relative).
+CPU core): about 1.4 µs per fit and LM step plus ~80 µs per queue iteration.  The float64
+default ``rtol = atol = 1e-10`` lies below the float64 resolution of the optimum
+(~sqrt(eps) of a parameter's starting value): once chi2 has stopped changing, the steps
+are accepted or rejected on rounding noise, and a fit ends only when the trust region has
+shrunk its step below the tolerance.  Mean steps per fit there: 20.4 at 1e-10, 15.0 at
+1.49e-8 (lmfit's ftol/xtol), 9.1 at 1e-4, all at the same chi2 (to 3e-13 relative).  In
+float32 the default is ``sqrt(eps)`` (:func:`default_tolerance`).
+
+Honest success.  The Cauchy test passes whenever a step changes nothing, which also
+happens where the solver is stuck rather than converged: the damping has grown until the
+steps vanish (float32 rounding of an ill-conditioned fit), or a parameter has been pushed
+so close to its bound that the bound-enforcing map hides its gradient (``dp/dz → 0``).
+So after the solver, at the returned point, :func:`stationarity` asks how much one more
+Gauss-Newton step (on the free parameters, or moving a pinned parameter into its range)
+would lower chi2, relative to the parameters' confidence region (Bates & Watts' relative
+offset): above :data:`OFFSET_TOL` the fit is reported ``success=False`` with a message
+that says why and what to change.  NumPy, after the compiled call: it costs no step.
 
 Uncertainties (lmfit's convention).  At the optimum ``z*`` the covariance of the internal
 coordinates is ``C_z = (J_zᵀ J_z)⁻¹`` with ``J_z`` the Jacobian of the weighted residual;
@@ -53,14 +64,14 @@ import numpy as np
 import optimistix as optx
 
 from .._checks import DomainError
-from .._precision import eps, float_dtype
+from .._precision import eps, float_dtype, x64_enabled
 from . import parameters as P
 from ._linsolve import SmallMGSQR
 from ._problem import Layout, flat_residual, prepare
 from .result import FitError, FitResult, build_messages, from_arrays
 
 # status codes of one fit (messages in result.py)
-OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL, BOUND_OK = 0, 1, 2, 3, 4, 5
+OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL, BOUND_OK, STALLED = 0, 1, 2, 3, 4, 5, 6
 
 #: lineax solver of the damped Gauss-Newton step (see :mod:`._linsolve`): a thin QR by
 #: unrolled modified Gram-Schmidt, as accurate as optimistix's default Householder QR
@@ -78,6 +89,15 @@ MIN_LANES, LANE_DIVISOR = 256, 4
 
 #: relative eigenvalue of the normalised JᵀJ below which the covariance is called singular
 SINGULAR_RCOND = 1e3
+
+#: largest relative offset (Bates & Watts 1981; :func:`stationarity`) of a converged fit:
+#: one more Gauss-Newton step would move the parameters by at most this fraction of
+#: their confidence region's radius.  Bates & Watts propose 1e-3.  Measured: float64 fits
+#: stopped by the Cauchy test end at <= 2e-7 (500 bad starts of the joint vortex fit) and
+#: ~1e-10 (default starts); the spurious stops of that study at 3.6-13; float32 fits at
+#: 3e-5 (quadratic), 1.6e-4 (saturation.fit), 6.3e-4 (vortex.fit, 6 parameters), and
+#: ill-conditioned float32 fits (cond(J) >~ 1e4) at 4e-3-7e-2, flagged.
+OFFSET_TOL = 1e-3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -100,8 +120,8 @@ def least_squares(
     batch_x: bool = False,
     multistart: int = 0,
     key: jax.Array | None = None,
-    rtol: float = 1e-10,
-    atol: float = 1e-10,
+    rtol: float | None = None,
+    atol: float | None = None,
     max_steps: int = 256,
     throw: bool = False,
     scale_covar: bool = True,
@@ -144,8 +164,14 @@ def least_squares(
     key
         ``jax.random`` key for the multistart draws (default ``PRNGKey(0)``).
     rtol, atol
-        Levenberg–Marquardt termination: both the step and the chi2 change below
-        ``atol + rtol·|value|`` (optimistix's Cauchy criterion).
+        Levenberg–Marquardt termination: the last step changed every internal coordinate
+        and every residual by less than ``atol + rtol·|value|`` (optimistix's Cauchy
+        criterion).  ``None``: :func:`default_tolerance` of the working dtype (1e-10 in
+        float64, ``sqrt(eps)`` = 3.5e-4 in float32).  Values below
+        :data:`TOL_FLOOR_EPS` ``· eps`` are raised to it (no step can be resolved more
+        finely).  Passing the test is necessary, not sufficient: the fit is converged only
+        if it also ends at a stationary point (:func:`stationarity`), else
+        ``success=False`` and the message says why.
     max_steps
         Maximum number of LM steps (accepted or rejected).
     throw
@@ -177,11 +203,7 @@ def least_squares(
         or multistart < 0
     ):
         raise DomainError(f"argument 'multistart' must be an integer >= 0; got {multistart!r}")
-    for nm, tol in (("rtol", rtol), ("atol", atol)):
-        if not (np.isscalar(tol) and np.isfinite(tol) and tol >= 0):
-            raise DomainError(f"argument '{nm}' must be a finite number >= 0; got {tol!r}")
-    if rtol == 0 and atol == 0:
-        raise DomainError("arguments 'rtol' and 'atol' cannot both be 0")
+    rtol, atol = effective_tolerances(rtol, atol)
 
     prob = prepare(model, params, x, y, sigma, batched=batched, batch_x=batch_x)
     lay = prob.layout
@@ -222,6 +244,45 @@ def least_squares(
     if throw and not np.all(result.success):
         raise FitError(result)
     return result
+
+
+def default_tolerance() -> float:
+    """Default ``rtol`` and ``atol`` of :func:`least_squares` for the working dtype.
+
+    float64: 1e-10.  float32 (``DISSIPAX_X64=0``): ``sqrt(eps)`` = 3.5e-4, MINPACK's rule
+    (lmfit's ``ftol = xtol = 1.49e-8`` in float64): near the minimum chi2 changes as the
+    square of the step, so a step below ``sqrt(eps)`` of the parameters changes chi2 by less
+    than its rounding (``eps·chi2``) and cannot be verified.  A smaller tolerance only adds
+    steps that the trust region accepts or rejects on rounding noise (measured: the
+    float32 joint vortex fit ends at the same point after 6 steps instead of 27).
+    """
+    return 1e-10 if x64_enabled() else float(np.sqrt(eps()))
+
+
+#: tolerances below this many eps of the working dtype are raised to it: the Cauchy test
+#: would then pass only on a step that rounds to nothing
+TOL_FLOOR_EPS = 10
+
+
+def effective_tolerances(rtol, atol) -> tuple[float, float]:
+    """Return the validated ``(rtol, atol)`` that the solver uses.
+
+    ``None`` becomes :func:`default_tolerance`; values are floored at
+    :data:`TOL_FLOOR_EPS` ``· eps`` (which changes nothing in float64 for tolerances
+    >= 2.2e-15).
+    """
+    out = []
+    for nm, tol in (("rtol", rtol), ("atol", atol)):
+        if tol is None:
+            tol = default_tolerance()
+        real = isinstance(tol, (int, float, np.integer, np.floating)) and not isinstance(tol, bool)
+        if not (real and np.isfinite(tol) and tol >= 0):
+            raise DomainError(f"argument '{nm}' must be a finite number >= 0; got {tol!r}")
+        out.append(tol)
+    if out[0] == 0 and out[1] == 0:
+        raise DomainError("arguments 'rtol' and 'atol' cannot both be 0")
+    floor = TOL_FLOOR_EPS * eps()
+    return max(float(out[0]), floor), max(float(out[1]), floor)
 
 
 def _lanes(n_job: int) -> int:
@@ -327,20 +388,29 @@ def _solve(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
         )
         z = zs[best]
         c = coords(b)
-        r = residual_fit(z, b)
-        jac = jax.jacfwd(residual_fit)(z, b)  # (ndata, nvary)
         pv = c.physical(z)
+
+        def residual_p(pv):  # the weighted residual as a function of the physical values
+            xx = jax.tree.map(lambda a: a[b], x) if static.batch_x else x
+            yy, ss = jax.tree.map(lambda a: a[b], (y, sigma))
+            return flat_residual(model, lay, c.named(pv), xx, yy, ss)
+
+        r = residual_p(pv)
+        # the Jacobian in physical space; the internal one is J_p·diag(dp/dz) (chain rule).
+        # J_p stays meaningful for a parameter pinned at a bound, where dp/dz -> 0.  The
+        # small linear algebra (JᵀJ, Jᵀr, eigen-decompositions) runs in NumPy, in float64,
+        # after the call (_covariance): it stays out of the compiled graph, and in float32
+        # mode the gradient Jᵀr is not drowned by float32 accumulation over the data.
+        jac_p = jax.jacfwd(residual_p)(pv)  # (ndata, nvary)
+        dpdz = c.dp_dz(z)
         at_bound = c.at_bound(pv)
-        # the small (nvary x nvary) linear algebra runs in NumPy after the call
-        # (_covariance): it keeps eigen-decompositions out of the compiled graph
-        g = jnp.where(at_bound, 0.0, jac.T @ r)
         return dict(
             params=c.full(pv),
-            ata=jac.T @ jac,
-            grad=g,
-            dpdz=c.dp_dz(z),
+            residual=r,
+            jac_p=jac_p,
+            at_lower=at_bound & c.nearer_lower(pv),
+            dpdz=dpdz,
             chi2=chi2s[best],
-            ndata=jnp.asarray(r.shape[0]),
             code=codes[best],
             nsteps=steps[best],
             start_ok=start_oks[best],
@@ -461,41 +531,140 @@ def _code(res):
 
 
 def _covariance(out: dict, nvary: int, rtol: float, atol: float) -> dict:
-    """Covariance, singularity, KKT status and redchi from the compiled call's output.
+    """Covariance, singularity, convergence checks and redchi from the compiled call's output.
 
     ``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, by :func:`inverse_information`.
 
-    A parameter pushed into its bound never meets the solver's step test in z (its internal
-    coordinate keeps running off to infinity, and the free parameters track its slow
-    crawl), so such fits end at max_steps.  They are converged (a KKT check) when one more
-    Gauss-Newton step on the *free* parameters would lower chi2 by less than
-    ``atol + rtol·chi2``: the free parameters are then within ~sqrt(rtol·chi2) of their
-    (unscaled) standard errors of the constrained optimum.
+    Convergence is checked here, after the solver, at the returned point (:func:`stationarity`):
+
+    * a fit the solver reports converged (its Cauchy test passed) is demoted to
+      ``STALLED`` when it is not stationary — the last step no longer changed chi2 (at
+      working precision, or because the damping had grown huge), yet one more Gauss-Newton
+      step would still lower chi2 appreciably;
+    * a parameter pushed into its bound never meets the solver's step test in z (its
+      internal coordinate keeps running off to infinity, and the free parameters track its
+      slow crawl), so such fits end at max_steps.  They are converged (``BOUND_OK``, a KKT
+      check) when they are stationary in the same sense.
     """
     at_bound = np.asarray(out["at_bound"], bool)
     n = nvary
     mask = at_bound[..., :, None] | at_bound[..., None, :]
-    cov_z, singular, weak, _ = inverse_information(np.asarray(out["ata"], float), at_bound)
+    r = np.asarray(out.pop("residual"), float)
+    jac_p = np.asarray(out.pop("jac_p"), float)
+    d = np.asarray(out["dpdz"], float)
+    jac = jac_p * d[..., None, :]
+    ata = np.einsum("...ki,...kj->...ij", jac, jac)
+    out["ata"] = ata
+    cov_z, singular, weak, _ = inverse_information(ata, at_bound)
+    chi2 = np.asarray(out["chi2"], float)
+    ndata = r.shape[-1]
+    st = stationarity(
+        ata,
+        np.einsum("...ki,...k->...i", jac, r),
+        at_bound,
+        np.einsum("...ki,...k->...i", jac_p, r),
+        np.sum(jac_p**2, axis=-2),
+        np.asarray(out["at_lower"], bool),
+        np.sum(r**2, axis=-1),
+        np.sum(np.abs(r), axis=-1),
+        ndata,
+        rtol,
+        atol,
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
-        g = np.asarray(out["grad"], float)
-        decrease = np.einsum("...i,...ij,...j->...", g, cov_z, g)
-        chi2 = np.asarray(out["chi2"], float)
-        stationary = decrease <= atol + rtol * chi2
         code = np.asarray(out["code"])
         bound_ok = (
             (code == MAX_STEPS)
             & np.any(at_bound, axis=-1)
             & ~singular
-            & stationary
+            & st["stationary"]
             & np.isfinite(chi2)
         )
         code = np.where(bound_ok, BOUND_OK, code)
-        d = np.asarray(out["dpdz"], float)
+        code = np.where((code == OK) & np.isfinite(chi2) & ~st["stationary"], STALLED, code)
         cov = d[..., :, None] * cov_z * d[..., None, :]
         cov = np.where(mask, np.nan, cov)
-        dof = int(np.asarray(out["ndata"]).ravel()[0]) - n
+        dof = ndata - n
         redchi = chi2 / dof if dof > 0 else np.full_like(chi2, np.nan)
-    return dict(cov=cov, singular=singular, weak=weak, code=code, redchi=redchi)
+    return dict(cov=cov, singular=singular, weak=weak, code=code, redchi=redchi, ndata=ndata, **st)
+
+
+def stationarity(
+    ata, grad, at_bound, grad_p, colsq_p, at_lower, chi2, abs_r, ndata, rtol, atol
+) -> dict:
+    r"""Whether fits ended at a (bound-constrained) stationary point of chi2.
+
+    NumPy, batched over leading axes.  The measure is the chi2 decrease ``D`` that the
+    linearised model still promises along a feasible direction — the larger of
+
+    * one Gauss-Newton step on the free parameters, ``D_free = gᵀ (JᵀJ)⁺ g`` with
+      ``g = Jᵀr`` (a pseudo-inverse: directions the data cannot determine carry no
+      gradient either), in internal coordinates (the value does not depend on them);
+    * for each parameter pinned at a bound whose chi2 *falls* when it moves inside its
+      range (the KKT multiplier has the wrong sign), the best step along that parameter
+      alone, ``D_j = (J_pᵀr)_j² / |J_p[:, j]|²`` (physical Jacobian ``J_p``: the bound
+      transform's ``dp/dz → 0`` hides this gradient from the solver, which then stalls at
+      the bound),
+
+    and a fit is stationary when the *relative offset* of Bates & Watts (Technometrics 23,
+    179 (1981)),
+
+    .. math:: \mathrm{RO} = \sqrt{\frac{D / p}{(\chi^2 - D)/(n - p)}},
+
+    is at most :data:`OFFSET_TOL` — the remaining step is then below ``OFFSET_TOL`` of the
+    radius of the parameters' confidence region, a numerical error far below the
+    statistical one (``p`` varying parameters, ``n`` data points) — or when
+    ``D <= Σ_i (atol + rtol·|r_i|)²``: the step would change the residuals by less than the
+    solver's own Cauchy tolerance (in the 2-norm).  The second test decides for data
+    fitted to rounding level (zero-residual problems), where RO compares rounding noise
+    with rounding noise.  In float32 the computed gradient carries rounding noise of
+    ``~eps·cond(J)`` relative, so fits with an ill-conditioned Jacobian cannot reach
+    ``OFFSET_TOL`` and are reported as stalled (the message says to fit in float64).
+
+    Returns a dict with ``stationary`` (bool), ``gn_decrease`` (``D``), ``relative_offset``
+    (RO; NaN without degrees of freedom) and ``stuck`` (``(..., nvary)``: pinned
+    parameters whose multiplier has the wrong sign and whose ``D_j`` fails the test).
+    """
+    at_bound = np.asarray(at_bound, bool)
+    ata, grad, grad_p, colsq_p, chi2, abs_r = (
+        np.asarray(a, float) for a in (ata, grad, grad_p, colsq_p, chi2, abs_r)
+    )
+    n = ata.shape[-1]
+    eye = np.eye(n)
+    free = ~at_bound
+    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        a = np.where(mask, eye, ata)
+        g = np.where(free, grad, 0.0)
+        diag = np.diagonal(a, axis1=-2, axis2=-1)
+        ok_diag = diag > 0
+        scale = np.where(ok_diag, 1.0 / np.sqrt(np.where(ok_diag, diag, 1.0)), 0.0)
+        c = scale[..., :, None] * a * scale[..., None, :]
+        finite = np.all(np.isfinite(c), axis=(-2, -1)) & np.all(np.isfinite(g), axis=-1)
+        c = np.where(finite[..., None, None], c, eye)
+        w, v = np.linalg.eigh(c)
+        keep = w > SINGULAR_RCOND * n * eps() * w[..., -1:]
+        proj = np.einsum("...ji,...j->...i", v, np.where(finite[..., None], scale * g, 0.0))
+        d_free = np.sum(np.where(keep, proj**2 / np.where(keep, w, 1.0), 0.0), axis=-1)
+        d_free = np.where(finite, d_free, np.nan)
+        inward = np.where(at_lower, grad_p < 0, grad_p > 0) & at_bound & (colsq_p > 0)
+        d_pin = np.where(inward, grad_p**2 / np.where(colsq_p > 0, colsq_p, 1.0), 0.0)
+        d = np.maximum(d_free, np.max(d_pin, axis=-1, initial=0.0))
+        dof = ndata - n
+        # Σ (atol + rtol |r_i|)² without the r_i: n atol² + 2 atol rtol Σ|r_i| + rtol² chi2
+        tol = ndata * atol**2 + 2 * atol * rtol * abs_r + rtol**2 * chi2
+        if dof > 0:
+            ro = np.sqrt((d / n) / (np.maximum(chi2 - d, 0.0) / dof))
+        else:
+            ro = np.full_like(d, np.nan)
+        stationary = (d <= tol) | (ro <= OFFSET_TOL)
+        if dof > 0:
+            ro_pin = np.sqrt((d_pin / n) / (np.maximum(chi2[..., None] - d_pin, 0.0) / dof))
+            pin_ok = (d_pin <= tol[..., None]) | (ro_pin <= OFFSET_TOL)
+        else:
+            pin_ok = d_pin <= tol[..., None]
+        stuck = inward & ~pin_ok
+    return dict(stationary=stationary, gn_decrease=d, relative_offset=ro, stuck=stuck)
 
 
 def inverse_information(a, at_bound):
@@ -568,6 +737,8 @@ def _to_result(out: dict, prob, static: _Static, multistart: int, scale_covar: b
         n_converged=out["n_converged"],
         at_bound=out["at_bound"],
         singular=out["singular"],
+        relative_offset=out["relative_offset"],
+        gn_decrease=out["gn_decrease"],
     )
     return from_arrays(
         out["params"],

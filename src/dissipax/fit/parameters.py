@@ -279,7 +279,10 @@ class Coordinates(eqx.Module):
 
     def params(self, z) -> dict:
         """``name -> value`` of every parameter at ``z`` (what the model is called with)."""
-        pv = self.physical(z)
+        return self.named(self.physical(z))
+
+    def named(self, pv) -> dict:
+        """``name -> value`` of every parameter, the varying ones at the physical ``pv``."""
         out, j = {}, 0
         vary = set(self.vary_index)
         for i, n in enumerate(self.names):
@@ -293,6 +296,17 @@ class Coordinates(eqx.Module):
     def dp_dz(self, z):
         """``(nvary,)`` diagonal of the transform Jacobian ``dp/dz``."""
         return jax.jvp(self.physical, (z,), (jnp.ones_like(z),))[1]
+
+    def nearer_lower(self, pv):
+        """``(nvary,)`` whether each varying parameter is nearer its lower than its upper bound."""
+        return jnp.stack(
+            [
+                jnp.asarray(
+                    k in (LOWER, LOG) or (k == BOTH and pv[j] - self.lo[i] <= self.hi[i] - pv[j])
+                )
+                for j, (k, i) in self._items()
+            ]
+        )
 
     def at_bound(self, pv):
         """``(nvary,)`` whether each varying parameter is pinned at a bound (see AT_BOUND_RTOL)."""

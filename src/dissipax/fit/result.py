@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 # status codes (kept in sync with lm.py)
-_OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL, _BOUND_OK = 0, 1, 2, 3, 4, 5
+_OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL, _BOUND_OK, _STALLED = 0, 1, 2, 3, 4, 5, 6
 
 
 class FitError(RuntimeError):
@@ -70,6 +70,8 @@ def build_messages(
                 "while a parameter was pushed into its bound; the free parameters are stationary: "
                 "one more Gauss-Newton step would lower chi2 by < atol + rtol*chi2)"
             )
+        elif c == _STALLED:
+            parts.append(stalled_message(i, row, layout, nsteps))
         elif c == _MAX_STEPS:
             parts.append(
                 (
@@ -106,6 +108,39 @@ def build_messages(
             )
         msgs.append("; ".join(parts))
     return msgs
+
+
+def stalled_message(i: int, row, layout, nsteps) -> str:
+    """Message of a fit whose solver stopped at a point that is not stationary (lm.STALLED)."""
+    from .._precision import x64_enabled
+    from .lm import OFFSET_TOL
+
+    vnames = layout.vary_names
+    d, ro = float(row("gn_decrease")[i]), float(row("relative_offset")[i])
+    stuck = [vnames[k] for k in np.flatnonzero(np.asarray(row("stuck")[i]))]
+    ro_txt = f"relative offset {ro:.3g} > {OFFSET_TOL:g}" if np.isfinite(ro) else "no dof"
+    text = (
+        f"failed: stopped after {int(nsteps[i])} steps where the steps no longer change chi2, "
+        f"but the point is not stationary: a Gauss-Newton step would still lower chi2 by "
+        f"{d:.3g} ({ro_txt}, Bates-Watts)"
+    )
+    if stuck:
+        text += (
+            f"; parameter(s) {', '.join(stuck)} stuck at a bound although chi2 decreases "
+            "towards the inside of the range (the bound-enforcing map hides that gradient): "
+            "start them away from the bound or use multistart=N"
+        )
+    elif not x64_enabled():
+        text += (
+            "; in float32 (DISSIPAX_X64=0) chi2 and its gradient are too coarse for this fit: "
+            "fit in float64 (unset DISSIPAX_X64), or rescale the data and parameters to O(1)"
+        )
+    else:
+        text += (
+            "; rescale the parameters (starting values of the right magnitude), give better "
+            "starting values, or use multistart=N"
+        )
+    return text
 
 
 def covariance_notes(vnames, at_bound, singular: bool, weak) -> list[str]:
