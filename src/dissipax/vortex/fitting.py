@@ -210,8 +210,8 @@ def fit(
     multistart: int = 0,
     key: jax.Array | None = None,
     max_steps: int = 256,
-    rtol: float = 1e-10,
-    atol: float = 1e-10,
+    rtol: float | None = None,
+    atol: float | None = None,
     throw: bool = False,
 ) -> _fit.FitResult:
     r"""Fit complex conductivity spectra to the vortex hydrodynamics, with standard errors.
