@@ -34,6 +34,15 @@ GAP_SLACK_ULP = 16.0
 _DELTA0_NB_K = 17.5  # Delta0/k_B of the niobium preset, for the unit examples below
 _H_OVER_KB = 4.799243073366221e-11  # h / k_B [K s] (CODATA, exact)
 
+#: Smallest frequency [Hz] accepted by the physical front ends: below 1 kHz a value is a
+#: frequency in GHz or MHz passed as Hz (the nonequilibrium theory also needs omega*tau_r >> 1,
+#: tau_r ~ 40 ns in Nb at 2 K).
+F_MIN_HZ = 1e3
+F_HZ_UNITS = (
+    f"frequency in Hz, >= {F_MIN_HZ:g}: not GHz or MHz (1.3 GHz is f_Hz = 1.3e9); below 1 kHz "
+    "Eq. (12)'s omega*tau_r >> 1 fails and the value is almost surely in the wrong unit"
+)
+
 OMEGA_UNITS = (
     "omega is the photon energy hbar*omega/Delta0, dimensionless, not a frequency in Hz or "
     f"GHz: 1.3 GHz in niobium (Delta0/k_B = {_DELTA0_NB_K} K) is omega = "

@@ -271,7 +271,7 @@ def _check_fit_cavity(
             valid=f"bath temperature in K, below 0.567 Delta0/k_B for Delta0 >= {Delta0_lo:g} K",
         )
         check(f"ramps[{i}].Rs_ohm", r.Rs_ohm, gt=0.0, valid="surface resistance in ohm")
-        check(f"ramps[{i}].f_Hz", r.f_Hz, gt=0.0, valid="mode frequency in Hz")
+        check(f"ramps[{i}].f_Hz", r.f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
         omega = float(units.hz_to_kelvin(r.f_Hz)) / Delta0_lo
         b_top = float(np.max(r.Bp_mT)) / Bc_mT
         lim = 2.0 * float(_v.spectral_gap_np(factor * b_top**2))
@@ -337,9 +337,9 @@ def fit_cavity(
         ramps (non-empty list of :class:`~dissipax.rf.cavity_data.Ramp`) whose points lie
         in the model's domain for every Δ0 the fit may try (the material's, or 12–22 K with
         ``vary_Delta0``): 0 ≤ B_p ≤ b_max(reading)·B_c (β0 ≤ 0.25), 0 < T < 0.567 Δ0/k_B,
-        0 < f < 2ε_g(β0)Δ0/h, Rs > 0, all finite; start values 0 ≤ alpha ≤ 20,
+        1 kHz ≤ f < 2ε_g(β0)Δ0/h, Rs > 0, all finite; start values 0 ≤ alpha ≤ 20,
         Rs0_nOhm, R_res_nOhm ≥ 0 or None; ``rel_error > 0``; ``0 < T_ref_K < 0.567 Δ0``;
-        ``f_ref_Hz > 0`` or None; ``max_steps ≥ 1``.  Outside: ``DomainError`` naming the
+        ``f_ref_Hz ≥ 1 kHz`` or None; ``max_steps ≥ 1``.  Outside: ``DomainError`` naming the
         argument (``ramps[i].Bp_mT`` etc. for data).  Inside the compiled fit, run-time
         guards on b, ω, T0, α.
     """
@@ -350,7 +350,7 @@ def fit_cavity(
         "T_ref_K", T_ref_K, gt=0.0, lt=_v.T_C * Delta0_lo, valid="reference temperature in K"
     )
     if f_ref_Hz is not None:
-        check("f_ref_Hz", f_ref_Hz, gt=0.0, valid="reference frequency in Hz")
+        check("f_ref_Hz", f_ref_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
     max_steps = _v.nodes("max_steps", max_steps, minimum=1)
     f_ref = {float(r.f_Hz) for r in ramps} if f_ref_Hz is None else {float(f_ref_Hz)}
     if len(f_ref) != 1:
@@ -389,12 +389,12 @@ def _check_cavity_rs(B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, 
     Delta0_K = guard("Delta0_K", Delta0_K, gt=0.0, valid="gap Delta0/k_B in K")
     Bc_mT = guard("Bc_mT", Bc_mT, gt=0.0, valid="thermodynamic critical field in mT")
     check("T_ref_K", T_ref_K, gt=0.0, valid="reference temperature in K")
-    check("f_ref_Hz", f_ref_Hz, gt=0.0, valid="reference frequency in Hz (not GHz)")
+    check("f_ref_Hz", f_ref_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
     if is_traced(Delta0_K) or is_traced(Bc_mT):
         # physical bounds depend on traced numbers: the natural-unit guards of the model apply
         B_mT = guard("B_mT", B_mT, ge=0.0, valid="peak surface field in mT")
         T_K = guard("T_K", T_K, gt=0.0, valid="bath temperature in K")
-        f_Hz = guard("f_Hz", f_Hz, gt=0.0, valid="frequency in Hz (not GHz)")
+        f_Hz = guard("f_Hz", f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
         return B_mT, T_K, f_Hz
     factor = READINGS[reading].beta
     # per-point arrays of Delta0_K, Bc_mT: the bounds of the smallest (conservative)
@@ -409,7 +409,7 @@ def _check_cavity_rs(B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, 
         valid=f"peak surface field in mT; beta0 = {factor:g} (B/B_c)^2 <= {S_MAX}",
     )
     T_K = guard("T_K", T_K, gt=0.0, lt=T_c_K, valid=f"bath temperature in K, below {T_c_K:.4g} K")
-    f_Hz = guard("f_Hz", f_Hz, gt=0.0, valid="frequency in Hz (not GHz: 1.3 GHz is 1.3e9)")
+    f_Hz = guard("f_Hz", f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
     scale = 2.0 * Delta0_min * float(units.kelvin_to_hz(1.0))
     f_Hz = _v.bound(
         "f_Hz",
@@ -444,13 +444,14 @@ def cavity_rs_ohm(
 
     Valid for
         0 ≤ B_mT ≤ b_max(reading)·Bc_mT (β0 ≤ 0.25), 0 < T_K < 0.567 Delta0_K,
-        0 < f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), broadcasting together; alpha, Rs0_nOhm,
-        R_res_nOhm ≥ 0; Delta0_K, Bc_mT > 0; 0 < T_ref_K < 0.567 Delta0_K; f_ref_Hz > 0;
+        1 kHz ≤ f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), broadcasting together; alpha, Rs0_nOhm,
+        R_res_nOhm ≥ 0; Delta0_K, Bc_mT > 0 (per-point arrays: the bounds use the smallest);
+        0 < T_ref_K < 0.567 Delta0_K; f_ref_Hz ≥ 1 kHz;
         all finite and real.  Outside: ``DomainError`` naming the argument; under
         ``jit``/``vmap`` run-time guards (on the physical arguments, and on b, ω, T0, α
-        in natural units).  Runaway points return the penalty 1e3·Rs0-scale value of the
-        fit model, not the physical +inf: use :func:`~dissipax.rf.surface_resistance_ohm`
-        for physics.
+        in natural units).  At runaway points the fit model's finite penalty
+        (Rs/Rs0 = 1e3) replaces the physical +inf: use
+        :func:`~dissipax.rf.surface_resistance_ohm` for the physics there.
     """
     B_mT, T_K, f_Hz = _check_cavity_rs(
         B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, f_ref_Hz
@@ -459,5 +460,7 @@ def cavity_rs_ohm(
     Rs0_nOhm = guard("Rs0_nOhm", Rs0_nOhm, ge=0.0, valid="zero-field BCS resistance in nOhm")
     R_res_nOhm = guard("R_res_nOhm", R_res_nOhm, ge=0.0, valid="residual resistance in nOhm")
     fn = _cavity_model(reading, model, float(T_ref_K), float(f_ref_Hz))
-    B_mT, T_K, f_Hz = (jnp.asarray(v, dtype=float) for v in np.broadcast_arrays(B_mT, T_K, f_Hz))
-    return fn((B_mT, T_K, f_Hz), alpha, Rs0_nOhm, R_res_nOhm, Delta0_K, Bc_mT)
+    B_mT, T_K, f_Hz = jnp.broadcast_arrays(*(jnp.asarray(v, float) for v in (B_mT, T_K, f_Hz)))
+    shape = B_mT.shape  # the model vmaps over points: evaluate on 1-D, restore the shape
+    x = tuple(v.reshape(-1) for v in (B_mT, T_K, f_Hz))
+    return fn(x, alpha, Rs0_nOhm, R_res_nOhm, Delta0_K, Bc_mT).reshape(shape)

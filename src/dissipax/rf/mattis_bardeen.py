@@ -175,7 +175,8 @@ def sigma1_low_frequency(omega, T):
         lambda t: C_LOG * np.asarray(t, dtype=float),
         lambda t: C_LOG * jnp.asarray(t, dtype=float),
         (T,),
-        what=f"C*T (C = 4 exp(-gamma) = {C_LOG:.4f})",
-        valid="Eq. (1) is the omega << T limit of Eq. (37); it turns negative above C*T",
+        what="C*T",
+        valid=f"C = 4 exp(-gamma) = {C_LOG:.4f}: Eq. (1) is the omega << T limit of Eq. (37) "
+        f"and turns negative above C*T; {_v.OMEGA_UNITS}",
     )
     return broadcast_apply(_low_frequency, omega, T)

@@ -127,18 +127,18 @@ def overheating_alpha(T0_K, tau1_s, f_Hz, Delta0_K, Tc_K):
     this gives α = 1.318 ≈ 1.32, as quoted after Eq. (42).
 
     Valid for
-        T0_K, tau1_s, f_Hz, Delta0_K, Tc_K > 0 and finite (K, s, Hz, K, K), T0_K < Tc_K,
-        and a positive logarithm: f_Hz < 9 k_B T0/(8π ħ) (≈ 94 GHz at 2 K; f in Hz, not
-        GHz).  The estimate assumes ħω ≪ k_B T0 ≪ Δ0.  Outside: ``DomainError`` naming the
-        argument (run-time guards under ``jit``/``vmap``, including T0_K < Tc_K and the
-        logarithm).  α grows like e^{Δ0/T0}: a concrete result beyond the float range
-        (Δ0/T0 ≳ 700) raises ``DomainError`` ("result 'alpha' overflows") instead of
-        returning inf.
+        T0_K, tau1_s, Delta0_K, Tc_K > 0 and finite (K, s, K, K), T0_K < Tc_K, and
+        1 kHz ≤ f_Hz < 9 k_B T0/(8π ħ) (the logarithm must be positive: ≈ 94 GHz at 2 K;
+        f in Hz, not GHz: a value below 1 kHz is taken for a unit mistake).  The estimate
+        assumes ħω ≪ k_B T0 ≪ Δ0.  Outside: ``DomainError`` naming the argument (run-time
+        guards under ``jit``/``vmap``, including T0_K < Tc_K and the logarithm).  α grows
+        like e^{Δ0/T0}: a concrete result beyond the float range (Δ0/T0 ≳ 700) raises
+        ``DomainError`` ("result 'alpha' overflows") instead of returning inf.
     """
     check_broadcast(T0_K=T0_K, tau1_s=tau1_s, f_Hz=f_Hz, Delta0_K=Delta0_K, Tc_K=Tc_K)
     T0_K = guard("T0_K", T0_K, gt=0.0, valid="bath temperature in K")
     tau1_s = guard("tau1_s", tau1_s, gt=0.0, valid="recombination time constant in s")
-    f_Hz = guard("f_Hz", f_Hz, gt=0.0, valid="rf frequency in Hz (not GHz)")
+    f_Hz = guard("f_Hz", f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
     Delta0_K = guard("Delta0_K", Delta0_K, gt=0.0, valid="gap Delta0/k_B in K")
     Tc_K = guard("Tc_K", Tc_K, gt=0.0, valid="critical temperature in K")
     T0_K = _v.bound(

@@ -525,9 +525,9 @@ def _check_physical(B_mT, f_Hz, T0_K, material, reading):
     f_Hz = guard(
         "f_Hz",
         f_Hz,
-        gt=0.0,
+        ge=_v.F_MIN_HZ,
         lt=f_gap,
-        valid=f"frequency in Hz (not GHz: 1.3 GHz is 1.3e9), below 2 Delta0/h = {f_gap:.4g} Hz",
+        valid=f"{_v.F_HZ_UNITS}; below 2 Delta0/h = {f_gap:.4g} Hz",
     )
     scale = material.Delta0_K * hz_per_kelvin
 
@@ -588,7 +588,7 @@ def surface_resistance_ohm(
 
     Valid for
         0 ≤ B_mT ≤ b_max(reading)·B_c (β0 ≤ 0.25: 200 mT ``"printed"``, 100 mT ``"fig4b"``
-        for Nb), 0 < f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), 0 < T0_K < 0.567 Δ0/k_B (kelvin),
+        for Nb), 1 kHz ≤ f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), 0 < T0_K < 0.567 Δ0/k_B (kelvin),
         α ≥ 0, R_res_ohm ≥ 0, Rs0_ohm ≥ 0 or None, ``material`` a
         :class:`~dissipax.rf.materials.Superconductor`.  Outside: ``DomainError`` naming the
         physical argument and its unit (under ``jit``/``vmap``: run-time guards).  The
