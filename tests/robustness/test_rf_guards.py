@@ -111,8 +111,8 @@ CASES = {
     "usadel_uv": (
         rf.usadel_uv,
         dict(eps=1.2, s=0.1),
-        # below eps_g(0.1) = 0.7185 (Eq. 9) or negative
-        {"eps": _bad(NEG, st.floats(0.0, 0.718)), "s": S_BAD},
+        # below eps_g(0.1) = 0.6256 (Eq. 9) or negative
+        {"eps": _bad(NEG, st.floats(0.0, 0.6255)), "s": S_BAD},
     ),
     "coherence_factor": (
         rf.coherence_factor,
@@ -614,7 +614,7 @@ VMAP_CASES = {
     "sigma1_dc_biased": (lambda s: rf.sigma1_dc_biased(0.01, 0.1, s), [0.1, 0.3], "s"),
     "sigma1_rf": (lambda w: rf.sigma1_rf(w, 0.1, 0.2), [0.01, 0.9], "omega"),
     "dos": (lambda e: rf.dos(e, 0.1), [1.2, -1.0], "eps"),
-    "usadel_uv": (lambda e: rf.usadel_uv(e, 0.1), [1.2, 0.5], "eps"),  # eps_g(0.1) = 0.7185
+    "usadel_uv": (lambda e: rf.usadel_uv(e, 0.1), [1.2, 0.5], "eps"),  # eps_g(0.1) = 0.6256
     "rs_ratio": (lambda t: rf.rs_ratio(0.1, 0.01, t, 0.1), [0.1, 0.0], "T"),
     "solve_overheating": (
         lambda a: rf.solve_overheating(0.1, 0.01, 0.1, a).T,
@@ -665,9 +665,9 @@ def test_usadel_uv_guard_is_per_element():
     """eps >= eps_g(s) is checked against each element's own gap (a cross-argument guard)."""
     f = jax.jit(jax.vmap(rf.usadel_uv))
     s = jnp.array([0.1, 0.25])
-    u, _ = f(jnp.array([0.72, 0.32]), s)  # eps_g(0.1) = 0.7185, eps_g(0.25) = 0.3197: valid
+    u, _ = f(jnp.array([0.63, 0.32]), s)  # eps_g(0.1) = 0.6256, eps_g(0.25) = 0.3197: valid
     assert np.all(np.isfinite(np.asarray(u)))
-    _raises_at_run_time(f, (jnp.array([0.71, 0.32]), s), "eps")  # 0.71 < eps_g(0.1) only
+    _raises_at_run_time(f, (jnp.array([0.62, 0.32]), s), "eps")  # 0.62 < eps_g(0.1) only
 
 
 def test_guards_keep_gradients_finite():
