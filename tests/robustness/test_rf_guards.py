@@ -679,3 +679,42 @@ def test_guards_keep_gradients_finite():
     assert float(gs) == pytest.approx(-np.pi / 4)  # the documented finite value at s = 0
     ga = jax.jit(jax.grad(lambda t: rf.overheating_alpha(t, 3e-12, 1.75e9, 17.5, 9.2)))(2.0)
     assert np.isfinite(float(ga))
+
+
+_FLOAT32_SCRIPT = """
+import jax, jax.numpy as jnp, numpy as np
+import dissipax.rf as rf
+from dissipax._precision import float_dtype
+assert float_dtype() == np.float32
+s = np.linspace(0.01, 0.25, 2000).astype(np.float32)
+eg = np.asarray(rf.spectral_gap(s))
+u, v = rf.usadel_uv(eg, s)  # at the float32 gap: accepted (slack in float32 ulp)
+assert np.isfinite(np.asarray(u)).all() and np.isfinite(np.asarray(v)).all()
+f = jax.jit(lambda w: rf.sigma1_dc_biased(w, 0.1, 0.2, n=8))
+assert np.isfinite(float(f(jnp.float32(0.01))))
+try:
+    jax.block_until_ready(f(jnp.float32(0.9)))
+    raise SystemExit("guard did not fire")
+except Exception as e:  # the run-time guard, in float32
+    assert "argument 'omega' out of its domain at run time" in str(e), str(e)
+print("ok")
+"""
+
+
+def test_checks_and_guards_in_float32():
+    """DISSIPAX_X64=0: the gap check's slack is in float32 ulp and the guards still fire."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[2] / "src"
+    env = {**os.environ, "DISSIPAX_X64": "0", "PYTHONPATH": str(src)}
+    p = subprocess.run(
+        [sys.executable, "-c", _FLOAT32_SCRIPT],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert p.returncode == 0 and p.stdout.strip().endswith("ok"), p.stderr[-2000:]

@@ -27,8 +27,8 @@ from .._checks import DomainError, guard, is_traced
 T_C = math.exp(float(np.euler_gamma)) / math.pi
 #: Largest supported pair-breaking parameter (see :data:`dissipax.rf.usadel.S_MAX`).
 S_MAX = 0.25
-#: Relative slack (in units of float64 eps) of the eps >= eps_g(s) check: eps_g computed by
-#: NumPy here and by JAX in the kernels may differ by a few ulp.
+#: Relative slack (in units of the working dtype's eps) of the eps >= eps_g(s) check: eps_g
+#: computed by NumPy here and by JAX in the kernels may differ by a few ulp.
 GAP_SLACK_ULP = 16.0
 
 _DELTA0_NB_K = 17.5  # Delta0/k_B of the niobium preset, for the unit examples below

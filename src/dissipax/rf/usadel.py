@@ -61,6 +61,7 @@ import jax
 import jax.numpy as jnp
 
 from .._checks import check_broadcast, guard
+from .._precision import eps as working_eps
 from . import _validate as _v
 
 #: Largest pair-breaking parameter where the '+' root of Eq. (8) is physical.
@@ -289,7 +290,8 @@ def _check_eps(eps, s, *, allow_gap: bool):
     s = check_s(s)
     if not allow_gap:
         # eps_g from NumPy (concrete) or JAX (guard) may differ from the kernel's by a few ulp
-        slack = 1.0 - _v.GAP_SLACK_ULP * 2.0**-52
+        # of the working dtype (float32 under DISSIPAX_X64=0)
+        slack = 1.0 - _v.GAP_SLACK_ULP * working_eps()
         eps = _v.bound(
             "eps",
             eps,
@@ -323,8 +325,10 @@ def usadel_uv(eps, s):
 
     Valid for
         :math:`0 \le s \le 0.25`, :math:`\epsilon \ge \epsilon_g(s)` (Eq. 9; a relative
-        slack of 16 ulp is accepted), both in units of :math:`\Delta_0`.  Below the gap the
-        solution is not given by Eqs. (6)-(8) (use :func:`dos`, which is 0 there).  Outside
+        slack of 16 ulp of the working dtype is accepted), both in units of
+        :math:`\Delta_0`.  Below the gap the solution is not given by Eqs. (6)-(8) (use
+        :func:`dos`, which is 0 there).  At :math:`s = 0` the edge :math:`\epsilon = 1` is
+        the BCS singularity (:math:`u = \infty`).  Outside
         (or NaN, inf, complex, shapes that do not broadcast): ``DomainError`` naming ``eps``
         or ``s``; under ``jit``/``vmap`` run-time guards on both.
     """
