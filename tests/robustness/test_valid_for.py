@@ -20,8 +20,20 @@ MODULES = [
     "dissipax.sweep.output",
     "dissipax.sweep.observables",
     "dissipax.sweep.distributed",
+    "dissipax.rf",
+    "dissipax.rf.usadel",
+    "dissipax.rf.quadrature",
+    "dissipax.rf.mattis_bardeen",
+    "dissipax.rf.dc_biased",
+    "dissipax.rf.rf_field",
+    "dissipax.rf.conductivity",
+    "dissipax.rf.surface",
+    "dissipax.rf.overheating",
+    "dissipax.rf.materials",
+    "dissipax.rf.cavity_data",
+    "dissipax.rf.alpha_fit",
+    "dissipax._precision",
 ]
-# dissipax.rf is covered in a later pass (see docs/numerical_validity.md)
 
 
 def _public_functions():
@@ -41,9 +53,6 @@ def _public_functions():
                     if inspect.isfunction(f) and not a.startswith("_")
                 ]
             for qn, f in cands:
-                # functions re-exported from elsewhere (e.g. _precision) belong to their module
-                if f.__module__.split(".")[:2] == ["dissipax", "_precision"]:
-                    continue
                 if f.__module__.startswith("dissipax"):
                     seen[qn] = f
     return seen

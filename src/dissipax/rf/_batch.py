@@ -18,7 +18,11 @@ def _apply(kernel, args):
 
 @functools.cache
 def bind(fn, **static):
-    """``functools.partial(fn, **static)``, cached so that jit sees the same callable."""
+    """``functools.partial(fn, **static)``, cached so that jit sees the same callable.
+
+    Valid for
+        a module-level function and hashable static keyword values.
+    """
     return functools.partial(fn, **static)
 
 
@@ -27,6 +31,9 @@ def broadcast_apply(kernel, *args):
 
     ``kernel`` must be a module-level function or a :func:`bind` of one (static keywords),
     so that the compiled call is cached.
+
+    Valid for
+        real arrays that broadcast together (checked by the public callers); internal.
     """
     args = tuple(jnp.asarray(a, dtype=float) for a in args)
     return _apply(kernel, args)

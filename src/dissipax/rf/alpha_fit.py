@@ -21,20 +21,46 @@ import jax.numpy as jnp
 import numpy as np
 
 from .. import units
-from .._checks import DomainError, check, check_choice
+from .._checks import DomainError, check, check_broadcast, check_choice, guard, is_traced
 from ..fit import FitResult, Parameter, least_squares
+from . import _validate as _v
 from . import quadrature as q
-from .cavity_data import Ramp, pad_ramps
+from .cavity_data import Ramp, check_ramps, pad_ramps
 from .materials import NIOBIUM, Superconductor
 from .rf_field import energy_integral
 from .surface import MODELS, N_DEPTH, READINGS, _solve_point
+from .usadel import S_MAX
 
 __all__ = ["cavity_rs_ohm", "fit_alpha", "fit_cavity"]
 
 _RUNAWAY_PENALTY = 1e3  # model value (in units of Rs0) returned at runaway points
 
 
+def _b_max(reading: str) -> float:
+    """Largest reduced field b = B_a/B_c with beta0 <= S_MAX under ``reading``."""
+    return float(np.sqrt(S_MAX / READINGS[reading].beta))
+
+
+def _guard_natural(b, omega, T0, alpha, reading):
+    """Run-time guards of the fit models (values known only inside the compiled fit)."""
+    factor = READINGS[reading].beta
+    b = guard("b", b, ge=0.0, le=_b_max(reading), valid="reduced field B_a/B_c")
+    omega = _v.bound(
+        "omega",
+        _v.omega(omega),
+        lambda b_: 2.0 * _v.spectral_gap_np(factor * np.asarray(b_, dtype=float) ** 2),
+        lambda b_: 2.0 * _v.spectral_gap_jnp(factor * jnp.asarray(b_, dtype=float) ** 2),
+        (b,),
+        what=f"2*eps_g(beta0) with beta0 = {factor:g} b^2",
+        valid=_v.PAIR_BREAKING_TEXT,
+    )
+    T0 = _v.temperature(T0, "T0")
+    alpha = guard("alpha", alpha, ge=0.0, valid="overheating parameter of Eq. (13)")
+    return b, omega, T0, alpha
+
+
 def _ratio_model(b, omega, T0, alpha, *, reading, model):
+    b, omega, T0, alpha = _guard_natural(b, omega, T0, alpha, reading)
     sol = jax.vmap(
         functools.partial(
             _solve_point,
@@ -55,6 +81,48 @@ def _natural_model(reading: str, model: str):
         return _ratio_model(b, omega, T0, alpha, reading=reading, model=model)
 
     return fn
+
+
+def _check_fit_alpha(b, rs_ratio, omega, T0, sigma, alpha, vary_T0, reading, model):
+    """Boundary checks of :func:`fit_alpha` (concrete data only: a fit is not traceable)."""
+    check_choice("reading", reading, READINGS)
+    check_choice("model", model, MODELS)
+    _v.flag("vary_T0", vary_T0)
+    for name, x in (("b", b), ("rs_ratio", rs_ratio), ("omega", omega), ("T0", T0)):
+        if is_traced(x):
+            raise DomainError(f"argument '{name}' must be concrete: a fit cannot be traced")
+    check("rs_ratio", rs_ratio, gt=0.0, valid="measured Rs/Rs0")
+    if np.ndim(rs_ratio) not in (1, 2):
+        raise DomainError(
+            f"argument 'rs_ratio' must have shape (n,) or (n_batch, n); got {np.shape(rs_ratio)}"
+        )
+    check("b", b, ge=0.0, le=_b_max(reading), valid=f"B_a/B_c under reading {reading!r}")
+    if np.ndim(b) not in (1, 2) or (np.ndim(b) == 2 and np.ndim(rs_ratio) != 2):
+        raise DomainError(
+            f"argument 'b' must have shape (n,) or, with a 2-D rs_ratio, (n_batch, n); got "
+            f"b{np.shape(b)}, rs_ratio{np.shape(rs_ratio)}"
+        )
+    shape = check_broadcast(b=b, rs_ratio=rs_ratio)
+    if shape != np.shape(rs_ratio):
+        raise DomainError(
+            f"arguments do not broadcast to the data shape: b{np.shape(b)}, "
+            f"rs_ratio{np.shape(rs_ratio)}"
+        )
+    for name, x in (("omega", omega), ("T0", T0)):
+        if np.ndim(x):
+            raise DomainError(f"argument '{name}' must be a scalar; got shape {np.shape(x)}")
+    _v.omega(omega)
+    _v.temperature(T0, "T0")
+    _v.below_pair_breaking(omega, READINGS[reading].beta * float(np.max(b)) ** 2, "beta0(max b)")
+    if vary_T0 and 3.0 * float(T0) >= _v.T_C:
+        raise DomainError(
+            f"argument 'T0' must be < T_c/3 = {_v.T_C / 3:.4f} with vary_T0=True (the fit "
+            f"bounds T0 to (0.3 T0, 3 T0), which must stay below T_c); got {float(T0)!r}"
+        )
+    if sigma is not None:
+        check("sigma", sigma, gt=0.0, valid="standard errors of rs_ratio")
+        check_broadcast(sigma=sigma, rs_ratio=rs_ratio)
+    check("alpha", alpha, ge=0.0, valid="start value of the overheating parameter")
 
 
 def fit_alpha(
@@ -98,14 +166,18 @@ def fit_alpha(
     FitResult
         ``params["alpha"]`` (and ``"T0"``) with stderr; batched when ``rs_ratio`` is 2-D.
 
-    Valid for: as :func:`~dissipax.rf.surface.surface_resistance_ratio`.
+    Valid for
+        the domain of :func:`~dissipax.rf.surface.surface_resistance_ratio`:
+        0 ≤ b ≤ b_max(reading) (β0 ≤ 0.25), scalar 0 < ω < 2ε_g(β0(max b)), scalar
+        0 < T0 < T_c = 0.567 (ω, T0 in units of Δ0), with ``vary_T0`` also 3·T0 < T_c;
+        finite rs_ratio > 0 of shape (n,) or (n_batch, n) broadcasting with b; sigma
+        None or > 0; alpha ≥ 0; ``max_steps ≥ 1``.  Outside: ``DomainError`` naming the
+        argument before any compilation.  Inside the compiled fit, run-time guards on b,
+        ω, T0, α (they cannot fire with validated input: the bounds keep the parameters
+        in range).  Runaway points give a finite penalty residual, not NaN.
     """
-    check_choice("reading", reading, READINGS)
-    check_choice("model", model, MODELS)
-    check("b", b, ge=0.0)
-    check("rs_ratio", rs_ratio, gt=0.0)
-    check("omega", omega, gt=0.0, lt=2.0)
-    check("T0", T0, gt=0.0, lt=0.567)
+    _check_fit_alpha(b, rs_ratio, omega, T0, sigma, alpha, vary_T0, reading, model)
+    max_steps = _v.nodes("max_steps", max_steps, minimum=1)
     y = jnp.asarray(rs_ratio, dtype=float)
     batched = y.ndim == 2
     b = jnp.asarray(b, dtype=float)
@@ -148,6 +220,68 @@ def _cavity_model(reading: str, model: str, T_ref_K: float, f_ref_Hz: float):
         return 1e-9 * (Rs0_nOhm * scale * ratio + R_res_nOhm)
 
     return fn
+
+
+_DELTA0_RANGE_K = (12.0, 22.0)  # bounds of Delta0 when fitted (vary_Delta0)
+
+
+def _check_fit_cavity(
+    ramps, material, alpha, Rs0_nOhm, R_res_nOhm, vary_Delta0, reading, model, rel_error
+) -> float:
+    """Boundary checks of :func:`fit_cavity`; returns the smallest Δ0 [K] the fit may try."""
+    check_ramps(ramps)
+    if not isinstance(material, Superconductor):
+        raise DomainError(
+            f"argument 'material' must be a Superconductor; got {type(material).__name__}"
+        )
+    check_choice("reading", reading, READINGS)
+    check_choice("model", model, MODELS)
+    vary_Delta0 = _v.flag("vary_Delta0", vary_Delta0)
+    check("alpha", alpha, ge=0.0, le=20.0, valid="start value of alpha (fit bounds [0, 20])")
+    for name, x in (("Rs0_nOhm", Rs0_nOhm), ("R_res_nOhm", R_res_nOhm)):
+        if x is not None:
+            check(name, x, ge=0.0, valid="start value in nOhm")
+    check("rel_error", rel_error, gt=0.0, valid="relative standard error of each Rs point")
+    lo, hi = _DELTA0_RANGE_K
+    if vary_Delta0:
+        check(
+            "material.Delta0_K",
+            material.Delta0_K,
+            ge=lo,
+            le=hi,
+            valid="start value of the fitted Delta0 in K (fit bounds [12, 22])",
+        )
+    Delta0_lo = lo if vary_Delta0 else float(material.Delta0_K)
+    factor = READINGS[reading].beta
+    Bc_mT = material.Bc_T * 1e3
+    for i, r in enumerate(ramps):
+        check(
+            f"ramps[{i}].Bp_mT",
+            r.Bp_mT,
+            ge=0.0,
+            le=_b_max(reading) * Bc_mT,
+            valid=f"peak field in mT; beta0 = {factor:g} (B/B_c)^2 <= {S_MAX} with B_c = "
+            f"{Bc_mT:g} mT",
+        )
+        check(
+            f"ramps[{i}].T_K",
+            r.T_K,
+            gt=0.0,
+            lt=_v.T_C * Delta0_lo,
+            valid=f"bath temperature in K, below 0.567 Delta0/k_B for Delta0 >= {Delta0_lo:g} K",
+        )
+        check(f"ramps[{i}].Rs_ohm", r.Rs_ohm, gt=0.0, valid="surface resistance in ohm")
+        check(f"ramps[{i}].f_Hz", r.f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
+        omega = float(units.hz_to_kelvin(r.f_Hz)) / Delta0_lo
+        b_top = float(np.max(r.Bp_mT)) / Bc_mT
+        lim = 2.0 * float(_v.spectral_gap_np(factor * b_top**2))
+        if not omega < lim:
+            raise DomainError(
+                f"argument 'ramps[{i}].f_Hz' must be < 2 eps_g(beta0) Delta0/h at the ramp's "
+                f"largest field (pair-breaking absorption is not in Eq. (10)); got "
+                f"f_Hz={r.f_Hz!r} (omega = {omega:.6g} >= {lim:.6g})"
+            )
+    return Delta0_lo
 
 
 def fit_cavity(
@@ -198,10 +332,26 @@ def fit_cavity(
     FitResult
         Batched over ``ramps`` (``result[i]`` is ramp i); parameters ``alpha``,
         ``Rs0_nOhm``, ``R_res_nOhm``, ``Delta0_K``, ``Bc_mT``.
+
+    Valid for
+        ramps (non-empty list of :class:`~dissipax.rf.cavity_data.Ramp`) whose points lie
+        in the model's domain for every Δ0 the fit may try (the material's, or 12–22 K with
+        ``vary_Delta0``): 0 ≤ B_p ≤ b_max(reading)·B_c (β0 ≤ 0.25), 0 < T < 0.567 Δ0/k_B,
+        1 kHz ≤ f < 2ε_g(β0)Δ0/h, Rs > 0, all finite; start values 0 ≤ alpha ≤ 20,
+        Rs0_nOhm, R_res_nOhm ≥ 0 or None; ``rel_error > 0``; ``0 < T_ref_K < 0.567 Δ0``;
+        ``f_ref_Hz ≥ 1 kHz`` or None; ``max_steps ≥ 1``.  Outside: ``DomainError`` naming the
+        argument (``ramps[i].Bp_mT`` etc. for data).  Inside the compiled fit, run-time
+        guards on b, ω, T0, α.
     """
-    if not ramps:
-        raise DomainError("fit_cavity: no ramps given")
-    check("rel_error", rel_error, gt=0.0)
+    Delta0_lo = _check_fit_cavity(
+        ramps, material, alpha, Rs0_nOhm, R_res_nOhm, vary_Delta0, reading, model, rel_error
+    )
+    T_ref_K = guard(
+        "T_ref_K", T_ref_K, gt=0.0, lt=_v.T_C * Delta0_lo, valid="reference temperature in K"
+    )
+    if f_ref_Hz is not None:
+        check("f_ref_Hz", f_ref_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
+    max_steps = _v.nodes("max_steps", max_steps, minimum=1)
     f_ref = {float(r.f_Hz) for r in ramps} if f_ref_Hz is None else {float(f_ref_Hz)}
     if len(f_ref) != 1:
         raise DomainError(
@@ -231,6 +381,48 @@ def fit_cavity(
     )
 
 
+def _check_cavity_rs(B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, f_ref_Hz):
+    """Boundary checks (run-time guards when traced) of :func:`cavity_rs_ohm`'s inputs."""
+    check_choice("reading", reading, READINGS)
+    check_choice("model", model, MODELS)
+    check_broadcast(B_mT=B_mT, T_K=T_K, f_Hz=f_Hz)
+    Delta0_K = guard("Delta0_K", Delta0_K, gt=0.0, valid="gap Delta0/k_B in K")
+    Bc_mT = guard("Bc_mT", Bc_mT, gt=0.0, valid="thermodynamic critical field in mT")
+    check("T_ref_K", T_ref_K, gt=0.0, valid="reference temperature in K")
+    check("f_ref_Hz", f_ref_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
+    if is_traced(Delta0_K) or is_traced(Bc_mT):
+        # physical bounds depend on traced numbers: the natural-unit guards of the model apply
+        B_mT = guard("B_mT", B_mT, ge=0.0, valid="peak surface field in mT")
+        T_K = guard("T_K", T_K, gt=0.0, valid="bath temperature in K")
+        f_Hz = guard("f_Hz", f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
+        return B_mT, T_K, f_Hz
+    factor = READINGS[reading].beta
+    # per-point arrays of Delta0_K, Bc_mT: the bounds of the smallest (conservative)
+    Delta0_min, Bc_min = float(np.min(Delta0_K)), float(np.min(Bc_mT))
+    T_c_K = _v.T_C * Delta0_min
+    check("T_ref_K", T_ref_K, lt=T_c_K, valid=f"below T_c = 0.567 Delta0/k_B = {T_c_K:.4g} K")
+    B_mT = guard(
+        "B_mT",
+        B_mT,
+        ge=0.0,
+        le=_b_max(reading) * Bc_min,
+        valid=f"peak surface field in mT; beta0 = {factor:g} (B/B_c)^2 <= {S_MAX}",
+    )
+    T_K = guard("T_K", T_K, gt=0.0, lt=T_c_K, valid=f"bath temperature in K, below {T_c_K:.4g} K")
+    f_Hz = guard("f_Hz", f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
+    scale = 2.0 * Delta0_min * float(units.kelvin_to_hz(1.0))
+    f_Hz = _v.bound(
+        "f_Hz",
+        f_Hz,
+        lambda B: scale * _v.spectral_gap_np(factor * (np.asarray(B, float) / Bc_min) ** 2),
+        lambda B: scale * _v.spectral_gap_jnp(factor * (jnp.asarray(B, float) / Bc_min) ** 2),
+        (B_mT,),
+        what="2*eps_g(beta0)*Delta0/h",
+        valid="pair-breaking absorption is not in Eq. (10)",
+    )
+    return B_mT, T_K, f_Hz
+
+
 def cavity_rs_ohm(
     B_mT,
     T_K,
@@ -249,7 +441,26 @@ def cavity_rs_ohm(
     """Evaluate the :func:`fit_cavity` model: Rs [Ω] at fields ``B_mT``, bath temperatures ``T_K``.
 
     Pass one ramp's fitted parameters (``**result[i].params``) and the ``f_ref_Hz`` of the fit.
+
+    Valid for
+        0 ≤ B_mT ≤ b_max(reading)·Bc_mT (β0 ≤ 0.25), 0 < T_K < 0.567 Delta0_K,
+        1 kHz ≤ f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), broadcasting together; alpha, Rs0_nOhm,
+        R_res_nOhm ≥ 0; Delta0_K, Bc_mT > 0 (per-point arrays: the bounds use the smallest);
+        0 < T_ref_K < 0.567 Delta0_K; f_ref_Hz ≥ 1 kHz;
+        all finite and real.  Outside: ``DomainError`` naming the argument; under
+        ``jit``/``vmap`` run-time guards (on the physical arguments, and on b, ω, T0, α
+        in natural units).  At runaway points the fit model's finite penalty
+        (Rs/Rs0 = 1e3) replaces the physical +inf: use
+        :func:`~dissipax.rf.surface_resistance_ohm` for the physics there.
     """
+    B_mT, T_K, f_Hz = _check_cavity_rs(
+        B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, f_ref_Hz
+    )
+    alpha = guard("alpha", alpha, ge=0.0, valid="overheating parameter of Eq. (13)")
+    Rs0_nOhm = guard("Rs0_nOhm", Rs0_nOhm, ge=0.0, valid="zero-field BCS resistance in nOhm")
+    R_res_nOhm = guard("R_res_nOhm", R_res_nOhm, ge=0.0, valid="residual resistance in nOhm")
     fn = _cavity_model(reading, model, float(T_ref_K), float(f_ref_Hz))
-    B_mT, T_K, f_Hz = (jnp.asarray(v, dtype=float) for v in np.broadcast_arrays(B_mT, T_K, f_Hz))
-    return fn((B_mT, T_K, f_Hz), alpha, Rs0_nOhm, R_res_nOhm, Delta0_K, Bc_mT)
+    B_mT, T_K, f_Hz = jnp.broadcast_arrays(*(jnp.asarray(v, float) for v in (B_mT, T_K, f_Hz)))
+    shape = B_mT.shape  # the model vmaps over points: evaluate on 1-D, restore the shape
+    x = tuple(v.reshape(-1) for v in (B_mT, T_K, f_Hz))
+    return fn(x, alpha, Rs0_nOhm, R_res_nOhm, Delta0_K, Bc_mT).reshape(shape)

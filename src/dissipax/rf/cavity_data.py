@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import DomainError
+from . import _validate as _v
 
 __all__ = ["Ramp", "load_rs_vs_bp", "pad_ramps"]
 
@@ -142,7 +143,16 @@ def load_rs_vs_bp(
     DomainError
         If the file is missing, a data row is not three finite numbers, a row comes before
         any header, or a header names no frequency; the message gives file and line.
+
+    Valid for
+        a ``str`` or ``os.PathLike`` path to a UTF-8 file in the TRIUMF block format;
+        ``drop_repeated`` a bool; ``min_points`` an integer >= 1.  Other argument types:
+        ``DomainError`` naming the argument; file problems: ``DomainError`` with file:line.
     """
+    if not isinstance(path, (str, Path)) and not hasattr(path, "__fspath__"):
+        raise DomainError(f"argument 'path' must be a str or a Path; got {type(path).__name__}")
+    drop_repeated = _v.flag("drop_repeated", drop_repeated)
+    min_points = _v.nodes("min_points", min_points, minimum=1)
     p = Path(path)
     if not p.is_file():
         raise DomainError(f"{p}: no such file (expected the Rs(Bp) CSV)")
@@ -193,6 +203,27 @@ def load_rs_vs_bp(
     return ramps
 
 
+def check_ramps(ramps) -> None:
+    """Check that ``ramps`` is a non-empty sequence of non-empty :class:`Ramp` s.
+
+    Valid for
+        any input; a wrong type, an empty sequence or an empty ramp raises ``DomainError``
+        naming ``ramps`` (``ramps[i]`` for an element).
+    """
+    if not isinstance(ramps, (list, tuple)):
+        raise DomainError(
+            f"argument 'ramps' must be a list of Ramp (from load_rs_vs_bp); got "
+            f"{type(ramps).__name__}"
+        )
+    if not ramps:
+        raise DomainError("argument 'ramps' is empty: no ramps given")
+    for i, r in enumerate(ramps):
+        if not isinstance(r, Ramp):
+            raise DomainError(f"argument 'ramps[{i}]' must be a Ramp; got {type(r).__name__}")
+        if len(r) == 0:
+            raise DomainError(f"argument 'ramps[{i}]' has no points")
+
+
 def pad_ramps(ramps: list[Ramp]) -> dict[str, np.ndarray]:
     """Stack ramps of different lengths into (n_ramps, n_max) arrays for a batched fit.
 
@@ -204,9 +235,12 @@ def pad_ramps(ramps: list[Ramp]) -> dict[str, np.ndarray]:
     dict
         ``Bp_mT, Rs_ohm, T_K`` of shape (n_ramps, n_max), ``mask`` (bool, same shape),
         ``f_Hz`` of shape (n_ramps,).
+
+    Valid for
+        a non-empty list (or tuple) of :class:`Ramp` with at least one point each; else
+        ``DomainError`` naming ``ramps`` (and the index of a bad element).
     """
-    if not ramps:
-        raise DomainError("pad_ramps: no ramps given")
+    check_ramps(ramps)
     n_max = max(len(r) for r in ramps)
     out = {k: np.empty((len(ramps), n_max)) for k in ("Bp_mT", "Rs_ohm", "T_K")}
     mask = np.zeros((len(ramps), n_max), dtype=bool)

@@ -7,9 +7,9 @@ Units: energies, :math:`\omega`, :math:`T`, :math:`s` in units of :math:`\Delta_
 from __future__ import annotations
 
 import jax.numpy as jnp
-import numpy as np
 
-from .._checks import DomainError, is_traced
+from .._checks import check_broadcast, guard
+from . import _validate as _v
 from . import quadrature as q
 from ._batch import bind, broadcast_apply
 from .mattis_bardeen import check_omega_T
@@ -20,9 +20,36 @@ def coherence_factor(delta, omega, s):
     r"""Spectral function :math:`M(\epsilon, \omega, s)` of Eq. (5), at :math:`\epsilon_g + \delta`.
 
     :math:`M = \cos v_\epsilon\cos v_{\epsilon+\omega}\cosh(u_\epsilon + u_{\epsilon+\omega})
-    = N N' + P P'` with :math:`N = \cosh u\cos v`, :math:`P = \sinh u\cos v` (internal,
-    broadcasting kernel; :math:`\delta \ge 0`).
+    = N N' + P P'` with :math:`N = \cosh u\cos v`, :math:`P = \sinh u\cos v`.
+
+    Parameters
+    ----------
+    delta
+        Energy above the spectral gap, :math:`\epsilon - \epsilon_g(s) \ge 0` (units of
+        :math:`\Delta_0`).
+    omega
+        Photon energy :math:`\hbar\omega/\Delta_0 \ge 0`.
+    s
+        Pair-breaking parameter.  ``delta``, ``omega``, ``s`` broadcast together.
+
+    Returns
+    -------
+    Array of the broadcast shape, :math:`M \ge 0` (0 at the gap edge for :math:`s > 0`).
+
+    Valid for
+        :math:`\delta \ge 0`, :math:`\omega \ge 0` (finite), :math:`0 \le s \le 0.25`, in
+        units of :math:`\Delta_0`.  Outside (or NaN, inf, complex, non-broadcasting shapes):
+        ``DomainError`` naming the argument; under ``jit``/``vmap`` run-time guards.
     """
+    check_broadcast(delta=delta, omega=omega, s=s)
+    delta = guard("delta", delta, ge=0.0, valid="energy above the spectral gap, units of Delta0")
+    omega = guard("omega", omega, ge=0.0, valid=_v.OMEGA_UNITS)
+    s = check_s(s)
+    return _coherence_factor(*(jnp.asarray(x, dtype=float) for x in (delta, omega, s)))
+
+
+def _coherence_factor(delta, omega, s):
+    """Kernel of :func:`coherence_factor` (no checks; broadcasts)."""
     n1, p1 = density_terms(delta, s)
     n2, p2 = density_terms(delta + omega, s)
     return n1 * n2 + p1 * p2
@@ -32,7 +59,7 @@ def _dc_point(omega, T, s, *, n):
     rule = q.gauss_legendre(n)
     eps_g = _spectral_gap(s)
     grid = q.sinh_map(rule, q.smallest_scale(omega, T, s), q.CUTOFF * T)
-    m = coherence_factor(grid.delta, omega, s)
+    m = _coherence_factor(grid.delta, omega, s)
     integral = jnp.sum(grid.weight * jnp.exp(-grid.delta / T) * m)
     return 2.0 / omega * (-jnp.expm1(-omega / T)) * jnp.exp(-eps_g / T) * integral
 
@@ -65,30 +92,32 @@ def sigma1_dc_biased(omega, T, s, *, n: int = q.N_ENERGY):
     :math:`10^{-3} \le \omega \le 0.1`, :math:`0.03 \le T \le 0.3`,
     :math:`0 \le s \le 0.25` (tested).
 
-    Valid for :math:`0 \le s \le 0.25`, :math:`0 < \omega < 2\epsilon_g(s)` (no
-    pair-breaking absorption), :math:`0 < T < T_c`; the model assumes
-    :math:`\omega, T \ll \Delta_0`.
+    Valid for
+        :math:`0 \le s \le 0.25`, :math:`0 < \omega < 2\epsilon_g(s)` (Eq. 9; no
+        pair-breaking absorption), :math:`0 < T < T_c = 0.567`, all in units of
+        :math:`\Delta_0`; ``n >= 2``.  The model (Boltzmann factors) assumes
+        :math:`\omega, T \ll \Delta_0`.  Outside (or NaN, inf, complex, non-broadcasting
+        shapes): ``DomainError`` naming ``omega``, ``T`` or ``s`` with the expected units;
+        under ``jit``/``vmap`` run-time guards on each, including
+        :math:`\omega < 2\epsilon_g(s)`.
     """
-    check_s(s)
-    check_omega_T(omega, T)
-    check_below_pair_breaking(omega, s)
+    check_broadcast(omega=omega, T=T, s=s)
+    s = check_s(s)
+    omega, T = check_omega_T(omega, T)
+    omega = check_below_pair_breaking(omega, s)
+    n = _v.nodes("n", n)
     return broadcast_apply(bind(_dc_point, n=n), omega, T, s)
 
 
 def check_below_pair_breaking(omega, s, name_s: str = "s"):
-    """Reject ``omega >= 2 eps_g(s)`` (concrete input), where Eqs. (4), (10) omit absorption."""
-    if is_traced(omega) or is_traced(s):
-        return
-    w = np.asarray(omega, dtype=float)
-    s_np = np.asarray(s, dtype=float)
-    gap = 1.0 - np.pi * s_np / 4.0  # Eq. (9) in NumPy: no device dispatch for a check
-    lim = 2.0 * (gap ** (2.0 / 3.0) - s_np ** (2.0 / 3.0)) ** 1.5
-    w, lim = np.broadcast_arrays(w, lim)
-    bad = w >= lim
-    if bad.any():
-        i = tuple(int(k) for k in np.argwhere(bad)[0]) if w.ndim else ()
-        where = f" at index {i}" if w.ndim else ""
-        raise DomainError(
-            f"argument 'omega' must be < 2*eps_g({name_s}) (pair-breaking absorption is not in "
-            f"Eqs. 4/10); got omega={w[i]!r} >= 2*eps_g={lim[i]!r}{where}"
-        )
+    """Reject ``omega >= 2 eps_g(s)``, where Eqs. (4), (10) omit pair-breaking absorption.
+
+    Returns ``omega``: unchanged for concrete input, with a run-time guard when ``omega`` or
+    ``s`` is traced.
+
+    Valid for
+        ``s`` already checked (``0 <= s <= 0.25``), any ``omega``.  Concrete
+        ``omega >= 2 eps_g(s)`` raises ``DomainError`` naming ``omega``, the bound and
+        ``name_s``; traced input gets a run-time guard.
+    """
+    return _v.below_pair_breaking(omega, s, name_s)

@@ -11,32 +11,30 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import check
+from .._checks import check_broadcast
+from . import _validate as _v
 from . import quadrature as q
 from ._batch import bind, broadcast_apply
 
 #: BCS critical temperature in units of Delta0, T_c = e^gamma / pi (Delta0 = 1.764 T_c).
-T_C = math.exp(np.euler_gamma) / math.pi
+T_C = _v.T_C
 #: C = 4 e^{-gamma} of Eq. (1).
 C_LOG = 4.0 * math.exp(-np.euler_gamma)
 
-_T_VALID = (
-    f"temperature in units of Delta0, 0 < T < T_c = {T_C:.4f} (the gap is taken "
-    "T-independent, T << T_c)"
-)
 
+def check_omega_T(omega, T):
+    """Validate ``0 < omega < 2`` and ``0 < T < T_c`` (units of Delta0); return both.
 
-def check_omega_T(omega, T, *, omega_max=2.0, what="2*Delta0"):
-    """Validate ``omega`` in (0, omega_max) and ``T`` in (0, T_c) (concrete input only)."""
-    check(
-        "omega",
-        omega,
-        gt=0.0,
-        lt=omega_max,
-        valid=f"frequency in units of Delta0; omega >= {what} adds pair-breaking absorption, "
-        "outside the model",
-    )
-    check("T", T, gt=0.0, lt=T_C, valid=_T_VALID)
+    Also checks that ``omega`` and ``T`` broadcast together.
+
+    Valid for
+        any input.  Concrete values outside the ranges (or NaN, inf, complex, non-numeric,
+        shapes that do not broadcast) raise ``DomainError`` naming ``omega`` or ``T`` with
+        the expected units; traced values come back with run-time guards (use the returned
+        values).
+    """
+    check_broadcast(omega=omega, T=T)
+    return _v.omega(omega), _v.temperature(T)
 
 
 def fermi_difference(eps, omega, T):
@@ -45,6 +43,11 @@ def fermi_difference(eps, omega, T):
     :math:`(1 - e^{-\omega/T}) e^{-\epsilon/T} /
     [(1 + e^{-\epsilon/T})(1 + e^{-(\epsilon+\omega)/T})]` for :math:`\epsilon \ge 0`
     (one exponential per energy).
+
+    Valid for
+        :math:`\epsilon \ge 0`, :math:`\omega \ge 0`, :math:`T > 0` (units of
+        :math:`\Delta_0`); no argument checks (a traced kernel).  Underflows to an exact 0,
+        never NaN, for :math:`\epsilon/T` beyond ~745.
     """
     b = jnp.exp(-eps / T)
     b2 = b * jnp.exp(-omega / T)
@@ -89,9 +92,16 @@ def sigma1_mattis_bardeen(omega, T, *, n: int = q.N_MB):
     Array of the broadcast shape.  Relative accuracy better than 1e-9 against SciPy
     ``quad`` for :math:`10^{-4} \le \omega \le 0.1`, :math:`0.03 \le T \le 0.3` (tested).
 
-    Valid for :math:`0 < \omega < 2\Delta_0` (no pair-breaking term), :math:`0 < T < T_c`.
+    Valid for
+        :math:`0 < \omega < 2` (:math:`\hbar\omega/\Delta_0`; no pair-breaking term) and
+        :math:`0 < T < T_c = 0.567` (:math:`k_BT/\Delta_0`; the gap is taken
+        T-independent, so :math:`T \ll T_c` in practice); ``n >= 2``.  Outside (or NaN, inf,
+        complex, non-broadcasting shapes): ``DomainError`` naming ``omega`` or ``T`` and the
+        expected units (a frequency in Hz or GHz passed as ``omega`` is named as such);
+        under ``jit``/``vmap`` run-time guards on both.
     """
-    check_omega_T(omega, T)
+    omega, T = check_omega_T(omega, T)
+    n = _v.nodes("n", n)
     return broadcast_apply(bind(_mb_point, n=n), omega, T)
 
 
@@ -121,9 +131,13 @@ def sigma1_closed_form(omega, T):
     -------
     Array of the broadcast shape.
 
-    Valid for :math:`T \ll \Delta_0` and :math:`\omega \ll \Delta_0`.
+    Valid for
+        :math:`0 < \omega < 2`, :math:`0 < T < T_c` (units of :math:`\Delta_0`) as a
+        function; as an approximation of Eq. (35) only for :math:`T, \omega \ll \Delta_0`
+        (error :math:`O(T/\Delta_0)`, see above).  Outside the ranges: ``DomainError``
+        naming ``omega`` or ``T`` (run-time guards under ``jit``/``vmap``).
     """
-    check_omega_T(omega, T)
+    omega, T = check_omega_T(omega, T)
     return broadcast_apply(_closed_form, omega, T)
 
 
@@ -145,10 +159,24 @@ def sigma1_low_frequency(omega, T):
 
     Returns
     -------
-    Array of the broadcast shape.
+    Array of the broadcast shape, > 0.
 
-    Valid for :math:`\omega \ll T \ll \Delta_0` (it turns negative for
-    :math:`\omega > CT`).
+    Valid for
+        :math:`0 < \omega < CT`, :math:`0 < T < T_c` (units of :math:`\Delta_0`); an
+        approximation of Eq. (35) only for :math:`\omega \ll T \ll \Delta_0`.  At
+        :math:`\omega \ge CT` the formula turns negative (unphysical), so it is rejected:
+        ``DomainError`` naming ``omega`` (concrete input) or a run-time guard under
+        ``jit``/``vmap``; likewise for ``omega``, ``T`` out of their ranges.
     """
-    check_omega_T(omega, T)
+    omega, T = check_omega_T(omega, T)
+    omega = _v.bound(
+        "omega",
+        omega,
+        lambda t: C_LOG * np.asarray(t, dtype=float),
+        lambda t: C_LOG * jnp.asarray(t, dtype=float),
+        (T,),
+        what="C*T",
+        valid=f"C = 4 exp(-gamma) = {C_LOG:.4f}: Eq. (1) is the omega << T limit of Eq. (37) "
+        f"and turns negative above C*T; {_v.OMEGA_UNITS}",
+    )
     return broadcast_apply(_low_frequency, omega, T)

@@ -47,7 +47,8 @@ import optimistix as optx
 from jaxtyping import Array
 
 from .. import units
-from .._checks import DomainError, check, is_traced
+from .._checks import DomainError, check_broadcast, check_choice, check_result, guard, is_traced
+from . import _validate as _v
 
 __all__ = [
     "STATUS_FAILED",
@@ -73,8 +74,23 @@ _MESSAGES = {
 
 
 def status_message(status: int) -> str:
-    """Human-readable meaning of a status code of :func:`solve_temperature`."""
-    return _MESSAGES[int(status)]
+    """Human-readable meaning of a status code of :func:`solve_temperature`.
+
+    Valid for
+        ``STATUS_OK`` (0), ``STATUS_RUNAWAY`` (1), ``STATUS_FAILED`` (2), as Python or
+        NumPy integers or 0-d arrays; anything else raises ``DomainError``.
+    """
+    try:
+        code = int(status)
+    except (TypeError, ValueError):
+        code = None
+    if code is None or np.ndim(status) != 0 or code != status:
+        raise DomainError(
+            f"argument 'status' must be one of {sorted(_MESSAGES)} (a scalar status code); "
+            f"got {status!r}"
+        )
+    check_choice("status", code, _MESSAGES)
+    return _MESSAGES[code]
 
 
 def overheating_alpha(T0_K, tau1_s, f_Hz, Delta0_K, Tc_K):
@@ -110,30 +126,53 @@ def overheating_alpha(T0_K, tau1_s, f_Hz, Delta0_K, Tc_K):
     With the paper's inputs (T0 = 2 K, τ1 = 3 ps, f = 1.75 GHz, Δ0 = 17.5 K, Tc = 9.2 K)
     this gives α = 1.318 ≈ 1.32, as quoted after Eq. (42).
 
-    Valid for: ħω ≪ k T0 ≪ Δ0 (the logarithm must be positive: f < 9 k T0 / 8π ħ, i.e.
-    below ≈ 94 GHz at 2 K).
+    Valid for
+        T0_K, tau1_s, Delta0_K, Tc_K > 0 and finite (K, s, K, K), T0_K < Tc_K, and
+        1 kHz ≤ f_Hz < 9 k_B T0/(8π ħ) (the logarithm must be positive: ≈ 94 GHz at 2 K;
+        f in Hz, not GHz: a value below 1 kHz is taken for a unit mistake).  The estimate
+        assumes ħω ≪ k_B T0 ≪ Δ0.  Outside: ``DomainError`` naming the argument (run-time
+        guards under ``jit``/``vmap``, including T0_K < Tc_K and the logarithm).  α grows
+        like e^{Δ0/T0}: a concrete result beyond the float range (Δ0/T0 ≳ 700) raises
+        ``DomainError`` ("result 'alpha' overflows") instead of returning inf.
     """
-    check("T0_K", T0_K, gt=0.0, valid="bath temperature in K")
-    check("tau1_s", tau1_s, gt=0.0, valid="recombination time constant in s")
-    check("f_Hz", f_Hz, gt=0.0, valid="rf frequency in Hz")
-    check("Delta0_K", Delta0_K, gt=0.0, valid="gap Delta0/k_B in K")
-    check("Tc_K", Tc_K, gt=0.0, valid="critical temperature in K")
+    check_broadcast(T0_K=T0_K, tau1_s=tau1_s, f_Hz=f_Hz, Delta0_K=Delta0_K, Tc_K=Tc_K)
+    T0_K = guard("T0_K", T0_K, gt=0.0, valid="bath temperature in K")
+    tau1_s = guard("tau1_s", tau1_s, gt=0.0, valid="recombination time constant in s")
+    f_Hz = guard("f_Hz", f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
+    Delta0_K = guard("Delta0_K", Delta0_K, gt=0.0, valid="gap Delta0/k_B in K")
+    Tc_K = guard("Tc_K", Tc_K, gt=0.0, valid="critical temperature in K")
+    T0_K = _v.bound(
+        "T0_K",
+        T0_K,
+        lambda tc: np.asarray(tc, dtype=float),
+        lambda tc: jnp.asarray(tc, dtype=float),
+        (Tc_K,),
+        what="Tc_K",
+        valid="the bath must be below the critical temperature",
+    )
+    f_max_per_K = 9.0 / 4.0 * float(units.kelvin_to_hz(1.0))  # ln(9kT0/4ħω) > 0
+    f_Hz = _v.bound(
+        "f_Hz",
+        f_Hz,
+        lambda t: f_max_per_K * np.asarray(t, dtype=float),
+        lambda t: f_max_per_K * jnp.asarray(t, dtype=float),
+        (T0_K,),
+        what=f"9 k_B T0/(8 pi hbar) = {f_max_per_K / 1e9:.3g} GHz per kelvin of T0_K",
+        valid="Eq. (42) needs ln(9kT0/4ħω) > 0, i.e. ħω ≪ kT0; f_Hz is in Hz",
+    )
     hw_over_kT = units.hz_to_kelvin(f_Hz) / T0_K  # ħω/kT0
     log_arg = 9.0 / (4.0 * hw_over_kT)
-    if not is_traced(log_arg) and np.any(np.asarray(log_arg) <= 1.0):
-        raise DomainError(
-            "Eq. (42) needs ln(9kT0/4ħω) > 0, i.e. f_Hz < 9 k_B T0 / (8π ħ) "
-            f"(≈ {units.kelvin_to_hz(9.0 / 4.0) / 1e9:.3g} GHz per kelvin of T0); "
-            f"got f_Hz = {f_Hz!r}, T0_K = {T0_K!r}"
-        )
     kT0_tau1_over_hbar = units.kelvin_to_joule(T0_K) * tau1_s / units.hbar
-    return (
+    alpha = (
         kT0_tau1_over_hbar
         / 24.0
         * hw_over_kT**2
         * jnp.sqrt(math.pi * Tc_K / (2.0 * Delta0_K))
         * jnp.exp(Delta0_K / T0_K)
         * jnp.log(log_arg)
+    )
+    return check_result(
+        "alpha", alpha, hint="e^(Delta0/T0) overflows: Delta0_K/T0_K must stay below ~700"
     )
 
 
@@ -225,8 +264,35 @@ def solve_temperature(
     dy/dθ = k ∂_θR / (1 − k ∂_yR); at runaway points the outputs are masked with a
     double ``where`` so that their (zero) cotangents stay finite.
 
-    Valid for: R increasing and convex in T (true for Rs_BCS at T ≪ Δ0); T0 > 0, k ≥ 0.
+    Valid for
+        scalar T0 > 0 and k ≥ 0 (finite, same units as ``ratio_fn``'s T); R increasing and
+        convex in T (true for Rs_BCS at T ≪ Δ0); ``T_max_over_T0 > 1``; ``rtol, atol > 0``;
+        ``max_steps ≥ 1``, ``n_fixed_point ≥ 0``.  Outside: ``DomainError`` naming the
+        argument on concrete input; under ``jit``/``vmap`` run-time guards on T0 and k.
+        No stable root is a status (``STATUS_RUNAWAY``, T = +inf), never an error or NaN.
     """
+    if not callable(ratio_fn):
+        raise DomainError(
+            f"argument 'ratio_fn' must be callable as ratio_fn(T, params); got "
+            f"{type(ratio_fn).__name__}"
+        )
+    T0 = guard("T0", T0, gt=0.0, valid="bath temperature, > 0")
+    k = guard("k", k, ge=0.0, valid="heating strength k = alpha (H_a/H_c)^2, >= 0")
+    if not (is_traced(T0) or is_traced(k)) and (np.ndim(T0) or np.ndim(k)):
+        raise DomainError(
+            "solve_temperature solves ONE point: 'T0' and 'k' must be scalars (vmap for many); "
+            f"got shapes {np.shape(T0)} and {np.shape(k)}"
+        )
+    for name, value in (("T_max_over_T0", T_max_over_T0), ("rtol", rtol), ("atol", atol)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise DomainError(f"argument '{name}' must be a Python number; got {value!r}")
+    if not (math.isfinite(T_max_over_T0) and T_max_over_T0 > 1.0):
+        raise DomainError(f"argument 'T_max_over_T0' must be finite and > 1; got {T_max_over_T0!r}")
+    for name, value in (("rtol", rtol), ("atol", atol)):
+        if not (math.isfinite(value) and value > 0.0):
+            raise DomainError(f"argument '{name}' must be finite and > 0; got {value!r}")
+    max_steps = _v.nodes("max_steps", max_steps, minimum=1)
+    n_fixed_point = _v.nodes("n_fixed_point", n_fixed_point, minimum=0)
     T0 = jnp.asarray(T0)
     k = jnp.asarray(k)
     dtype = jnp.result_type(T0, k, float)
@@ -305,7 +371,21 @@ def runaway_threshold(
     -----
     Runaway is assumed monotone in the field (heating k = α b² and Rs grow with b): the
     first failing grid point brackets the threshold.
+
+    Valid for
+        finite real scalars 0 ≤ b_lo < b_hi, ``n_grid ≥ 3``, ``n_rounds ≥ 1``, a callable
+        ``ok_fn``; concrete values only (a Python loop, not traceable).  Outside:
+        ``DomainError`` naming the argument.
     """
+    if not callable(ok_fn):
+        raise DomainError(f"argument 'ok_fn' must be callable; got {type(ok_fn).__name__}")
+    for name, value in (("b_lo", b_lo), ("b_hi", b_hi)):
+        if is_traced(value) or np.ndim(value) != 0:
+            raise DomainError(f"argument '{name}' must be a concrete scalar; got {value!r}")
+    b_lo = guard("b_lo", b_lo, ge=0.0, valid="lower end of the field search, B_a/B_c")
+    b_hi = guard("b_hi", b_hi, gt=float(b_lo), valid="upper end of the field search, > b_lo")
+    n_grid = _v.nodes("n_grid", n_grid, minimum=3)
+    n_rounds = _v.nodes("n_rounds", n_rounds, minimum=1)
     lo, hi = float(b_lo), float(b_hi)
     for round_ in range(n_rounds):
         grid = np.linspace(lo, hi, n_grid)

@@ -39,6 +39,8 @@ import jax.numpy as jnp
 import numpy as np
 from numpy.polynomial import legendre as npleg
 
+from .._checks import DomainError
+
 #: Default number of energy nodes (chosen by the convergence study, tests/rf/test_convergence.py).
 N_ENERGY = 96
 #: Nodes for the Mattis-Bardeen integral (its map makes the integrand smooth; 1e-13 at 48).
@@ -75,9 +77,15 @@ class Rule(NamedTuple):
 
 @functools.cache
 def gauss_legendre(n: int) -> Rule:
-    """Build the ``n``-node Gauss-Legendre rule on [0, 1] with cumulative matrix (cached)."""
-    if not isinstance(n, int) or n < 2:
-        raise ValueError(f"number of nodes must be an integer >= 2; got {n!r}")
+    """Build the ``n``-node Gauss-Legendre rule on [0, 1] with cumulative matrix (cached).
+
+    Valid for
+        a Python integer ``n >= 2`` (else ``DomainError`` naming ``n``).  The cumulative
+        matrix is built by a Vandermonde solve: well conditioned up to a few hundred nodes
+        (the rf kernels use 40-96).
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 2:
+        raise DomainError(f"argument 'n' (number of nodes) must be an integer >= 2; got {n!r}")
     y, wy = npleg.leggauss(n)
     x, w = (y + 1.0) / 2.0, wy / 2.0
     # Values -> Legendre coefficients -> antiderivative vanishing at y = -1 -> values.
@@ -98,6 +106,10 @@ def barycentric(rule: Rule, values_b, xq):
 
     ``values_b`` has shape ``(n + 1,)`` (value at 0 first).  Points that coincide with a
     node return that node's value (the division is guarded, gradients stay finite).
+
+    Valid for
+        ``xq`` in [0, 1] (extrapolation outside is unstable); internal building block of
+        the traced kernels, no argument checks.
     """
     xb = jnp.asarray(rule.xb)
     wb = jnp.asarray(rule.wb)
@@ -136,6 +148,10 @@ def sinh_map(rule: Rule, scale, delta_max) -> EnergyGrid:
         differentiation (the exact integral does not depend on it).
     delta_max
         Upper limit of ``delta`` (scalar, > 0).
+
+    Valid for
+        scalar ``scale > 0`` and ``delta_max > 0`` (finite); internal building block of the
+        traced kernels, no argument checks (0 or negative values give NaN nodes).
     """
     c = jax.lax.stop_gradient(scale)
     t_max = jnp.arcsinh(jnp.sqrt(delta_max / c))
@@ -147,7 +163,12 @@ def sinh_map(rule: Rule, scale, delta_max) -> EnergyGrid:
 
 
 def map_to_unit(grid: EnergyGrid, delta):
-    """Map offsets ``delta`` to the rule coordinate ``x``, clipped to [0, 1]."""
+    """Map offsets ``delta`` to the rule coordinate ``x``, clipped to [0, 1].
+
+    Valid for
+        any real ``delta`` (negative offsets map to 0, beyond ``delta_max`` to 1); internal,
+        no argument checks.
+    """
     x = jnp.arcsinh(jnp.sqrt(jnp.maximum(delta, 0.0) / grid.scale)) / grid.t_max
     return jnp.clip(x, 0.0, 1.0)
 
@@ -157,6 +178,10 @@ def cumulative(rule: Rule, grid: EnergyGrid, density):
 
     Returns ``(psi_nodes, psi_at)``: the integral up to each node, shape ``(n,)``, and a
     function ``psi_at(delta)`` evaluating the same polynomial integral at any offsets.
+
+    Valid for
+        ``density`` of shape ``(n,)`` on the nodes of ``grid`` built from ``rule``; offsets
+        ``delta`` in [0, delta_max] for ``psi_at`` (clipped outside).  Internal, no checks.
     """
     g = density * grid.jac
     psi = jnp.asarray(rule.cumulative) @ g
@@ -169,7 +194,13 @@ def cumulative(rule: Rule, grid: EnergyGrid, density):
 
 
 def smallest_scale(omega, T, s=None):
-    """Return the map scale ``c = max(min(omega, T, s**(2/3)), SCALE_FLOOR * min(omega, T))``."""
+    """Return the map scale ``c = max(min(omega, T, s**(2/3)), SCALE_FLOOR * min(omega, T))``.
+
+    Valid for
+        ``omega, T > 0``, ``s >= 0`` or None (units of Delta0); internal, no checks.  The
+        scale carries no gradient (``stop_gradient``): the exact integral does not depend on
+        it.
+    """
     base = jnp.minimum(omega, T)
     c = base
     if s is not None:
@@ -185,6 +216,10 @@ def bessel_k0e(x, n: int = 64):
     ``cosh t - 1 = 2 sinh^2(t/2)`` (no cancellation), truncated where the integrand is
     below ``e^-45``.  Relative accuracy ~1e-14 for ``1e-8 <= x <= 1e4`` (tested against
     ``scipy.special.k0e``).
+
+    Valid for
+        ``x > 0`` (finite); ``1e-8 <= x <= 1e4`` at the accuracy above.  Internal, no
+        argument checks (x <= 0 gives NaN).
     """
     rule = gauss_legendre(n)
     x = jnp.asarray(x)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 
-from .._checks import check_choice
+from .._checks import check_broadcast, check_choice
+from . import _validate as _v
 from . import quadrature as q
 from ._batch import bind, broadcast_apply
 from .dc_biased import check_below_pair_breaking
@@ -31,6 +32,11 @@ def energy_integral(omega, T, s, *, nonequilibrium: bool, n: int):
     states :math:`\Psi(\epsilon) = \int_{\epsilon_g}^\epsilon N d\epsilon'` computed on the
     same nodes (:func:`dissipax.rf.quadrature.cumulative`); ``False``: the equilibrium
     :math:`f = e^{-\epsilon/T}`.
+
+    Valid for
+        scalar :math:`0 < \omega < 2\epsilon_g(s)`, :math:`0 < T < T_c`,
+        :math:`0 \le s \le 0.25` (units of :math:`\Delta_0`); no argument checks (a traced
+        kernel: garbage in, garbage out).  Use :func:`sigma1_rf` for checked input.
     """
     rule = q.gauss_legendre(n)
     eps_g = _spectral_gap(s)
@@ -101,12 +107,21 @@ def sigma1_rf(
     Array of the broadcast shape.  Relative accuracy ~1e-7 against nested SciPy ``quad``
     (tested).
 
-    Valid for :math:`0 \le \beta_a \le 0.25`, :math:`0 < \omega < 2\epsilon_g(\beta_a)`,
-    :math:`0 < T < T_c`; the model assumes :math:`\omega \ll T \ll \Delta_0`.
+    Valid for
+        :math:`0 \le \beta_a \le 0.25`, :math:`0 < \omega < 2\epsilon_g(\beta_a)` (Eq. 9),
+        :math:`0 < T < T_c = 0.567`, all in units of :math:`\Delta_0`; ``n, n_phase >= 2``.
+        The theory assumes :math:`\tau_s^{-1}, \tau_r^{-1} \ll \omega \ll T \ll \Delta_0`
+        (not checked: the formula stays finite and accurate outside).  Outside the ranges
+        (or NaN, inf, complex, non-broadcasting shapes, a non-bool ``nonequilibrium``):
+        ``DomainError`` naming the argument with the expected units; under ``jit``/``vmap``
+        run-time guards on ``omega``, ``T``, ``beta_a`` (including
+        :math:`\omega < 2\epsilon_g(\beta_a)`).
     """
-    check_s(beta_a, "beta_a")
-    check_omega_T(omega, T)
-    check_below_pair_breaking(omega, beta_a, "beta_a")
+    check_broadcast(omega=omega, T=T, beta_a=beta_a)
+    beta_a = check_s(beta_a, "beta_a")
+    omega, T = check_omega_T(omega, T)
+    omega = check_below_pair_breaking(omega, beta_a, "beta_a")
     check_choice("nonequilibrium", nonequilibrium, (True, False))
+    n, n_phase = _v.nodes("n", n), _v.nodes("n_phase", n_phase)
     kernel = bind(_rf_point, nonequilibrium=bool(nonequilibrium), n=n, n_phase=n_phase)
     return broadcast_apply(kernel, omega, T, beta_a)

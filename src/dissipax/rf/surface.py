@@ -44,7 +44,8 @@ import numpy as np
 from jaxtyping import Array
 
 from .. import units
-from .._checks import DomainError, check, check_broadcast, check_choice, is_traced
+from .._checks import DomainError, check_broadcast, check_choice, guard, is_traced
+from . import _validate as _v
 from . import quadrature as q
 from .materials import NIOBIUM, Superconductor
 from .overheating import (
@@ -95,8 +96,17 @@ MODELS = ("nonequilibrium", "equilibrium", "dc_biased")
 
 
 def surface_beta(b, reading: str = "printed"):
-    """Surface pair-breaking parameter β0 of the reduced field ``b = B_a/B_c``."""
+    """Surface pair-breaking parameter β0 of the reduced field ``b = B_a/B_c``.
+
+    β0 = 0.25 b² (``reading="printed"``, Eq. (3)) or b² (``"fig4b"``); see :data:`READINGS`.
+
+    Valid for
+        real finite b ≥ 0 (any size: the map itself has no upper bound; the models accept
+        β0 ≤ 0.25).  Negative, NaN, inf, complex b: ``DomainError`` naming ``b`` (run-time
+        guard under ``jit``/``vmap``); an unknown ``reading``: ``DomainError``.
+    """
     check_choice("reading", reading, READINGS)
+    b = guard("b", b, ge=0.0, valid="reduced field B_a/B_c")
     return READINGS[reading].beta * b * b
 
 
@@ -195,34 +205,50 @@ def _broadcast(kernel, args):
     return jax.tree.map(lambda x: x.reshape(shape), out)
 
 
-def _validate(b, omega, T0, reading, model, *, T_name="T0"):
+def _validate(b, omega, T0, reading, model):
+    """Check (and guard when traced) the common arguments; return ``(b, omega, T0)``."""
     check_choice("reading", reading, READINGS)
     check_choice("model", model, MODELS)
+    check_broadcast(b=b, omega=omega, T0=T0)
     factor = READINGS[reading].beta
-    b_max = float(np.sqrt(S_MAX / factor))
-    check(
+    b = guard(
         "b",
         b,
         ge=0.0,
-        le=b_max,
-        valid=f"B_a/B_c; reading {reading!r} maps it to beta0 = {factor:g} b^2 <= {S_MAX}",
+        le=float(np.sqrt(S_MAX / factor)),
+        valid=f"reduced field B_a/B_c; reading {reading!r} maps it to beta0 = {factor:g} b^2, "
+        f"and the model needs beta0 <= {S_MAX}",
     )
-    check("omega", omega, gt=0.0, lt=2.0, valid="hbar*omega/Delta0")
-    check(T_name, T0, gt=0.0, lt=0.567, valid="k_B T/Delta0 below T_c = 0.567 Delta0")
-    if not (is_traced(b) or is_traced(omega)):
-        beta0 = factor * np.asarray(b, dtype=float) ** 2
-        gap = 1.0 - np.pi * beta0 / 4.0  # Eq. (9), in NumPy (this runs before tracing)
-        lim = 2.0 * (gap ** (2.0 / 3.0) - beta0 ** (2.0 / 3.0)) ** 1.5
-        if np.any(np.asarray(omega) >= lim):
-            raise DomainError(
-                "argument 'omega' must be < 2 eps_g(beta0) at every field "
-                "(pair-breaking absorption is not in Eq. (10))"
-            )
-    check_broadcast(b=b, omega=omega, T0=T0)
+    omega = _v.omega(omega)
+    T0 = _v.temperature(T0, "T0")
+    omega = _v.bound(
+        "omega",
+        omega,
+        lambda b_: 2.0 * _v.spectral_gap_np(factor * np.asarray(b_, dtype=float) ** 2),
+        lambda b_: 2.0 * _v.spectral_gap_jnp(factor * jnp.asarray(b_, dtype=float) ** 2),
+        (b,),
+        what=f"2*eps_g(beta0) with beta0 = {factor:g} b^2",
+        valid=_v.PAIR_BREAKING_TEXT,
+    )
+    return b, omega, T0
 
 
 def _f(x):
     return jnp.asarray(x, dtype=float)
+
+
+def _check_t_max(T_max_over_T0):
+    """Check the static ``T_max_over_T0 > 1`` (a Python number: a compile-time constant)."""
+    if isinstance(T_max_over_T0, bool) or not isinstance(T_max_over_T0, (int, float)):
+        raise DomainError(
+            f"argument 'T_max_over_T0' must be a Python number > 1; got {T_max_over_T0!r}"
+        )
+    if not (np.isfinite(T_max_over_T0) and T_max_over_T0 > 1.0):
+        raise DomainError(
+            "argument 'T_max_over_T0' must be finite and > 1 (largest accepted T/T0 of the "
+            f"linearised Eq. (13)); got {T_max_over_T0!r}"
+        )
+    return float(T_max_over_T0)
 
 
 def rs_ratio(
@@ -260,10 +286,18 @@ def rs_ratio(
     Array
         Rs(b, T)/Rs0, broadcast over the inputs (→ 1 as b → 0 at T = T0).
 
-    Valid for: β0 ≤ 0.25, ω < 2ε_g(β0), ω ≪ T ≪ 1 (the theory's τ_s⁻¹ ≪ ω ≪ T).
+    Valid for
+        0 ≤ b ≤ b_max (β0 = 0.25 b² ≤ 0.25 for ``"printed"``: b ≤ 1; β0 = b² for
+        ``"fig4b"``: b ≤ 0.5), 0 < ω < 2ε_g(β0) (Eq. 9), 0 < T, T0 < T_c = 0.567 (ω, T, T0
+        in units of Δ0); ``n, n_depth ≥ 2``.  The theory assumes τ_s⁻¹ ≪ ω ≪ T ≪ 1 (not
+        checked).  Outside (or NaN, inf, complex, non-broadcasting shapes, unknown
+        ``reading``/``model``): ``DomainError`` naming the argument with its units; under
+        ``jit``/``vmap`` run-time guards on b, ω (including ω < 2ε_g), T, T0.
     """
-    _validate(b, omega, T0, reading, model)
-    check("T", T, gt=0.0, lt=0.567, valid="k_B T/Delta0 below T_c")
+    check_broadcast(b=b, omega=omega, T=T, T0=T0)
+    b, omega, T0 = _validate(b, omega, T0, reading, model)
+    T = _v.temperature(T, "T")
+    n, n_depth = _v.nodes("n", n), _v.nodes("n_depth", n_depth)
     kernel = _bind(_ratio_point, reading=reading, model=model, n=n, n_depth=n_depth)
     return _broadcast(kernel, (_f(b), _f(omega), _f(T), _f(T0)))
 
@@ -345,12 +379,21 @@ def solve_overheating(
     Returns
     -------
     OverheatingResult
+        Per point: Rs/Rs0 and T (``+inf`` at thermal runaway, never NaN) and the status
+        (:data:`~dissipax.rf.overheating.STATUS_OK`, ``STATUS_RUNAWAY``, ``STATUS_FAILED``).
 
-    Valid for: as :func:`rs_ratio`; α ≥ 0.
+    Valid for
+        b, ω, T0 as in :func:`rs_ratio`; α ≥ 0 (finite, dimensionless);
+        ``T_max_over_T0 > 1``; ``n, n_depth ≥ 2``.  Outside: ``DomainError`` naming the
+        argument (run-time guards on b, ω, T0, α under ``jit``/``vmap``).  No stable
+        temperature (runaway) is a status, not an error.
     """
-    _validate(b, omega, T0, reading, model)
-    check("alpha", alpha, ge=0.0, valid="overheating parameter of Eq. (13)")
     check_broadcast(b=b, omega=omega, T0=T0, alpha=alpha)
+    b, omega, T0 = _validate(b, omega, T0, reading, model)
+    alpha = guard("alpha", alpha, ge=0.0, valid="overheating parameter of Eq. (13)")
+    T_max_over_T0 = _check_t_max(T_max_over_T0)
+    threshold = _v.flag("threshold", threshold)
+    n, n_depth = _v.nodes("n", n), _v.nodes("n_depth", n_depth)
     kernel = _bind(
         _solve_point,
         reading=reading,
@@ -421,7 +464,12 @@ def surface_resistance_ratio(
         solution of Eq. (13)) are ``+inf`` in both, never NaN; use
         :func:`solve_overheating` for the status and the threshold field.
 
-    Valid for: β0 ≤ 0.25, ω < 2ε_g(β0), ω ≪ T0 ≪ 1, α ≥ 0; jit/grad/vmap-safe.
+    Valid for
+        as :func:`solve_overheating`: 0 ≤ b ≤ b_max(reading) (β0 ≤ 0.25),
+        0 < ω < 2ε_g(β0), 0 < T0 < T_c = 0.567 (units of Δ0), α ≥ 0; the theory assumes
+        ω ≪ T0 ≪ 1.  Outside: ``DomainError`` naming the argument; under
+        ``jit``/``grad``/``vmap`` run-time guards.  Runaway: ``+inf`` (status via
+        :func:`solve_overheating`).
     """
     res = solve_overheating(
         b,
@@ -436,6 +484,69 @@ def surface_resistance_ratio(
         n_depth=n_depth,
     )
     return res.rs_ratio, res.T
+
+
+def _check_physical(B_mT, f_Hz, T0_K, material, reading):
+    """Check (guard when traced) the physical front end's inputs, with their names and units.
+
+    Returns ``(B_mT, f_Hz, T0_K)``, guarded when traced.  A traced ``material`` leaves the
+    bounds to the natural-unit checks of :func:`solve_overheating`.
+    """
+    if not isinstance(material, Superconductor):
+        raise DomainError(
+            f"argument 'material' must be a Superconductor (e.g. dissipax.rf.NIOBIUM); "
+            f"got {type(material).__name__}"
+        )
+    check_choice("reading", reading, READINGS)
+    check_broadcast(B_mT=B_mT, f_Hz=f_Hz, T0_K=T0_K)
+    if is_traced(material):
+        return B_mT, f_Hz, T0_K
+    factor = READINGS[reading].beta
+    b_max = float(np.sqrt(S_MAX / factor))
+    Bc_mT = material.Bc_T * 1e3
+    B_mT = guard(
+        "B_mT",
+        B_mT,
+        ge=0.0,
+        le=b_max * Bc_mT,
+        valid=f"peak surface field in mT; reading {reading!r} needs B/B_c <= {b_max:g}, "
+        f"B <= {b_max * Bc_mT:.6g} mT for B_c = {Bc_mT:g} mT",
+    )
+    T_c_K = _v.T_C * material.Delta0_K
+    T0_K = guard(
+        "T0_K",
+        T0_K,
+        gt=0.0,
+        lt=T_c_K,
+        valid=f"bath temperature in kelvin, below T_c = 0.567 Delta0/k_B = {T_c_K:.4g} K",
+    )
+    hz_per_kelvin = float(units.kelvin_to_hz(1.0))
+    f_gap = 2.0 * material.Delta0_K * hz_per_kelvin
+    f_Hz = guard(
+        "f_Hz",
+        f_Hz,
+        ge=_v.F_MIN_HZ,
+        lt=f_gap,
+        valid=f"{_v.F_HZ_UNITS}; below 2 Delta0/h = {f_gap:.4g} Hz",
+    )
+    scale = material.Delta0_K * hz_per_kelvin
+
+    def lim_np(B):
+        return 2.0 * scale * _v.spectral_gap_np(factor * (np.asarray(B, float) / Bc_mT) ** 2)
+
+    def lim_jnp(B):
+        return 2.0 * scale * _v.spectral_gap_jnp(factor * (jnp.asarray(B, float) / Bc_mT) ** 2)
+
+    f_Hz = _v.bound(
+        "f_Hz",
+        f_Hz,
+        lim_np,
+        lim_jnp,
+        (B_mT,),
+        what="2*eps_g(beta0)*Delta0/h",
+        valid="pair-breaking absorption is not in Eq. (10)",
+    )
+    return B_mT, f_Hz, T0_K
 
 
 def surface_resistance_ohm(
@@ -474,8 +585,20 @@ def surface_resistance_ohm(
     -------
     (Array, Array)
         Rs [Ω] and the quasiparticle temperature [K] (``+inf`` at runaway points).
+
+    Valid for
+        0 ≤ B_mT ≤ b_max(reading)·B_c (β0 ≤ 0.25: 200 mT ``"printed"``, 100 mT ``"fig4b"``
+        for Nb), 1 kHz ≤ f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), 0 < T0_K < 0.567 Δ0/k_B (kelvin),
+        α ≥ 0, R_res_ohm ≥ 0, Rs0_ohm ≥ 0 or None, ``material`` a
+        :class:`~dissipax.rf.materials.Superconductor`.  Outside: ``DomainError`` naming the
+        physical argument and its unit (under ``jit``/``vmap``: run-time guards).  The
+        theory assumes ħω ≪ k_B T0 ≪ Δ0.
     """
-    check("R_res_ohm", R_res_ohm, ge=0.0, valid="residual resistance in ohm")
+    B_mT, f_Hz, T0_K = _check_physical(B_mT, f_Hz, T0_K, material, reading)
+    alpha = guard("alpha", alpha, ge=0.0, valid="overheating parameter of Eq. (13)")
+    R_res_ohm = guard("R_res_ohm", R_res_ohm, ge=0.0, valid="residual resistance in ohm")
+    if Rs0_ohm is not None:
+        Rs0_ohm = guard("Rs0_ohm", Rs0_ohm, ge=0.0, valid="zero-field BCS resistance in ohm")
     omega = material.omega(f_Hz)
     T0 = material.temperature(T0_K)
     b = material.field(B_mT)

@@ -60,25 +60,27 @@ import math
 import jax
 import jax.numpy as jnp
 
-from .._checks import DomainError, check, is_traced
+from .._checks import check_broadcast, guard
+from .._precision import eps as working_eps
+from . import _validate as _v
 
 #: Largest pair-breaking parameter where the '+' root of Eq. (8) is physical.
 S_STAR = 1.0 / (2.0**1.5 + math.pi / 4.0)
 #: Largest supported pair-breaking parameter s = beta * Delta0 (and beta_a).
-S_MAX = 0.25
+S_MAX = _v.S_MAX
 #: beta at the superheating field H_sh = 0.84 H_c (beta = (H/2H_c)^2).
 BETA_SUPERHEATING = (0.84 / 2.0) ** 2
 
-_S_VALID = (
-    f"pair-breaking parameter s = beta*Delta0 with 0 <= s <= {S_MAX}: the physical "
-    f"branch of Eq. (8) needs s < s* = {S_STAR:.4f}, above the superheating field "
-    f"beta_sh = {BETA_SUPERHEATING:.4f}"
-)
-
 
 def check_s(s, name: str = "s"):
-    """Validate a pair-breaking parameter (``0 <= s <= S_MAX``)."""
-    return check(name, s, ge=0.0, le=S_MAX, valid=_S_VALID)
+    """Validate a pair-breaking parameter (``0 <= s <= S_MAX``); return it.
+
+    Valid for
+        any input.  Concrete values outside 0 <= s <= 0.25 (:data:`S_MAX`), NaN, inf,
+        complex or non-numeric input raise ``DomainError`` naming ``name``; a traced value
+        comes back with a run-time guard of the same range (use the returned value).
+    """
+    return _v.pair_breaking(s, name)
 
 
 def _pow_safe(s, p):
@@ -110,9 +112,12 @@ def pairbreaking_gap(s):
     -------
     Array of the shape of ``s``, in units of :math:`\Delta_0`.
 
-    Valid for :math:`0 \le s \le 0.25` (:data:`S_MAX`).
+    Valid for
+        :math:`0 \le s \le 0.25` (:data:`S_MAX`, dimensionless, units of :math:`\Delta_0`).
+        Outside (or NaN, inf, complex): ``DomainError`` naming ``s``; under ``jit``/``vmap``
+        a run-time guard.  Exact (one rounding).
     """
-    check_s(s)
+    s = check_s(s)
     return _gap(jnp.asarray(s, dtype=float))
 
 
@@ -134,9 +139,12 @@ def spectral_gap(s):
     finite value :math:`-\pi/4` (the :math:`s^{2/3}` term's diverging slope dropped) at
     :math:`s = 0`.
 
-    Valid for :math:`0 \le s \le 0.25`.
+    Valid for
+        :math:`0 \le s \le 0.25` (units of :math:`\Delta_0`); :math:`\epsilon_g` falls from 1
+        to 0.320 there.  Outside: ``DomainError`` naming ``s`` (run-time guard under
+        ``jit``/``vmap``).
     """
-    check_s(s)
+    s = check_s(s)
     return _spectral_gap_jit(jnp.asarray(s, dtype=float))
 
 
@@ -197,6 +205,11 @@ def spectral_terms(delta, s):
     r"""Green-function factors at :math:`\epsilon = \epsilon_g(s) + \delta`, :math:`\delta \ge 0`.
 
     Internal pointwise kernel (broadcasts).  Returns ``(cosh_u, sinh_u, sin_v, cos_v)``.
+
+    Valid for
+        :math:`\delta \ge 0`, :math:`0 \le s \le 0.25` (units of :math:`\Delta_0`); no
+        argument checks (a traced kernel: garbage in, garbage out).  Use :func:`usadel_uv`
+        or :func:`dos` for checked input.
     """
     gap = _gap(s)
     eps_g = _spectral_gap(s)
@@ -262,29 +275,35 @@ def density_terms(delta, s):
 
     :math:`N` is the density of states, :math:`P` the anomalous spectral factor; the
     coherence factor of Eq. (5) is :math:`M = N N' + P P'`.
+
+    Valid for
+        as :func:`spectral_terms` (no argument checks; a traced kernel).
     """
     cosh_u, sinh_u, _, cos_v = spectral_terms(delta, s)
     return cosh_u * cos_v, sinh_u * cos_v
 
 
 def _check_eps(eps, s, *, allow_gap: bool):
-    check("eps", eps, ge=0.0, valid="quasiparticle energy in units of Delta0")
-    check_s(s)
-    if allow_gap or is_traced(eps) or is_traced(s):
-        return
-    import numpy as np
-
-    s_np = np.asarray(s, dtype=float)
-    eg = ((1.0 - np.pi * s_np / 4.0) ** (2.0 / 3.0) - s_np ** (2.0 / 3.0)) ** 1.5  # Eq. (9)
-    e, g = np.broadcast_arrays(np.asarray(eps, dtype=float), eg)
-    bad = e < g
-    if bad.any():
-        i = np.argwhere(bad)[0] if e.ndim else ()
-        raise DomainError(
-            f"argument 'eps' must be >= the spectral gap eps_g(s) (Eq. 9), where the "
-            f"Cardano solution (Eqs. 6-8) applies; got eps={e[tuple(i)]!r} < "
-            f"eps_g={g[tuple(i)]!r}" + (f" at index {tuple(int(k) for k in i)}" if e.ndim else "")
+    """Validate (and guard when traced) ``eps >= 0`` (or ``>= eps_g(s)``) and ``s``."""
+    check_broadcast(eps=eps, s=s)
+    eps = guard("eps", eps, ge=0.0, valid="quasiparticle energy in units of Delta0")
+    s = check_s(s)
+    if not allow_gap:
+        # eps_g from NumPy (concrete) or JAX (guard) may differ from the kernel's by a few ulp
+        # of the working dtype (float32 under DISSIPAX_X64=0)
+        slack = 1.0 - _v.GAP_SLACK_ULP * working_eps()
+        eps = _v.bound(
+            "eps",
+            eps,
+            lambda s_: slack * _v.spectral_gap_np(s_),
+            lambda s_: slack * _v.spectral_gap_jnp(s_),
+            (s,),
+            op=">=",
+            what="eps_g(s)",
+            valid="the spectral gap of Eq. (9), where the Cardano solution (Eqs. 6-8) applies; "
+            "below it use dos(), which is 0 there",
         )
+    return eps, s
 
 
 def usadel_uv(eps, s):
@@ -304,10 +323,16 @@ def usadel_uv(eps, s):
         (:math:`v = -\pi/2` at the edge, :math:`v = 0` for :math:`s = 0`).  Physical
         retarded branch (see the module docstring for the branch of Eq. 8).
 
-    Valid for :math:`0 \le s \le 0.25`, :math:`\epsilon \ge \epsilon_g(s)`; below the gap
-    the solution is not given by Eqs. (6)-(8) (use :func:`dos`, which is 0 there).
+    Valid for
+        :math:`0 \le s \le 0.25`, :math:`\epsilon \ge \epsilon_g(s)` (Eq. 9; a relative
+        slack of 16 ulp of the working dtype is accepted), both in units of
+        :math:`\Delta_0`.  Below the gap the solution is not given by Eqs. (6)-(8) (use
+        :func:`dos`, which is 0 there).  At :math:`s = 0` the edge :math:`\epsilon = 1` is
+        the BCS singularity (:math:`u = \infty`).  Outside
+        (or NaN, inf, complex, shapes that do not broadcast): ``DomainError`` naming ``eps``
+        or ``s``; under ``jit``/``vmap`` run-time guards on both.
     """
-    _check_eps(eps, s, allow_gap=False)
+    eps, s = _check_eps(eps, s, allow_gap=False)
     return _usadel_uv(jnp.asarray(eps, dtype=float), jnp.asarray(s, dtype=float))
 
 
@@ -334,9 +359,12 @@ def dos(eps, s):
     Array of the broadcast shape: 0 for :math:`\epsilon < \epsilon_g(s)`, the BCS
     :math:`\epsilon/\sqrt{\epsilon^2 - 1}` at :math:`s = 0` (infinite at the BCS edge).
 
-    Valid for :math:`0 \le s \le 0.25`, :math:`\epsilon \ge 0`.
+    Valid for
+        :math:`0 \le s \le 0.25`, :math:`\epsilon \ge 0` (units of :math:`\Delta_0`, finite).
+        Outside (or NaN, inf, complex, shapes that do not broadcast): ``DomainError`` naming
+        ``eps`` or ``s``; under ``jit``/``vmap`` run-time guards.
     """
-    _check_eps(eps, s, allow_gap=True)
+    eps, s = _check_eps(eps, s, allow_gap=True)
     return _dos(jnp.asarray(eps, dtype=float), jnp.asarray(s, dtype=float))
 
 
