@@ -323,7 +323,10 @@ def _usadel_uv(eps, s):
     # (the Cardano form would give inf/inf = NaN there).
     pos = s > 0
     s_pos = jnp.where(pos, s, 1.0)
-    u_edge = jnp.where(pos, jnp.arccosh((_gap(s_pos) / s_pos) ** (1.0 / 3.0)), jnp.inf)
+    # arccosh c, c^3 = Delta/s, in logs: finite value and gradient down to s = 1e-300
+    log_c = (jnp.log(_gap(s_pos)) - jnp.log(s_pos)) / 3.0
+    u_g = log_c + jnp.log1p(jnp.sqrt(-jnp.expm1(-2.0 * log_c)))
+    u_edge = jnp.where(pos, u_g, jnp.inf)
     v_edge = jnp.where(pos, -jnp.pi / 2.0, 0.0)
     return jnp.where(above, u, u_edge), jnp.where(above, v, v_edge)
 
