@@ -48,11 +48,11 @@ RF_T = st.floats(0.01, 0.5)
 
 
 def rf_spectral_gap(s: float) -> float:
-    """Eq. (9) in plain float64 (for drawing omega below 2 eps_g(s))."""
-    import math
+    """Eq. (9) in NumPy float64, the expression dissipax.rf's validators use (bit-identical)."""
+    import numpy as np
 
-    gap = 1.0 - math.pi * s / 4.0
-    return (gap ** (2.0 / 3.0) - s ** (2.0 / 3.0)) ** 1.5
+    s = np.asarray(s, dtype=float)  # a 0-d array: the ufunc path (NumPy scalar pow may differ)
+    return float(((1.0 - np.pi * s / 4.0) ** (2.0 / 3.0) - s ** (2.0 / 3.0)) ** 1.5)
 
 
 #: pair breaking with weight on the branch point s = 0 and on tiny s (the s^(2/3) edge)
