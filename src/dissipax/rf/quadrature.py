@@ -181,6 +181,12 @@ def increment_at_nodes(rule: Rule, grid: EnergyGrid, psi, omega):
     :math:`\operatorname{asinh} a - \operatorname{asinh} b = \operatorname{asinh}[(a^2 - b^2)/
     (a\sqrt{1 + b^2} + b\sqrt{1 + a^2})]` with :math:`a^2 - b^2 = \omega/c`.  Points
     beyond ``δ_max`` are clipped to it, as in ``psi_at``.
+
+    Valid for
+        ``omega >= 0`` (scalar) and ``psi`` from :func:`cumulative` on the same ``rule`` and
+        ``grid``; internal building block of the traced kernels, no argument checks.
+        sigma1 of Eq. (10) built on it stays within 1e-14/sqrt(omega) (relative) of Eq. (4)
+        at beta_a = 0, tested down to omega = 1e-16.
     """
     x = jnp.asarray(rule.x)
     xb = jnp.asarray(rule.xb)
