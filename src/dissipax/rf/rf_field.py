@@ -47,11 +47,12 @@ def energy_integral(omega, T, s, *, nonequilibrium: bool, n: int):
     n2, p2 = density_terms(grid.delta + omega, s)
     m = n1 * n2 + p1 * p2
     if nonequilibrium:
-        psi1, psi_at = q.cumulative(rule, grid, n1)
-        psi2 = psi_at(grid.delta + omega)
+        psi1, _ = q.cumulative(rule, grid, n1)
+        dpsi = q.increment_at_nodes(rule, grid, psi1, omega)  # Ψ(ε+ω) − Ψ(ε)
+        psi2 = psi1 + dpsi
         x1 = _excess_energy(psi1)
         # x2 - x1 = (psi2^2 - psi1^2) / (sqrt(1 + psi2^2) + sqrt(1 + psi1^2)), no cancellation
-        dx = (psi2 - psi1) * (psi2 + psi1) / (jnp.sqrt(1.0 + psi2**2) + jnp.sqrt(1.0 + psi1**2))
+        dx = dpsi * (psi2 + psi1) / (jnp.sqrt(1.0 + psi2**2) + jnp.sqrt(1.0 + psi1**2))
         fdiff = jnp.exp(-(1.0 + x1) / T) * (-jnp.expm1(-dx / T))
     else:
         fdiff = jnp.exp(-(eps_g + grid.delta) / T) * (-jnp.expm1(-omega / T))

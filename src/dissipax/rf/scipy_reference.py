@@ -74,10 +74,15 @@ def uv_real(eps: float, s: float):
     def cubic(x):
         return s * s * x**3 + lin * x - 2 * eps * d
 
-    hi = 1.0
-    while cubic(hi) <= 0:
-        hi *= 2.0
-    x = optimize.brentq(cubic, 0.0, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
+    if s == 0.0:
+        # BCS: the cubic is linear, x = 2 eps Delta/(eps^2 - Delta^2); the bracket search
+        # below would overflow x**3 next to the edge (lin -> 0)
+        x = 2 * eps * d / lin
+    else:
+        hi = 1.0
+        while cubic(hi) <= 0:
+            hi *= 2.0
+        x = optimize.brentq(cubic, 0.0, hi, xtol=1e-300, rtol=4 * np.finfo(float).eps, maxiter=500)
     ch2 = math.sqrt(1 + x * x)
     cu = math.sqrt((1 + ch2) / 2)
     su = x / (2 * cu)
@@ -144,6 +149,12 @@ def sigma1_dc_biased(omega: float, T: float, s: float) -> float:
         if z == 0.0:
             return 0.0
         e = eg + z * z
+        if s == 0.0:
+            # BCS, M = [e(e+w) + 1]/sqrt((e^2-1)((e+w)^2-1)) with e^2 - 1 = z^2 (2 + z^2):
+            # e rounds to 1 for z < 1e-8, where the general path would divide by 0
+            e2 = e + omega
+            m = (e * e2 + 1) / (z * math.sqrt(2 + z * z) * math.sqrt((e2 - 1) * (e2 + 1)))
+            return 2 * z * math.exp(-(z * z) / T) * m
         return 2 * z * math.exp(-(z * z) / T) * _m(e, omega, s)
 
     z_max = math.sqrt(45 * T)

@@ -160,11 +160,12 @@ def _spectral(omega, s, T_ref, *, nonequilibrium: bool, n: int):
     n2, p2 = density_terms(grid.delta + omega, s)
     wm = grid.weight * (n1 * n2 + p1 * p2)
     if nonequilibrium:
-        psi1, psi_at = q.cumulative(rule, grid, n1)
-        psi2 = psi_at(grid.delta + omega)
+        psi1, _ = q.cumulative(rule, grid, n1)
+        dpsi = q.increment_at_nodes(rule, grid, psi1, omega)  # Ψ(ε+ω) − Ψ(ε)
+        psi2 = psi1 + dpsi
         # ε̃ − Δ0 and ε̃(ε+ω) − ε̃(ε) without cancellation (ε̃² = 1 + Ψ²)
         x1 = psi1 * psi1 / (jnp.sqrt(1.0 + psi1 * psi1) + 1.0)
-        dx = (psi2 - psi1) * (psi2 + psi1) / (jnp.sqrt(1.0 + psi2**2) + jnp.sqrt(1.0 + psi1**2))
+        dx = dpsi * (psi2 + psi1) / (jnp.sqrt(1.0 + psi2**2) + jnp.sqrt(1.0 + psi1**2))
         return wm, 1.0 + x1, dx
     return wm, eps_g + grid.delta, jnp.broadcast_to(omega, grid.delta.shape)
 
@@ -407,10 +408,11 @@ def solve_overheating(
     traced = any(is_traced(x) for x in (b, omega, T0, alpha))
     if threshold and not traced:
         st = np.asarray(sol.status)
-        bad = np.argwhere(st != STATUS_OK)
-        if bad.size:
+        bad = st != STATUS_OK
+        if bad.any():
             shape = st.shape
-            i = tuple(bad[0])
+            # unravel_index, not argwhere: argwhere of a 0-d array is empty (scalar input)
+            i = np.unravel_index(int(np.argmax(bad)), shape)
             pick = [
                 np.broadcast_to(np.asarray(x, dtype=float), shape)[i] for x in (omega, T0, alpha)
             ]

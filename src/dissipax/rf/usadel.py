@@ -338,10 +338,22 @@ def usadel_uv(eps, s):
 
 @jax.jit
 def _usadel_uv(eps, s):
-    delta = jnp.maximum(eps - _spectral_gap(s), 0.0)
-    cosh_u, sinh_u, sin_v, cos_v = spectral_terms(delta, s)
+    delta = eps - _spectral_gap(s)
+    above = delta > 0
+    cosh_u, sinh_u, sin_v, cos_v = spectral_terms(jnp.where(above, delta, 1.0), s)
     u = jnp.arcsinh(2.0 * sinh_u * cosh_u) / 2.0
-    return u, jnp.arctan2(sin_v, cos_v)
+    v = jnp.arctan2(sin_v, cos_v)
+    # At the edge (double where; finite gradient, the diverging eps-slope dropped as in dos):
+    # cosh^3 u = Delta/s and v = -pi/2 for s > 0; the BCS edge s = 0 has u = +inf, v = 0
+    # (the Cardano form would give inf/inf = NaN there).
+    pos = s > 0
+    s_pos = jnp.where(pos, s, 1.0)
+    # arccosh c, c^3 = Delta/s, in logs: finite value and gradient down to s = 1e-300
+    log_c = (jnp.log(_gap(s_pos)) - jnp.log(s_pos)) / 3.0
+    u_g = log_c + jnp.log1p(jnp.sqrt(-jnp.expm1(-2.0 * log_c)))
+    u_edge = jnp.where(pos, u_g, jnp.inf)
+    v_edge = jnp.where(pos, -jnp.pi / 2.0, 0.0)
+    return jnp.where(above, u, u_edge), jnp.where(above, v, v_edge)
 
 
 def dos(eps, s):
