@@ -170,8 +170,11 @@ def test_float32_rf_kernels():
         a = np.asarray(f64[f"{name} (low T, omega=0.01)"])
         b = np.asarray(f32[f"{name} (low T, omega=0.01)"])
         assert np.all(np.isfinite(b)) and np.all(b >= 0), name
-        good = T_low >= 0.013  # e^{-1/T} >= 1e-34: full float32 accuracy
-        np.testing.assert_allclose(b[good], a[good], rtol=16 * EPS32)
+        good = T_low >= 0.013  # e^{-1/T} >= 1e-34: normal float32 numbers
+        # exp(-eps/T) has condition number eps/T ~ 1/T: the rounded exponent costs ~1/T eps
+        # (measured 21, 54, 65 eps at T = 0.03, 0.015, 0.013)
+        rel = np.abs(b[good] - a[good]) / a[good]
+        assert np.all(rel <= (16 + 2 / T_low[good]) * EPS32), (name, rel / EPS32)
         assert np.all(b[T_low <= 0.011] == 0.0), name  # underflow: 0, not NaN
     alpha_low = np.asarray(f32["rf.overheating_alpha (T0 = 0.25, 0.2, 0.19, 0.15 K)"])
     np.testing.assert_allclose(
