@@ -209,9 +209,10 @@ def test_float32_rf_fit_alpha():
     """fit_alpha in float32 reaches float64's alpha well inside one standard error."""
     f64, f32 = _run_rf("fits")
     for key in ("rf.fit_alpha",):
-        d = (np.array(f32[key]) - f64[key]) / np.maximum(f64[key + " stderr"], 1e-300)
+        varying = np.array(f64[key + " stderr"]) > 0  # T0 is fixed (stderr 0)
+        d = (np.array(f32[key]) - f64[key])[varying] / np.array(f64[key + " stderr"])[varying]
         print(key, "float32 - float64 in stderr units:", d, f32[key + " success"])
         print("chi2 float64, float32:", f64[key + " chi2"], f32[key + " chi2"])
         assert f32[key + " success"]
-        varying = np.array(f64[key + " stderr"]) > 0
-        assert np.all(np.abs(d[varying]) < 0.01), key
+        # measured 1.3e-3 stderr (float32 model rounding ~1e-5 moves alpha by ~1e-5)
+        assert np.all(np.abs(d) < 0.01), key
