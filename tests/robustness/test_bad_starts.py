@@ -110,3 +110,117 @@ def test_vortex_bad_starts_500():
 @pytest.mark.parametrize("law", ["insulator", "superconductor"])
 def test_saturation_bad_starts_500(law):
     _check(f"saturation {law} (500 starts)", saturation_study(500, law))
+
+
+# --- rf (Gurevich): fit_alpha and fit_cavity -------------------------------------------------
+# One public call per study: the wrappers fit from the given starts and re-fit only the fits
+# that fail, from the automatic start with multistart (their message then starts with
+# "(retried"); a fit that was not retried is the raw Levenberg–Marquardt fit from its start,
+# so the raw fraction is read off the same call (a retried fit failed from its start).
+
+
+def _rf_fractions(res, chi2_ref) -> dict[str, float]:
+    conv = _converged(res, chi2_ref)
+    retried = np.array([m.startswith("(retried") for m in res.message])
+    return {"raw": float(np.mean(conv & ~retried)), "default": float(np.mean(conv))}
+
+
+def rf_alpha_data(n_b: int = 8):
+    """Fig. 4b-like synthetic Rs/Rs0 (α = 0.91, 1.75 GHz, T0 = 2 K, 1 % noise)."""
+    from dissipax import units
+    from dissipax.rf.surface import surface_resistance_ratio
+
+    T0, omega = 2.0 / 17.5, float(units.frequency_to_gap_units(1.75e9, 17.5))
+    b = np.linspace(0.05, 0.4, n_b)
+    y_true, _ = surface_resistance_ratio(b, omega, T0, 0.91, reading="fig4b")
+    noise = 0.01 * np.asarray(y_true)
+    y = np.asarray(y_true) + noise * np.random.default_rng(3).standard_normal(b.size)
+    return b, y, noise, omega, T0
+
+
+def rf_alpha_study(n: int, seed: int = 0) -> dict[str, float]:
+    """Convergence fractions of ``rf.fit_alpha`` from ``n`` random α starts (10⁻² … 20)."""
+    from dissipax.rf.alpha_fit import fit_alpha
+
+    b, y, noise, omega, T0 = rf_alpha_data()
+    kw = dict(sigma=noise, reading="fig4b")
+    ref = fit_alpha(b, y, omega, T0, **kw)  # the automatic start (α = 0.5)
+    assert ref.success and abs(ref.params["alpha"] - 0.91) < 0.1
+    starts = _log_uniform(np.random.default_rng(seed), 1e-2, 20.0, n)
+    Y, S = np.broadcast_to(y, (n, y.size)), np.broadcast_to(noise, (n, y.size))
+    res = fit_alpha(b, Y, omega, T0, **{**kw, "sigma": S}, alpha=starts)
+    return _rf_fractions(res, ref.chi2)
+
+
+def rf_cavity_data(shared_data):
+    """A 389 MHz TRIUMF ramp's B_p and bath T with Rs from the fit_cavity model + 2 % noise."""
+    import dataclasses
+
+    from dissipax.rf.alpha_fit import cavity_rs_ohm
+    from dissipax.rf.cavity_data import load_rs_vs_bp
+
+    ramp = load_rs_vs_bp(shared_data / "triumf_nb_hwr_rs_vs_bp" / "sf_data.csv")[0]
+    truth = dict(alpha=0.5, Rs0_nOhm=8.0, R_res_nOhm=6.0, Delta0_K=17.5, Bc_mT=200.0)
+    rs = np.asarray(cavity_rs_ohm(ramp.Bp_mT, ramp.T_K, ramp.f_Hz, **truth, f_ref_Hz=ramp.f_Hz))
+    rs = rs * (1.0 + 0.02 * np.random.default_rng(5).standard_normal(rs.size))
+    return dataclasses.replace(ramp, Rs_ohm=rs)
+
+
+def rf_cavity_study(shared_data, n: int, seed: int = 0) -> dict[str, float]:
+    """Convergence fractions of ``rf.fit_cavity`` from ``n`` random starts, one batched call.
+
+    Starts: α log-uniform in 10⁻² … 19.9 (its bounds are 0 … 20), Rs0 and R_res
+    log-uniform in 0.1 … 100 nΩ (the data are 14–22 nΩ).  Δ0 and B_c stay at the
+    material's values (fit_cavity's defaults).
+    """
+    from dissipax.rf.alpha_fit import fit_cavity
+
+    ramp = rf_cavity_data(shared_data)
+    ref = fit_cavity([ramp])  # automatic start
+    assert ref.success[0]
+    rng = np.random.default_rng(seed)
+    alpha = _log_uniform(rng, 1e-2, 19.9, n)
+    rs0, rres = _log_uniform(rng, 0.1, 100.0, n), _log_uniform(rng, 0.1, 100.0, n)
+    res = fit_cavity([ramp] * n, alpha=alpha, Rs0_nOhm=rs0, R_res_nOhm=rres)
+    return _rf_fractions(res, ref.chi2[0])
+
+
+def _check_rf(name, fr):
+    print(f"{name}: raw {fr['raw']:.1%}, default starts + multistart {fr['default']:.1%}")
+    assert fr["default"] >= 0.99
+    assert 0.3 <= fr["raw"] <= 1.0
+
+
+def test_rf_fit_alpha_bad_starts_small():
+    """Default-run version: 8 random starts of fit_alpha all reach the minimum."""
+    fr = rf_alpha_study(8, seed=1)
+    print(f"fit_alpha (8 starts): {fr}")
+    assert fr["default"] == 1.0
+
+
+@pytest.mark.slow
+def test_rf_fit_alpha_bad_starts_500():
+    _check_rf("rf.fit_alpha (500 starts)", rf_alpha_study(500))
+
+
+@pytest.mark.slow
+def test_rf_fit_cavity_bad_starts_500(shared_data):
+    _check_rf("rf.fit_cavity (500 starts)", rf_cavity_study(shared_data, 500))
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, raises=RuntimeError)
+def test_rf_fit_alpha_vary_T0_known_crash():
+    """Known bug, recorded (not hidden): fit_alpha(vary_T0=True) raises.
+
+    On the synthetic Fig. 4b data (float64) the fit raises equinox's EquinoxRuntimeError
+    "A linear solver received non-finite (NaN or inf) input" from inside the
+    Levenberg–Marquardt loop.  With EQX_ON_ERROR=nan the same fit converges (α = 0.88,
+    T0 = 0.110), and the first trial points it visits have finite Jacobians by jax.jacfwd
+    and jax.jacrev, so the NaN most likely comes from the linearise/transpose path through
+    the implicit adjoint of the overheating root solve (optimistix), not from model values.
+    """
+    from dissipax.rf.alpha_fit import fit_alpha
+
+    b, y, noise, omega, T0 = rf_alpha_data()
+    fit_alpha(b, y, omega, T0, sigma=noise, reading="fig4b", vary_T0=True)

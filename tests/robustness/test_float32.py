@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 PROBE = Path(__file__).with_name("_float32_probe.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -88,3 +89,118 @@ def test_float32_kernels_accuracy():
 # different normal deviates, so it compared fits of different data: its "vortex.fit 5.6 %
 # chi2 above float64, 3.2 stderr off" was the difference of the two noise draws.)
 # --- end fits ------------------------------------------------------------------------
+
+
+# --- rf (Gurevich) --------------------------------------------------------------------------
+#: documented float32 accuracy of the rf functions (max relative error vs float64), measured
+#: with ``_float32_probe.py --rf kernels|surface`` (see the report in docs/numerical_validity.md)
+RF_BOUNDS = {
+    # closed forms of s: a few roundings
+    "rf.pairbreaking_gap": 4 * EPS32,
+    "rf.spectral_gap": 8 * EPS32,  # (gap^(2/3) - s^(2/3))^(3/2): mild cancellation at s -> 0.25
+    # N(eps) at delta = eps - eps_g >= 1e-3: eps is rounded to float32 before delta is formed,
+    # so the input error is eps32 * eps/delta (condition ~1e3 here; measured 196 eps)
+    "rf.dos": 1e3 * 1.25 * EPS32,
+    # ... and at delta >= 1e-6 the same input rounding gives ~eps32/delta = 10 % (measured 2.4 %)
+    "rf.dos (near the edge, delta 1e-6..1e-3)": 0.05,
+    # smooth integrand on the exact sinh map, Fermi factors in one exponential
+    "rf.sigma1_mattis_bardeen": 16 * EPS32,
+    "rf.sigma1_closed_form": 16 * EPS32,
+    # quadrature of a sharp integrand: the current-smeared gap peak of width s^(2/3) and the
+    # coherence factor near the edge, nodes placed from float32 delta (measured 658 eps)
+    "rf.sigma1_dc_biased": 1e3 * EPS32,
+    # the same kernel averaged over the rf phase (measured 207 / 183 eps)
+    "rf.sigma1_rf (nonequilibrium=True)": 4e2 * EPS32,
+    "rf.sigma1_rf (nonequilibrium=False)": 4e2 * EPS32,
+    # exp(Delta0/T0) * log(...) in float32 (measured 2.3 eps)
+    "rf.overheating_alpha": 8 * EPS32,
+}
+#: the same for the surface resistance (slow: nested quadrature + Newton per point)
+RF_SURFACE_BOUNDS = {
+    # ratios of the depth/period-averaged sigma1 kernels (measured 25 / 48 eps)
+    "rf.rs_ratio": 100 * EPS32,
+    "rf.surface_resistance_ratio (alpha=0)": 100 * EPS32,
+    # self-consistent T: the kernel error amplified by 1/(1 - k dR/dy) near the runaway
+    # (measured 114 eps for Rs/Rs0, 9 eps for T)
+    "rf.surface_resistance_ratio (alpha=0.91)": 300 * EPS32,
+    "rf.surface_resistance_ratio T (alpha=0.91)": 30 * EPS32,
+    "rf.solve_overheating (stable points)": 100 * EPS32,
+}
+
+
+def _run_rf(part: str) -> tuple[dict, dict]:
+    return _run_both("--rf", part)
+
+
+def _check_bounds(f64, f32, bounds):
+    for name, bound in bounds.items():
+        err = _rel(f64[name], f32[name])
+        print(f"{name:50s} float32 rel. error {err:.2e} (bound {bound:.1e})")
+        assert np.all(np.isfinite(np.asarray(f32[name], float))), name
+        assert err <= bound, (name, err, bound)
+
+
+def test_float32_rf_kernels():
+    """Gaps, N(eps), sigma1 (Mattis-Bardeen, dc-biased, rf) and alpha of Eq. (42) in float32.
+
+    Also the documented failures: exp(-1/T) underflows float32 below T ~ 0.0115 Delta0
+    (e^-87.3 = 1.2e-38), so sigma1 is 0 there (never NaN), and exp(Delta0/T0) of Eq. (42)
+    overflows to +inf below T0 = Delta0/88.7 (0.197 K for niobium).
+    """
+    f64, f32 = _run_rf("kernels")
+    assert f64["x64"] and not f32["x64"]
+    _check_bounds(f64, f32, RF_BOUNDS)
+    # s = 0 (beta_a = 0) is inside the domain and finite (it was NaN in float32: the map
+    # scale fell to 1e-12 min(omega, T) and delta^3 of Eq. (7) underflowed)
+    assert np.all(np.isfinite(f32["rf.sigma1_dc_biased"]))
+    T_low = np.array([0.03, 0.02, 0.015, 0.013, 0.012, 0.0115, 0.011, 0.0105, 0.01])
+    for name in ("rf.sigma1_mattis_bardeen", "rf.sigma1_closed_form"):
+        a = np.asarray(f64[f"{name} (low T, omega=0.01)"])
+        b = np.asarray(f32[f"{name} (low T, omega=0.01)"])
+        assert np.all(np.isfinite(b)) and np.all(b >= 0), name
+        good = T_low >= 0.013  # e^{-1/T} >= 1e-34: normal float32 numbers
+        # exp(-eps/T) has condition number eps/T ~ 1/T: the rounded exponent costs ~1/T eps
+        # (measured 21, 54, 65 eps at T = 0.03, 0.015, 0.013)
+        rel = np.abs(b[good] - a[good]) / a[good]
+        assert np.all(rel <= (16 + 2 / T_low[good]) * EPS32), (name, rel / EPS32)
+        assert np.all(b[T_low <= 0.011] == 0.0), name  # underflow: 0, not NaN
+    alpha_low = np.asarray(f32["rf.overheating_alpha (T0 = 0.25, 0.2, 0.19, 0.15 K)"])
+    np.testing.assert_allclose(
+        alpha_low[:2], f64["rf.overheating_alpha (T0 = 0.25, 0.2, 0.19, 0.15 K)"][:2], rtol=1e-6
+    )
+    assert np.all(alpha_low[2:] == np.inf)  # overflow to +inf (float64: 9e36, 5e47)
+
+
+@pytest.mark.slow
+def test_float32_rf_surface():
+    """Rs(B)/Rs0 with and without overheating, the runaway status and threshold in float32."""
+    f64, f32 = _run_rf("surface")
+    _check_bounds(f64, f32, RF_SURFACE_BOUNDS)
+    # the runaway classification and the threshold field are the same in both precisions
+    assert f32["rf.solve_overheating status"] == f64["rf.solve_overheating status"]
+    assert f32["rf.solve_overheating b_runaway"] == pytest.approx(
+        f64["rf.solve_overheating b_runaway"], rel=1e-3
+    )
+    low64 = np.asarray(f64["rf.surface_resistance_ratio (low T0 = 0.02)"])
+    low32 = np.asarray(f32["rf.surface_resistance_ratio (low T0 = 0.02)"])
+    assert np.array_equal(np.isinf(low32), np.isinf(low64))  # the same point runs away
+    ok = np.isfinite(low64)
+    np.testing.assert_allclose(low32[ok], low64[ok], rtol=100 * EPS32)
+    # T0 = 0.011: Rs0 ~ e^{-1/T0} underflows float32, the ratio is 0/0: every point is
+    # reported as failed (+inf, status 2), never NaN; float64 gives finite values
+    tiny32 = np.asarray(f32["rf.surface_resistance_ratio (T0 = 0.011, exp(-1/T0) below float32)"])
+    assert np.all(tiny32 == np.inf)
+
+
+@pytest.mark.slow
+def test_float32_rf_fit_alpha():
+    """fit_alpha in float32 reaches float64's alpha well inside one standard error."""
+    f64, f32 = _run_rf("fits")
+    for key in ("rf.fit_alpha",):
+        varying = np.array(f64[key + " stderr"]) > 0  # T0 is fixed (stderr 0)
+        d = (np.array(f32[key]) - f64[key])[varying] / np.array(f64[key + " stderr"])[varying]
+        print(key, "float32 - float64 in stderr units:", d, f32[key + " success"])
+        print("chi2 float64, float32:", f64[key + " chi2"], f32[key + " chi2"])
+        assert f32[key + " success"]
+        # measured 1.3e-3 stderr (float32 model rounding ~1e-5 moves alpha by ~1e-5)
+        assert np.all(np.abs(d) < 0.01), key

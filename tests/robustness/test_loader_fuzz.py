@@ -246,3 +246,243 @@ def test_config_encodings(tmp_path):
     p.write_bytes(src.replace("# Units", "# Unités").encode("latin-1"))
     with pytest.raises(config.ConfigError, match=r"c.toml:\d+: not UTF-8 text.*line \d+, column"):
         config.load(p)
+
+
+# --- rf: the TRIUMF Rs(B_p) block format (dissipax.rf.cavity_data.load_rs_vs_bp) -----------
+# Corruptions of the real file (/work/shared/data; skipped where absent): every bad cell is
+# named by file:line and column ("column 2 'Rs [Ω]'"), every bad line by file:line.
+RF_CSV = "triumf_nb_hwr_rs_vs_bp/sf_data.csv"
+RF_COLS = ("Bp [mT]", "Rs [Ω]", "T [K]")
+
+
+def _rf_lines(shared_data) -> list[str]:
+    return (shared_data / RF_CSV).read_text(encoding="utf-8").splitlines()
+
+
+def _rf_write(tmp: Path, lines, encoding="utf-8") -> Path:
+    p = tmp / "sf_data.csv"
+    p.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return p
+
+
+def _rf_load(shared_data, lines, **kw):
+    from dissipax.rf.cavity_data import load_rs_vs_bp
+
+    with tempfile.TemporaryDirectory() as d:
+        return load_rs_vs_bp(_rf_write(Path(d), lines), **kw)
+
+
+def _rf_error(shared_data, lines) -> str:
+    from dissipax import DomainError
+
+    with pytest.raises(DomainError) as exc:
+        _rf_load(shared_data, lines)
+    assert isinstance(exc.value, ValueError)
+    return str(exc.value)
+
+
+def _data_line(data, lines) -> int:
+    """Index of a random data line (not a block header)."""
+    return data.draw(st.sampled_from([i for i, t in enumerate(lines) if not t.startswith("/")]))
+
+
+def _set_cell(lines, i, j, value):
+    cells = lines[i].split(",")
+    cells[j] = value
+    out = list(lines)
+    out[i] = ",".join(cells)
+    return out
+
+
+def test_rf_real_file_loads(shared_data):
+    ramps = _rf_load(shared_data, _rf_lines(shared_data))
+    assert len(ramps) > 10 and all(np.all(r.Rs_ohm > 0) and np.all(r.T_K > 0) for r in ramps)
+
+
+@given(data=st.data(), j=st.integers(0, 2), cell=st.sampled_from(["nan", "NaN", "inf", "-inf"]))
+def test_rf_non_finite_cells_named(shared_data, data, j, cell):
+    lines = _rf_lines(shared_data)
+    i = _data_line(data, lines)
+    msg = _rf_error(shared_data, _set_cell(lines, i, j, cell))
+    assert f":{i + 1}: column {j + 1} '{RF_COLS[j]}': non-finite value" in msg
+
+
+@given(data=st.data(), j=st.integers(0, 2), pad=st.sampled_from(["", " ", "  "]))
+def test_rf_empty_cells_named(shared_data, data, j, pad):
+    lines = _rf_lines(shared_data)
+    i = _data_line(data, lines)
+    msg = _rf_error(shared_data, _set_cell(lines, i, j, pad))
+    assert f":{i + 1}: column {j + 1} '{RF_COLS[j]}': empty cell" in msg
+
+
+@given(
+    data=st.data(),
+    j=st.integers(0, 2),
+    v=st.sampled_from(["abc", "1..2", "3 Ohm", "0x1G", "--1", "1e-8nOhm", "2,2"]),
+)
+def test_rf_non_numeric_cells_named(shared_data, data, j, v):
+    lines = _rf_lines(shared_data)
+    i = _data_line(data, lines)
+    msg = _rf_error(shared_data, _set_cell(lines, i, j, v))
+    if "," in v:  # a decimal comma adds a cell
+        assert f":{i + 1}: 4 cells; expected 'Bp, Rs, T'" in msg
+    else:
+        assert f":{i + 1}: column {j + 1} '{RF_COLS[j]}': {v!r} is not a number" in msg
+
+
+@given(data=st.data(), j=st.integers(0, 2), v=st.sampled_from(["-1", "-1e-8", "-0.5", "0"]))
+def test_rf_negative_values_named(shared_data, data, j, v):
+    lines = _rf_lines(shared_data)
+    i = _data_line(data, lines)
+    bad = _set_cell(lines, i, j, v)
+    if j == 0 and float(v) == 0.0:  # B_p = 0 is a valid (zero-field) point
+        assert _rf_load(shared_data, bad)
+        return
+    msg = _rf_error(shared_data, bad)
+    assert f":{i + 1}: column {j + 1} '{RF_COLS[j]}': {float(v):g} is not >" in msg
+
+
+@given(data=st.data(), how=st.sampled_from(["truncate", "truncate2", "extra", "duplicate"]))
+def test_rf_truncated_and_duplicated_fields(shared_data, data, how):
+    lines = _rf_lines(shared_data)
+    i = _data_line(data, lines)
+    cells = lines[i].split(",")
+    new = {
+        "truncate": cells[:2],
+        "truncate2": cells[:1] + [""],  # "9.98," : the Rs cell and the T cell lost
+        "extra": [*cells, "1.0"],
+        "duplicate": cells[:2] + cells[1:],  # a repeated Rs field
+    }[how]
+    bad = list(lines)
+    bad[i] = ",".join(new)
+    msg = _rf_error(shared_data, bad)
+    assert f":{i + 1}: {len(new)} cells; expected 'Bp, Rs, T'" in msg
+
+
+@given(data=st.data())
+def test_rf_file_cut_mid_line(shared_data, data):
+    """A file cut at a random byte: loads (the cut fell inside the last number or between
+    rows) or names the last line; never a silent change elsewhere."""
+    text = "\n".join(_rf_lines(shared_data))
+    cut = data.draw(st.integers(len(text) // 2, len(text) - 1))
+    lines = text[:cut].splitlines()
+    try:
+        ramps = _rf_load(shared_data, lines)
+    except ValueError as exc:
+        assert f":{len(lines)}: " in str(exc)
+    else:
+        assert sum(len(r) for r in ramps) > 0
+
+
+@given(data=st.data(), j=st.integers(0, 2))
+def test_rf_nul_byte_named(shared_data, data, j):
+    lines = _rf_lines(shared_data)
+    i = _data_line(data, lines)
+    cells = lines[i].split(",")
+    msg = _rf_error(shared_data, _set_cell(lines, i, j, cells[j][:2] + "\x00" + cells[j][2:]))
+    assert f":{i + 1}: NUL character in column {j + 1}" in msg
+
+
+def test_rf_missing_column(shared_data):
+    lines = _rf_lines(shared_data)
+    for j in range(3):
+        two = [t if t.startswith("/") else ",".join(np.delete(t.split(","), j)) for t in lines]
+        assert ":2: 2 cells; expected 'Bp, Rs, T'" in _rf_error(shared_data, two)
+
+
+RF_UNITS = {
+    0: [("mT", 1.0), ("T", 1e-3), ("G", 10.0)],
+    1: [("Ohm", 1.0), ("Ω", 1.0), ("nOhm", 1e9), ("nΩ", 1e9), ("µOhm", 1e6), ("mOhm", 1e3)],
+    2: [("K", 1.0), ("mK", 1e3)],
+}
+
+
+@given(data=st.data(), style=st.sampled_from(["[]", "()"]))
+def test_rf_units_in_a_column_header_are_converted(shared_data, data, style):
+    """A column-header line 'Bp [T], Rs [nOhm], T [mK]' converts the rows that follow."""
+    lines = _rf_lines(shared_data)
+    units = [data.draw(st.sampled_from(RF_UNITS[j])) for j in range(3)]
+    names = ["Bp", "Rs", "T"]
+    head = ",".join(
+        f"{n} [{u}]" if style == "[]" else f"{n} ({u})" for n, (u, _) in zip(names, units)
+    )
+    scaled = [
+        t
+        if t.startswith("/")
+        else ",".join(repr(float(c) * f) for c, (_, f) in zip(t.split(","), units))
+        for t in lines
+    ]
+    ref = _rf_load(shared_data, lines)
+    got = _rf_load(shared_data, [head, *scaled])
+    assert len(got) == len(ref)
+    for a, b in zip(ref, got):
+        for k in ("Bp_mT", "Rs_ohm", "T_K"):
+            np.testing.assert_allclose(getattr(b, k), getattr(a, k), rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "head, match",
+    [
+        ("Bp [furlong],Rs [Ohm],T [K]", r":1: column 1 'Bp \[furlong\]': unknown unit"),
+        ("Bp [mT],Rs [V],T [K]", r":1: column 2 'Rs \[V\]': unknown unit"),
+        ("Bp [mT],Rs [Ohm],T [degC]", r":1: column 3 'T \[degC\]': unknown unit"),
+        ("Bp [mT],Bp [mT],T [K]", r":1: column 2 'Bp \[mT\]': expected the Rs column"),
+        ("Bp [mT],Rs [Ohm]", r":1: column header with 2 cells; expected 3"),
+        ("Rs [Ohm],Bp [mT],T [K]", r":1: column 1 'Bp \[mT\]': 'Rs \[Ohm\]' is not a number"),
+    ],
+)
+def test_rf_bad_column_headers_named(shared_data, head, match):
+    lines = _rf_lines(shared_data)
+    lines.insert(0, head)
+    if head.startswith("Rs"):  # not recognised as a header: a data row before any block
+        lines.insert(0, lines.pop(1))
+        match = match.replace(":1:", ":2:")
+    with pytest.raises(ValueError, match=match):
+        _rf_load(shared_data, lines)
+
+
+@given(data=st.data())
+def test_rf_duplicated_block_dropped(shared_data, data):
+    """A repeated block (the real file has some) is dropped, or kept with drop_repeated=False."""
+    lines = _rf_lines(shared_data)
+    heads = [i for i, t in enumerate(lines) if t.startswith("/")] + [len(lines)]
+    k = data.draw(st.integers(0, len(heads) - 2))
+    block = lines[heads[k] : heads[k + 1]]
+    dup = lines + block
+    assert len(_rf_load(shared_data, dup)) == len(_rf_load(shared_data, lines))
+    n_all = len(_rf_load(shared_data, lines, drop_repeated=False))
+    assert len(_rf_load(shared_data, dup, drop_repeated=False)) > n_all
+
+
+@pytest.mark.parametrize(
+    "encoding, edit, match",
+    [
+        ("utf-16", None, "UTF-16"),
+        ("latin-1", "/Users/rüth/", r":1: not UTF-8 text: byte 0xfc at line 1, column 9"),
+        ("cp1252", "/Users/ruth°/", r":1: not UTF-8 text: byte 0xb0 at line 1"),
+        ("utf-8-sig", None, None),  # a BOM is fine
+    ],
+)
+def test_rf_wrong_encodings(shared_data, tmp_path, encoding, edit, match):
+    from dissipax.rf.cavity_data import load_rs_vs_bp
+
+    lines = _rf_lines(shared_data)
+    if edit:
+        lines[0] = lines[0].replace("/Users/ruthgregory/", edit)
+    p = _rf_write(tmp_path, lines, encoding=encoding)
+    if match is None:
+        assert len(load_rs_vs_bp(p)) == len(_rf_load(shared_data, lines))
+    else:
+        with pytest.raises(ValueError, match=match):
+            load_rs_vs_bp(p)
+
+
+def test_rf_comments_and_empty_file(shared_data, tmp_path):
+    from dissipax.rf.cavity_data import load_rs_vs_bp
+
+    lines = _rf_lines(shared_data)
+    assert len(_rf_load(shared_data, ["# Rs from G/Q0", *lines])) == len(
+        _rf_load(shared_data, lines)
+    )
+    with pytest.raises(ValueError, match="no block header"):
+        load_rs_vs_bp(_rf_write(tmp_path, ["# nothing here"]))

@@ -14,6 +14,7 @@ points (no stable temperature) give a large finite residual so that the fit back
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 
 import jax
@@ -34,6 +35,62 @@ from .usadel import S_MAX
 __all__ = ["cavity_rs_ohm", "fit_alpha", "fit_cavity"]
 
 _RUNAWAY_PENALTY = 1e3  # model value (in units of Rs0) returned at runaway points
+#: extra random starts when a fit that failed from its start is re-fitted from the
+#: automatic start (the pattern of saturation.fit; tests/robustness/test_bad_starts.py)
+RETRY_MULTISTART = 4
+
+
+def _retry_failed(res: FitResult, refit) -> FitResult:
+    """Re-fit the failed fits of ``res`` with ``refit(idx)``; keep a retry where it is better.
+
+    ``refit(idx)`` fits the sub-batch ``idx`` (an index array; ``None`` for a single fit)
+    from the automatic start with ``multistart=RETRY_MULTISTART``.  A retry replaces the
+    original fit when it succeeded, or when neither did and its chi2 is lower.
+    """
+    if not res.batched:
+        if res.success:
+            return res
+        sub = refit(None)
+        better = bool(sub.success) or float(sub.chi2) < float(res.chi2)
+        message = f"(retried, multistart={RETRY_MULTISTART}) {sub.message}"
+        return dataclasses.replace(sub, message=message) if better else res
+    bad = np.flatnonzero(~np.asarray(res.success))
+    if bad.size == 0:
+        return res
+    sub = refit(bad)
+    chi2_r, chi2_s = np.asarray(res.chi2, float)[bad], np.asarray(sub.chi2, float)
+    take = np.asarray(sub.success) | (chi2_s < np.nan_to_num(chi2_r, nan=np.inf))
+    idx, j = bad[take], np.flatnonzero(take)
+
+    def put(a, b):
+        a = np.array(a, copy=True)
+        a[idx] = np.asarray(b)[j]
+        return a
+
+    message = list(res.message)
+    for i, k in zip(idx, j):
+        message[i] = f"(retried, multistart={RETRY_MULTISTART}) {sub.message[k]}"
+    return dataclasses.replace(
+        res,
+        params={k: put(v, sub.params[k]) for k, v in res.params.items()},
+        stderr={k: put(v, sub.stderr[k]) for k, v in res.stderr.items()},
+        init_params={k: put(v, sub.init_params[k]) for k, v in res.init_params.items()},
+        covariance=put(res.covariance, sub.covariance),
+        correlation=put(res.correlation, sub.correlation),
+        chi2=put(res.chi2, sub.chi2),
+        redchi=put(res.redchi, sub.redchi),
+        success=put(res.success, sub.success),
+        message=message,
+        extra={
+            k: put(v, sub.extra[k])
+            if k in sub.extra
+            and k != "best_start"
+            and np.ndim(v) >= 1
+            and np.shape(v)[0] == len(res)
+            else v
+            for k, v in res.extra.items()
+        },
+    )
 
 
 def _b_max(reading: str) -> float:
@@ -183,13 +240,17 @@ def fit_alpha(
     b = jnp.asarray(b, dtype=float)
     batch_x = batched and b.ndim == 2
     omega_arr = jnp.full(b.shape, float(omega))
-    params = {
-        "alpha": Parameter(alpha, min=0.0),
-        "T0": Parameter(float(T0), min=0.3 * float(T0), max=3.0 * float(T0), vary=vary_T0),
-    }
-    return least_squares(
-        _natural_model(reading, model),
-        params,
+    fn = _natural_model(reading, model)
+
+    def params(a):
+        return {
+            "alpha": Parameter(a, min=0.0),
+            "T0": Parameter(float(T0), min=0.3 * float(T0), max=3.0 * float(T0), vary=vary_T0),
+        }
+
+    res = least_squares(
+        fn,
+        params(alpha),
         (b, omega_arr),
         y,
         sigma=sigma,
@@ -197,6 +258,26 @@ def fit_alpha(
         batch_x=batch_x,
         max_steps=max_steps,
     )
+
+    def refit(idx):
+        # fits that failed from the given start: again from the automatic start (the
+        # default alpha = 0.5 and the measured T0) plus RETRY_MULTISTART random starts
+        sub = (lambda v: v) if idx is None else (lambda v: v[idx])
+        s2 = sigma if sigma is None or np.ndim(sigma) < 2 else np.asarray(sigma)[idx]
+        auto = 0.5 if idx is None else np.full(idx.size, 0.5)
+        return least_squares(
+            fn,
+            params(auto),
+            (sub(b), sub(omega_arr)) if batch_x else (b, omega_arr),
+            sub(y),
+            sigma=s2,
+            batched=batched,
+            batch_x=batch_x,
+            max_steps=max_steps,
+            multistart=RETRY_MULTISTART,
+        )
+
+    return _retry_failed(res, refit)
 
 
 def _mb(omega, T):
@@ -364,21 +445,57 @@ def fit_cavity(
     sigma = np.where(padded["mask"], rel_error * Rs, 1e30)
     x = (padded["Bp_mT"], padded["T_K"], np.broadcast_to(padded["f_Hz"][:, None], Rs.shape))
     rs_low = Rs[:, 0] * 1e9
-    start_res = 0.7 * rs_low if R_res_nOhm is None else np.full(n_batch, float(R_res_nOhm))
-    start_bcs = 0.3 * rs_low if Rs0_nOhm is None else np.full(n_batch, float(Rs0_nOhm))
-    params = {
-        "alpha": Parameter(np.full(n_batch, float(alpha)), min=0.0, max=20.0),
-        "Rs0_nOhm": Parameter(start_bcs, min=0.0),
-        "R_res_nOhm": Parameter(start_res, min=0.0),
-        "Delta0_K": Parameter(
-            np.full(n_batch, material.Delta0_K), min=12.0, max=22.0, vary=vary_Delta0
-        ),
-        "Bc_mT": Parameter(np.full(n_batch, material.Bc_T * 1e3), vary=False),
+
+    def per_ramp(v, auto):  # a start: None (automatic), a scalar or one value per ramp
+        return auto if v is None else np.broadcast_to(np.asarray(v, dtype=float), (n_batch,))
+
+    auto = {"alpha": np.full(n_batch, 0.3), "Rs0_nOhm": 0.3 * rs_low, "R_res_nOhm": 0.7 * rs_low}
+    start = {
+        "alpha": per_ramp(alpha, auto["alpha"]),
+        "Rs0_nOhm": per_ramp(Rs0_nOhm, auto["Rs0_nOhm"]),
+        "R_res_nOhm": per_ramp(R_res_nOhm, auto["R_res_nOhm"]),
     }
+
+    def params(st, idx):
+        return {
+            "alpha": Parameter(st["alpha"][idx], min=0.0, max=20.0),
+            "Rs0_nOhm": Parameter(st["Rs0_nOhm"][idx], min=0.0),
+            "R_res_nOhm": Parameter(st["R_res_nOhm"][idx], min=0.0),
+            "Delta0_K": Parameter(
+                np.full(n_batch, material.Delta0_K)[idx], min=12.0, max=22.0, vary=vary_Delta0
+            ),
+            "Bc_mT": Parameter(np.full(n_batch, material.Bc_T * 1e3)[idx], vary=False),
+        }
+
     fn = _cavity_model(reading, model, float(T_ref_K), f_ref.pop())
-    return least_squares(
-        fn, params, x, Rs, sigma=sigma, batched=True, batch_x=True, max_steps=max_steps
+    everything = np.arange(n_batch)
+    res = least_squares(
+        fn,
+        params(start, everything),
+        x,
+        Rs,
+        sigma=sigma,
+        batched=True,
+        batch_x=True,
+        max_steps=max_steps,
     )
+
+    def refit(idx):
+        # ramps that failed from the given start: again from the automatic start (estimated
+        # from the lowest-field point) plus RETRY_MULTISTART random starts
+        return least_squares(
+            fn,
+            params(auto, idx),
+            tuple(v[idx] for v in x),
+            Rs[idx],
+            sigma=sigma[idx],
+            batched=True,
+            batch_x=True,
+            max_steps=max_steps,
+            multistart=RETRY_MULTISTART,
+        )
+
+    return _retry_failed(res, refit)
 
 
 def _check_cavity_rs(B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, f_ref_Hz):

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import DomainError
+from ..io import read_utf8
 from . import _validate as _v
 
 __all__ = ["Ramp", "load_rs_vs_bp", "pad_ramps"]
@@ -107,6 +108,96 @@ def _parse_header(line: str, path: Path, lineno: int) -> dict:
     }
 
 
+_COLUMNS = ("Bp [mT]", "Rs [Ω]", "T [K]")
+#: recognised column names (case-insensitive) and units (factor to mT, Ω, K) of an optional
+#: column-header line ``Bp [mT], Rs [nOhm], T [K]``
+_NAMES = (
+    {"bp", "b_p", "bpk", "b_pk", "b", "field"},
+    {"rs", "r_s", "r", "surface resistance"},
+    {"t", "t_bath", "temperature"},
+)
+_UNITS = (
+    {"mt": 1.0, "t": 1e3, "g": 0.1, "gauss": 0.1},
+    {
+        "ohm": 1.0,
+        "ω": 1.0,
+        "mohm": 1e-3,
+        "mω": 1e-3,
+        "uohm": 1e-6,
+        "µohm": 1e-6,
+        "μohm": 1e-6,
+        "µω": 1e-6,
+        "μω": 1e-6,
+        "nohm": 1e-9,
+        "nω": 1e-9,
+    },
+    {"k": 1.0, "mk": 1e-3},
+)
+_HEADER_CELL = re.compile(r"^\s*(.*?)\s*(?:[\[(]\s*([^\])]*?)\s*[\])])?\s*$")
+#: smallest accepted value per column (B_p >= 0; Rs, T > 0)
+_STRICT = (False, True, True)
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _column_header(fields: list[str], path: Path, lineno: int) -> tuple[float, ...] | None:
+    """Return the unit factors of a column-header line (``None`` if the line is not one)."""
+    if _number(fields[0]) or fields[0].strip().lower() in ("", "nan", "inf"):
+        return None
+    first = _HEADER_CELL.match(fields[0])
+    if first is None or first.group(1).lower() not in _NAMES[0]:
+        return None
+    if len(fields) != 3:
+        raise DomainError(
+            f"{path}:{lineno}: column header with {len(fields)} cells; expected 3 "
+            f"({', '.join(_COLUMNS)})"
+        )
+    out = []
+    for j, cell in enumerate(fields):
+        m = _HEADER_CELL.match(cell)
+        name, unit = m.group(1), m.group(2)
+        where = f"{path}:{lineno}: column {j + 1} '{cell.strip()}'"
+        if name.lower() not in _NAMES[j]:
+            raise DomainError(
+                f"{where}: expected the {_COLUMNS[j].split()[0]} column here "
+                f"(columns are {', '.join(_COLUMNS)})"
+            )
+        if unit is None:
+            out.append(1.0)
+            continue
+        factor = _UNITS[j].get(unit.replace(" ", "").lower())
+        if factor is None:
+            raise DomainError(
+                f"{where}: unknown unit {unit!r} (known: {', '.join(sorted(_UNITS[j]))})"
+            )
+        out.append(factor)
+    return tuple(out)
+
+
+def _cell(text: str, j: int, path: Path, lineno: int) -> float:
+    """One data cell as a float; an error names the file, line and column."""
+    c = text.strip()
+    where = f"{path}:{lineno}: column {j + 1} '{_COLUMNS[j]}'"
+    if not c:
+        raise DomainError(f"{where}: empty cell")
+    try:
+        v = float(c)
+    except ValueError:
+        raise DomainError(f"{where}: {c!r} is not a number") from None
+    if not np.isfinite(v):
+        raise DomainError(f"{where}: non-finite value {c!r}")
+    if v < 0 or (v == 0 and _STRICT[j]):
+        need = "> 0" if _STRICT[j] else ">= 0"
+        raise DomainError(f"{where}: {v:g} is not {need}")
+    return v
+
+
 def _split_ramps(rows: np.ndarray) -> list[np.ndarray]:
     """Split rows where B_p drops (a new ramp starts)."""
     if rows.shape[0] == 0:
@@ -156,31 +247,43 @@ def load_rs_vs_bp(
     p = Path(path)
     if not p.is_file():
         raise DomainError(f"{p}: no such file (expected the Rs(Bp) CSV)")
+    # UTF-8 only (a BOM is fine); UTF-16 / Latin-1 are named with line and column
+    text = read_utf8(p, DomainError)
+    if "\x00" in text:
+        i = text.index("\x00")
+        line = text[:i].count("\n") + 1
+        col = text[:i].rsplit("\n", 1)[-1].count(",") + 1
+        raise DomainError(f"{p}:{line}: NUL character in column {col} (binary data, not CSV text)")
     blocks: list[tuple[dict, list[list[float]]]] = []
-    with p.open(encoding="utf-8") as fh:
-        for lineno, raw in enumerate(fh, start=1):
-            line = raw.strip()
-            if not line:
-                continue
-            fields = line.split(",")
-            if len(fields) == 3 and not line.startswith("/"):
-                try:
-                    row = [float(x) for x in fields]
-                except ValueError:
-                    row = None
-                if row is not None:
-                    if not blocks:
-                        raise DomainError(f"{p}:{lineno}: data row before any block header")
-                    if not np.all(np.isfinite(row)):
-                        raise DomainError(f"{p}:{lineno}: non-finite value in row {line!r}")
-                    blocks[-1][1].append(row)
-                    continue
-            if len(fields) > 1 and not line.startswith("/"):
-                raise DomainError(
-                    f"{p}:{lineno}: expected 'Bp, Rs, T' numbers or a header "
-                    f"line naming the source file; got {line!r}"
-                )
+    factors = (1.0, 1.0, 1.0)  # units of the columns (a column-header line may change them)
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split(",")
+        if len(fields) == 1 or line.startswith("/"):
             blocks.append((_parse_header(line, p, lineno), []))
+            continue
+        header = _column_header(fields, p, lineno)
+        if header is not None:
+            factors = header
+            continue
+        if not blocks:
+            raise DomainError(f"{p}:{lineno}: data row before any block header")
+        if len(fields) != 3:
+            raise DomainError(
+                f"{p}:{lineno}: {len(fields)} cells; expected 'Bp, Rs, T' numbers "
+                f"({', '.join(_COLUMNS)}) or a header line naming the source file; "
+                f"got {line!r}"
+            )
+        blocks[-1][1].append(
+            [_cell(c, j, p, lineno) * f for j, (c, f) in enumerate(zip(fields, factors))]
+        )
+    if not blocks:
+        raise DomainError(
+            f"{p}: no block header (a line naming the measurement file, e.g. "
+            "'.../2021_05_26_08h21_QoData_HWR_389MHz_cooldown_2K_ZFC.txt') and no data"
+        )
     ramps: list[Ramp] = []
     seen: set = set()
     for ib, (meta, rows) in enumerate(blocks):

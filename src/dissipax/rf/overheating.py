@@ -308,7 +308,9 @@ def solve_temperature(
 
     y0, _ = jax.lax.scan(warm, jnp.zeros((), dtype), None, length=n_fixed_point)
     y0 = jax.lax.stop_gradient(y0)
-    solver = optx.Newton(rtol=rtol, atol=atol)
+    # float32 (DISSIPAX_X64=0): tolerances below the dtype's resolution are unreachable
+    tiny = 16.0 * float(jnp.finfo(dtype).eps)
+    solver = optx.Newton(rtol=max(rtol, tiny), atol=max(atol, tiny))
     sol = optx.root_find(
         residual,
         solver,

@@ -243,7 +243,9 @@ def smallest_scale(omega, T, s=None):
     base = jnp.minimum(omega, T)
     c = base
     if s is not None:
-        s23 = jnp.where(s > 0, jnp.where(s > 0, s, 1.0) ** (2.0 / 3.0), 0.0)
+        # s = 0 (BCS) has no smearing scale: keep min(omega, T) (a floor scale of 1e-12 there
+        # put delta^3 of Eq. (7) below float32's range: NaN with DISSIPAX_X64=0)
+        s23 = jnp.where(s > 0, jnp.where(s > 0, s, 1.0) ** (2.0 / 3.0), jnp.inf)
         c = jnp.minimum(c, s23)
     return jax.lax.stop_gradient(jnp.maximum(c, SCALE_FLOOR * base))
 
