@@ -67,9 +67,13 @@ def rf_entries(part: str) -> dict:
         rf.overheating_alpha(np.linspace(1.0, 4.0, 7), 3e-12, 1.75e9, 17.5, 9.2)
     )
     # e^{Delta0/T0} overflows float32 (3.4e38 = e^{88.7}) below T0 = Delta0/88.7 = 0.197 K
-    out["rf.overheating_alpha (T0 = 0.25, 0.2, 0.19, 0.15 K)"] = _c(
-        rf.overheating_alpha(np.array([0.25, 0.2, 0.19, 0.15]), 3e-12, 1.75e9, 17.5, 9.2)
-    )
+    # (a concrete result that overflows raises DomainError "result 'alpha' overflows")
+    for T0_K in (0.25, 0.2, 0.19, 0.15):
+        key = f"rf.overheating_alpha (T0 = {T0_K} K)"
+        try:
+            out[key] = float(rf.overheating_alpha(T0_K, 3e-12, 1.75e9, 17.5, 9.2))
+        except ValueError as err:
+            out[key] = f"error: {err}"
     return out
 
 

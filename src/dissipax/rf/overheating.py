@@ -132,7 +132,8 @@ def overheating_alpha(T0_K, tau1_s, f_Hz, Delta0_K, Tc_K):
         f in Hz, not GHz: a value below 1 kHz is taken for a unit mistake).  The estimate
         assumes ħω ≪ k_B T0 ≪ Δ0.  Outside: ``DomainError`` naming the argument (run-time
         guards under ``jit``/``vmap``, including T0_K < Tc_K and the logarithm).  α grows
-        like e^{Δ0/T0}: a concrete result beyond the float range (Δ0/T0 ≳ 700) raises
+        like e^{Δ0/T0}: a concrete result beyond the float range (Δ0/T0 ≳ 709 in float64,
+        ≳ 88 in float32) raises
         ``DomainError`` ("result 'alpha' overflows") instead of returning inf.
     """
     check_broadcast(T0_K=T0_K, tau1_s=tau1_s, f_Hz=f_Hz, Delta0_K=Delta0_K, Tc_K=Tc_K)
@@ -171,8 +172,12 @@ def overheating_alpha(T0_K, tau1_s, f_Hz, Delta0_K, Tc_K):
         * jnp.exp(Delta0_K / T0_K)
         * jnp.log(log_arg)
     )
+    limit = math.log(float(jnp.finfo(jnp.result_type(alpha)).max))  # 709.8 (f64), 88.7 (f32)
     return check_result(
-        "alpha", alpha, hint="e^(Delta0/T0) overflows: Delta0_K/T0_K must stay below ~700"
+        "alpha",
+        alpha,
+        hint=f"e^(Delta0/T0) overflows: Delta0_K/T0_K must stay below ~{limit:.0f} "
+        "in this precision",
     )
 
 
