@@ -101,7 +101,7 @@ def s_valid(name: str = "s") -> str:
 
 
 def omega(x: Any, name: str = "omega", *, upper: float = 2.0):
-    """Guard a photon energy ``OMEGA_MIN <= omega < upper`` (units of Delta0, with the unit hint)."""
+    """Guard a photon energy ``OMEGA_MIN <= omega < upper`` (units of Delta0, with unit hint)."""
     return guard(
         name,
         x,
@@ -127,7 +127,8 @@ def bath_temperature(x: Any, name: str = "T0"):
         lt=T_C,
         valid=f"{T_UNITS}; below {name} = {lo:.3g} (~{lo * _DELTA0_NB_K * 1e3:.0f} mK in "
         f"niobium) Rs0 ~ e^(-1/{name}) and its square (in the gradient) underflow in the "
-        "working float dtype and Rs/Rs0 would be 0/0; Rs_BCS is negligible against the residual resistance there",
+        "working float dtype and Rs/Rs0 would be 0/0; Rs_BCS is negligible against the "
+        "residual resistance there",
     )
 
 

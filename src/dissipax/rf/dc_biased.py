@@ -98,7 +98,8 @@ def sigma1_dc_biased(omega, T, s, *, n: int = q.N_ENERGY):
         pair-breaking absorption; ``OMEGA_MIN = 1e-12``: the theory needs
         :math:`\omega\tau \gg 1`), :math:`0 < T < T_c = 0.567`, all in units of
         :math:`\Delta_0`; ``n >= 2``.  Below :math:`T \approx \epsilon_g(s)/745` (1/745 at
-        :math:`s = 0`) the Boltzmann factor underflows: sigma1 = 0 exactly, gradient 0.  The model (Boltzmann factors) assumes
+        :math:`s = 0`) the Boltzmann factor underflows: sigma1 = 0 exactly, gradient 0.
+        The model (Boltzmann factors) assumes
         :math:`\omega, T \ll \Delta_0`.  Outside (or NaN, inf, complex, non-broadcasting
         shapes): ``DomainError`` naming ``omega``, ``T`` or ``s`` with the expected units;
         under ``jit``/``vmap`` run-time guards on each, including

@@ -97,8 +97,10 @@ def sigma1_mattis_bardeen(omega, T, *, n: int = q.N_MB):
         :math:`10^{-12} \le \omega < 2` (:math:`\hbar\omega/\Delta_0`; no pair-breaking
         term; ``OMEGA_MIN = 1e-12``: the theory needs :math:`\omega\tau \gg 1`) and
         :math:`0 < T < T_c = 0.567` (:math:`k_BT/\Delta_0`; the gap is taken
-        T-independent, so :math:`T \ll T_c` in practice); ``n >= 2``.  Below :math:`T \approx 1/745` the Boltzmann factor underflows: sigma1 = 0
-        exactly, gradient 0 (the kernels integrate at :math:`\max(T, 10^{-4})`, never NaN).  Outside (or NaN, inf,
+        T-independent, so :math:`T \ll T_c` in practice); ``n >= 2``.  Below
+        :math:`T \approx 1/745` the Boltzmann factor underflows: sigma1 = 0 exactly,
+        gradient 0 (the kernels integrate at :math:`\max(T, 10^{-4})`, never NaN).  Outside
+        (or NaN, inf,
         complex, non-broadcasting shapes): ``DomainError`` naming ``omega`` or ``T`` and the
         expected units (a frequency in Hz or GHz passed as ``omega`` is named as such);
         under ``jit``/``vmap`` run-time guards on both.
