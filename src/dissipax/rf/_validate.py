@@ -57,6 +57,33 @@ T_UNITS = (
 )
 
 
+#: Smallest photon energy hbar*omega/Delta0 (about 3.6 Hz in niobium): the theory needs
+#: omega*tau >> 1 anyway, and below ~1e-100 the kernels lose their finiteness (Eq. 35 gives inf,
+#: Eqs. 4/10 NaN, omega-gradients NaN or -inf).  Values and gradients are finite above it.
+OMEGA_MIN = 1e-12
+OMEGA_MIN_TEXT = (
+    f"omega >= OMEGA_MIN = {OMEGA_MIN:g} (about "
+    f"{OMEGA_MIN * _DELTA0_NB_K / _H_OVER_KB:.2g} Hz in niobium): the theory needs "
+    "omega*tau >> 1 (tau the inelastic/relaxation time), and the kernels are not finite as "
+    "omega -> 0"
+)
+#: Margin of the smallest bath temperature of the Rs/Rs0 ratios (see :func:`t0_min`).
+T0_MIN_MARGIN = 0.95
+
+
+def t0_min() -> float:
+    """Smallest accepted bath temperature T0 (units of Delta0) of the working dtype.
+
+    ``2 / (0.95 * ln(1/tiny))`` (2.97e-3 = 52 mK in niobium in float64; 2.41e-2 in float32):
+    Rs0 ~ e^{-1/T0} underflows below ``1/ln(1/tiny)`` (Rs/Rs0 = 0/0), and the gradient of the
+    ratio divides by Rs0^2 ~ e^{-2/T0}, hence the factor 2 (and a 5 % margin).  Rs_BCS is
+    negligible against the residual resistance there.
+    """
+    from .._precision import float_dtype
+
+    return 2.0 / (T0_MIN_MARGIN * -math.log(float(np.finfo(float_dtype()).tiny)))
+
+
 PAIR_BREAKING_TEXT = (
     "pair-breaking absorption at omega >= 2 eps_g (Eq. 9) is not in Eqs. 4/10; " + OMEGA_UNITS
 )
@@ -74,19 +101,35 @@ def s_valid(name: str = "s") -> str:
 
 
 def omega(x: Any, name: str = "omega", *, upper: float = 2.0):
-    """Guard a photon energy ``0 < omega < upper`` (units of Delta0, with the unit hint)."""
+    """Guard a photon energy ``OMEGA_MIN <= omega < upper`` (units of Delta0, with unit hint)."""
     return guard(
         name,
         x,
-        gt=0.0,
+        ge=OMEGA_MIN,
         lt=upper,
-        valid=f"{OMEGA_UNITS}; omega >= 2 Delta0 adds pair-breaking absorption, outside the model",
+        valid=f"{OMEGA_UNITS}; {OMEGA_MIN_TEXT}; omega >= 2 Delta0 adds pair-breaking "
+        "absorption, outside the model",
     )
 
 
 def temperature(x: Any, name: str = "T"):
     """Guard a temperature ``0 < T < T_c`` in units of Delta0 (with the unit hint)."""
     return guard(name, x, gt=0.0, lt=T_C, valid=T_UNITS)
+
+
+def bath_temperature(x: Any, name: str = "T0"):
+    """Guard a bath temperature ``t0_min() <= T0 < T_c`` of an Rs/Rs0 ratio (units of Delta0)."""
+    lo = t0_min()
+    return guard(
+        name,
+        x,
+        ge=lo,
+        lt=T_C,
+        valid=f"{T_UNITS}; below {name} = {lo:.3g} (~{lo * _DELTA0_NB_K * 1e3:.0f} mK in "
+        f"niobium) Rs0 ~ e^(-1/{name}) and its square (in the gradient) underflow in the "
+        "working float dtype and Rs/Rs0 would be 0/0; Rs_BCS is negligible against the "
+        "residual resistance there",
+    )
 
 
 def pair_breaking(x: Any, name: str = "s"):

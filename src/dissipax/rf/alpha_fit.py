@@ -169,7 +169,7 @@ def _check_fit_alpha(b, rs_ratio, omega, T0, sigma, alpha, vary_T0, reading, mod
         if np.ndim(x):
             raise DomainError(f"argument '{name}' must be a scalar; got shape {np.shape(x)}")
     _v.omega(omega)
-    _v.temperature(T0, "T0")
+    _v.bath_temperature(T0, "T0")
     _v.below_pair_breaking(omega, READINGS[reading].beta * float(np.max(b)) ** 2, "beta0(max b)")
     if vary_T0 and 3.0 * float(T0) >= _v.T_C:
         raise DomainError(
@@ -225,8 +225,9 @@ def fit_alpha(
 
     Valid for
         the domain of :func:`~dissipax.rf.surface.surface_resistance_ratio`:
-        0 ≤ b ≤ b_max(reading) (β0 ≤ 0.25), scalar 0 < ω < 2ε_g(β0(max b)), scalar
-        0 < T0 < T_c = 0.567 (ω, T0 in units of Δ0), with ``vary_T0`` also 3·T0 < T_c;
+        0 ≤ b ≤ b_max(reading) (β0 ≤ 0.25), scalar 1e-12 ≤ ω < 2ε_g(β0(max b)), scalar
+        t0_min ≤ T0 < T_c = 0.567 (ω, T0 in units of Δ0; t0_min = 2.97e-3 in float64),
+        with ``vary_T0`` also 3·T0 < T_c;
         finite rs_ratio > 0 of shape (n,) or (n_batch, n) broadcasting with b; sigma
         None or > 0; alpha ≥ 0; ``max_steps ≥ 1``.  Outside: ``DomainError`` naming the
         argument before any compilation.  Inside the compiled fit, run-time guards on b,

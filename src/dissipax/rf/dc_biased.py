@@ -56,6 +56,7 @@ def _coherence_factor(delta, omega, s):
 
 
 def _dc_point(omega, T, s, *, n):
+    T = q.clamp_temperature(T)  # sigma1 = 0 exactly below the floor (no NaN)
     rule = q.gauss_legendre(n)
     eps_g = _spectral_gap(s)
     grid = q.sinh_map(rule, q.smallest_scale(omega, T, s), q.CUTOFF * T)
@@ -93,9 +94,12 @@ def sigma1_dc_biased(omega, T, s, *, n: int = q.N_ENERGY):
     :math:`0 \le s \le 0.25` (tested).
 
     Valid for
-        :math:`0 \le s \le 0.25`, :math:`0 < \omega < 2\epsilon_g(s)` (Eq. 9; no
-        pair-breaking absorption), :math:`0 < T < T_c = 0.567`, all in units of
-        :math:`\Delta_0`; ``n >= 2``.  The model (Boltzmann factors) assumes
+        :math:`0 \le s \le 0.25`, :math:`10^{-12} \le \omega < 2\epsilon_g(s)` (Eq. 9; no
+        pair-breaking absorption; ``OMEGA_MIN = 1e-12``: the theory needs
+        :math:`\omega\tau \gg 1`), :math:`0 < T < T_c = 0.567`, all in units of
+        :math:`\Delta_0`; ``n >= 2``.  Below :math:`T \approx \epsilon_g(s)/745` (1/745 at
+        :math:`s = 0`) the Boltzmann factor underflows: sigma1 = 0 exactly, gradient 0.
+        The model (Boltzmann factors) assumes
         :math:`\omega, T \ll \Delta_0`.  Outside (or NaN, inf, complex, non-broadcasting
         shapes): ``DomainError`` naming ``omega``, ``T`` or ``s`` with the expected units;
         under ``jit``/``vmap`` run-time guards on each, including

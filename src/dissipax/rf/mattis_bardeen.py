@@ -23,7 +23,7 @@ C_LOG = 4.0 * math.exp(-np.euler_gamma)
 
 
 def check_omega_T(omega, T):
-    """Validate ``0 < omega < 2`` and ``0 < T < T_c`` (units of Delta0); return both.
+    """Validate ``OMEGA_MIN = 1e-12 <= omega < 2`` and ``0 < T < T_c`` (units of Delta0).
 
     Also checks that ``omega`` and ``T`` broadcast together.
 
@@ -55,6 +55,7 @@ def fermi_difference(eps, omega, T):
 
 
 def _mb_point(omega, T, *, n):
+    T = q.clamp_temperature(T)  # sigma1 = 0 exactly below the floor (no NaN)
     rule = q.gauss_legendre(n)
     grid = q.sinh_map(rule, omega, q.CUTOFF * T)
     d = grid.delta
@@ -93,9 +94,13 @@ def sigma1_mattis_bardeen(omega, T, *, n: int = q.N_MB):
     ``quad`` for :math:`10^{-4} \le \omega \le 0.1`, :math:`0.03 \le T \le 0.3` (tested).
 
     Valid for
-        :math:`0 < \omega < 2` (:math:`\hbar\omega/\Delta_0`; no pair-breaking term) and
+        :math:`10^{-12} \le \omega < 2` (:math:`\hbar\omega/\Delta_0`; no pair-breaking
+        term; ``OMEGA_MIN = 1e-12``: the theory needs :math:`\omega\tau \gg 1`) and
         :math:`0 < T < T_c = 0.567` (:math:`k_BT/\Delta_0`; the gap is taken
-        T-independent, so :math:`T \ll T_c` in practice); ``n >= 2``.  Outside (or NaN, inf,
+        T-independent, so :math:`T \ll T_c` in practice); ``n >= 2``.  Below
+        :math:`T \approx 1/745` the Boltzmann factor underflows: sigma1 = 0 exactly,
+        gradient 0 (the kernels integrate at :math:`\max(T, 10^{-4})`, never NaN).  Outside
+        (or NaN, inf,
         complex, non-broadcasting shapes): ``DomainError`` naming ``omega`` or ``T`` and the
         expected units (a frequency in Hz or GHz passed as ``omega`` is named as such);
         under ``jit``/``vmap`` run-time guards on both.
@@ -106,6 +111,7 @@ def sigma1_mattis_bardeen(omega, T, *, n: int = q.N_MB):
 
 
 def _closed_form(omega, T):
+    T = q.clamp_temperature(T)
     x = omega / (2.0 * T)
     # (4/w) sinh(x) K0(x) e^{-1/T} = (2/w) (1 - e^{-2x}) K0(x) e^{x} e^{-1/T}
     return 2.0 / omega * (-jnp.expm1(-2.0 * x)) * q.bessel_k0e(x) * jnp.exp(-1.0 / T)
@@ -132,8 +138,10 @@ def sigma1_closed_form(omega, T):
     Array of the broadcast shape.
 
     Valid for
-        :math:`0 < \omega < 2`, :math:`0 < T < T_c` (units of :math:`\Delta_0`) as a
-        function; as an approximation of Eq. (35) only for :math:`T, \omega \ll \Delta_0`
+        :math:`10^{-12} \le \omega < 2`, :math:`0 < T < T_c` (units of :math:`\Delta_0`) as
+        a function (below :math:`T \approx 1/745` the Boltzmann factor underflows: sigma1 = 0
+        exactly, gradient 0); as an approximation of Eq. (35) only for
+        :math:`T, \omega \ll \Delta_0`
         (error :math:`O(T/\Delta_0)`, see above).  Outside the ranges: ``DomainError``
         naming ``omega`` or ``T`` (run-time guards under ``jit``/``vmap``).
     """
@@ -142,6 +150,7 @@ def sigma1_closed_form(omega, T):
 
 
 def _low_frequency(omega, T):
+    T = q.clamp_temperature(T)  # omega < C*T <= C*T_FLOOR keeps the logarithm positive
     return 2.0 / T * jnp.log(C_LOG * T / omega) * jnp.exp(-1.0 / T)
 
 
@@ -162,7 +171,9 @@ def sigma1_low_frequency(omega, T):
     Array of the broadcast shape, > 0.
 
     Valid for
-        :math:`0 < \omega < CT`, :math:`0 < T < T_c` (units of :math:`\Delta_0`); an
+        :math:`10^{-12} \le \omega < CT`, :math:`0 < T < T_c` (units of :math:`\Delta_0`;
+        below :math:`T \approx 1/745` the Boltzmann factor underflows: sigma1 = 0 exactly,
+        gradient 0); an
         approximation of Eq. (35) only for :math:`\omega \ll T \ll \Delta_0`.  At
         :math:`\omega \ge CT` the formula turns negative (unphysical), so it is rejected:
         ``DomainError`` naming ``omega`` (concrete input) or a run-time guard under

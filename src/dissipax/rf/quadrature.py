@@ -51,6 +51,26 @@ N_PHASE = 40
 CUTOFF = 40.0
 #: Smallest map scale relative to min(omega, T): features below it weigh < ~1e-6.
 SCALE_FLOOR = 1e-12
+#: Temperature floor of the sigma1 kernels (units of Delta0).  Every sigma1 carries a Boltzmann
+#: factor e^{-eps_g/T} with eps_g >= eps_g(0.25) = 0.319, which is an exact 0 in float64 (and
+#: float32) below T = eps_g/745 >= 4.3e-4, so clamping T here changes no value; below the
+#: floor the kernels would otherwise return NaN (the map scale min(omega, T) underflows r^2 in
+#: the Cardano step for T < ~1e-86; d/dT e^{-1/T} is 0*inf for T < ~1e-154).
+T_FLOOR = 1e-4
+
+
+def clamp_temperature(T):
+    """Return ``max(T, T_FLOOR)``: the temperature the sigma1 kernels integrate at.
+
+    Below :data:`T_FLOOR` every sigma1 kernel is an exact 0 (the Boltzmann factor
+    ``e^{-eps_g/T}`` underflows), so the clamp changes no value; its gradient with respect to
+    ``T`` is exactly 0 there (the true derivative underflows too) instead of NaN.
+
+    Valid for
+        any ``T > 0`` (units of Delta0); internal building block of the traced kernels, no
+        argument checks.
+    """
+    return jnp.maximum(T, T_FLOOR)
 
 
 class Rule(NamedTuple):

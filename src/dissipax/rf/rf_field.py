@@ -34,10 +34,12 @@ def energy_integral(omega, T, s, *, nonequilibrium: bool, n: int):
     :math:`f = e^{-\epsilon/T}`.
 
     Valid for
-        scalar :math:`0 < \omega < 2\epsilon_g(s)`, :math:`0 < T < T_c`,
+        scalar :math:`10^{-12} \le \omega < 2\epsilon_g(s)`, :math:`0 < T < T_c` (exactly 0,
+        gradient 0, below :math:`T \approx \epsilon_g(s)/745`),
         :math:`0 \le s \le 0.25` (units of :math:`\Delta_0`); no argument checks (a traced
         kernel: garbage in, garbage out).  Use :func:`sigma1_rf` for checked input.
     """
+    T = q.clamp_temperature(T)  # the integral is 0 exactly below the floor (no NaN)
     rule = q.gauss_legendre(n)
     eps_g = _spectral_gap(s)
     # f decays like exp(-(eps~ - 1)/T) and eps~ >= eps: cover the gap reduction 1 - eps_g too.
@@ -109,8 +111,11 @@ def sigma1_rf(
     (tested).
 
     Valid for
-        :math:`0 \le \beta_a \le 0.25`, :math:`0 < \omega < 2\epsilon_g(\beta_a)` (Eq. 9),
+        :math:`0 \le \beta_a \le 0.25`, :math:`10^{-12} \le \omega < 2\epsilon_g(\beta_a)`
+        (Eq. 9; ``OMEGA_MIN = 1e-12``: the theory needs :math:`\omega\tau \gg 1`),
         :math:`0 < T < T_c = 0.567`, all in units of :math:`\Delta_0`; ``n, n_phase >= 2``.
+        Below :math:`T \approx 1/745` the Boltzmann factor underflows: sigma1 = 0 exactly,
+        gradient 0 (the energy integrals run at :math:`\max(T, 10^{-4})`, never NaN).
         The theory assumes :math:`\tau_s^{-1}, \tau_r^{-1} \ll \omega \ll T \ll \Delta_0`
         (not checked: the formula stays finite and accurate outside).  Outside the ranges
         (or NaN, inf, complex, non-broadcasting shapes, a non-bool ``nonequilibrium``):

@@ -221,7 +221,7 @@ def _validate(b, omega, T0, reading, model):
         f"and the model needs beta0 <= {S_MAX}",
     )
     omega = _v.omega(omega)
-    T0 = _v.temperature(T0, "T0")
+    T0 = _v.bath_temperature(T0, "T0")
     omega = _v.bound(
         "omega",
         omega,
@@ -289,8 +289,11 @@ def rs_ratio(
 
     Valid for
         0 ≤ b ≤ b_max (β0 = 0.25 b² ≤ 0.25 for ``"printed"``: b ≤ 1; β0 = b² for
-        ``"fig4b"``: b ≤ 0.5), 0 < ω < 2ε_g(β0) (Eq. 9), 0 < T, T0 < T_c = 0.567 (ω, T, T0
-        in units of Δ0); ``n, n_depth ≥ 2``.  The theory assumes τ_s⁻¹ ≪ ω ≪ T ≪ 1 (not
+        ``"fig4b"``: b ≤ 0.5), 1e-12 ≤ ω < 2ε_g(β0) (Eq. 9), 0 < T < T_c = 0.567,
+        t0_min ≤ T0 < T_c (ω, T, T0 in units of Δ0; t0_min = 2.97e-3 in float64, 52 mK in Nb,
+        2.4e-2 in float32: below it Rs0 ~ e^(−1/T0) underflows and Rs/Rs0 would be 0/0 — Rs_BCS
+        is negligible against R_res there); ``n, n_depth ≥ 2``.  Rs(b, T) underflows to an
+        exact 0 (gradient 0) below T ≈ ε_g/745.  The theory assumes τ_s⁻¹ ≪ ω ≪ T ≪ 1 (not
         checked).  Outside (or NaN, inf, complex, non-broadcasting shapes, unknown
         ``reading``/``model``): ``DomainError`` naming the argument with its units; under
         ``jit``/``vmap`` run-time guards on b, ω (including ω < 2ε_g), T, T0.
@@ -468,7 +471,8 @@ def surface_resistance_ratio(
 
     Valid for
         as :func:`solve_overheating`: 0 ≤ b ≤ b_max(reading) (β0 ≤ 0.25),
-        0 < ω < 2ε_g(β0), 0 < T0 < T_c = 0.567 (units of Δ0), α ≥ 0; the theory assumes
+        1e-12 ≤ ω < 2ε_g(β0), t0_min ≤ T0 < T_c = 0.567 (units of Δ0; t0_min = 2.97e-3 in
+        float64, see :func:`rs_ratio`), α ≥ 0; the theory assumes
         ω ≪ T0 ≪ 1.  Outside: ``DomainError`` naming the argument; under
         ``jit``/``grad``/``vmap`` run-time guards.  Runaway: ``+inf`` (status via
         :func:`solve_overheating`).
@@ -590,7 +594,8 @@ def surface_resistance_ohm(
 
     Valid for
         0 ≤ B_mT ≤ b_max(reading)·B_c (β0 ≤ 0.25: 200 mT ``"printed"``, 100 mT ``"fig4b"``
-        for Nb), 1 kHz ≤ f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), 0 < T0_K < 0.567 Δ0/k_B (kelvin),
+        for Nb), 1 kHz ≤ f_Hz < 2ε_g(β0)Δ0/h (Hz, not GHz), t0_min·Δ0/k_B ≤ T0_K < 0.567 Δ0/k_B
+        (kelvin; t0_min = 2.97e-3 in float64, 52 mK in Nb: see :func:`rs_ratio`),
         α ≥ 0, R_res_ohm ≥ 0, Rs0_ohm ≥ 0 or None, ``material`` a
         :class:`~dissipax.rf.materials.Superconductor`.  Outside: ``DomainError`` naming the
         physical argument and its unit (under ``jit``/``vmap``: run-time guards).  The
