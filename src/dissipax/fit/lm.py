@@ -79,6 +79,39 @@ OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL, BOUND_OK, STALLED = 0, 1, 2, 3,
 #: step; the iterates agree to rounding (benchmarks/bench_fit_batched.py).
 _LINEAR_SOLVER = SmallMGSQR()
 
+
+class _FirstStepSafeTrustRegion(optx.ClassicalTrustRegion):
+    """optimistix's trust region, without evaluating a placeholder linearisation.
+
+    :meth:`optimistix.LevenbergMarquardt.init` fills the state's linearisation (the
+    residual and the Jacobian's closure: the model's linearisation point, its implicit
+    root-solve operators, ...) with zeros, and the first ``step`` predicts the reduction
+    with it — ``J·δ`` of the model *at all-zero intermediate values* — before forcing the
+    acceptance of that step.  The number is discarded, but a model whose JVP contains a
+    run-time check (the implicit adjoint of an :func:`optimistix.root_find`, whose
+    :func:`lineax.linear_solve` raises on a singular or non-finite system;
+    ``eqx.error_if``) raises there: ``rf.fit_alpha(vary_T0=True)`` did.  On the first
+    step the trial point *is* the start (``y_eval = y``), so the prediction uses the
+    start's own linearisation, computed by that step anyway: no extra model evaluation,
+    and the same iterates (the first step is accepted regardless).
+    """
+
+    def step(self, first_step, y, y_eval, f_info, f_eval_info, state):
+        """:meth:`optimistix.ClassicalTrustRegion.step` with ``f_info`` real on step one."""
+        new, static = eqx.partition(f_eval_info, eqx.is_array)
+        old, _ = eqx.partition(f_info, eqx.is_array)
+        f_info = eqx.combine(
+            jax.tree.map(lambda a, b: jnp.where(first_step, a, b), new, old), static
+        )
+        return super().step(first_step, y, y_eval, f_info, f_eval_info, state)
+
+
+def _lm_solver(rtol, atol) -> optx.LevenbergMarquardt:
+    """Return the Levenberg–Marquardt solver of every fit (:class:`_FirstStepSafeTrustRegion`)."""
+    solver = optx.LevenbergMarquardt(rtol=rtol, atol=atol, linear_solver=_LINEAR_SOLVER)
+    return eqx.tree_at(lambda s: s.search, solver, _FirstStepSafeTrustRegion())
+
+
 #: the job queue of a batched fit (:func:`_lm_queue`) steps ``max(MIN_LANES, n_job /
 #: LANE_DIVISOR)`` jobs at a time.  Each loop iteration has a fixed cost (~80 µs on one CPU
 #: core, ~130 small XLA kernels) beside the per-job step (~1.4 µs for 60 points and 3
@@ -350,7 +383,7 @@ def _solve(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
     z_start = z_start.reshape(n_fit * n_start, -1)
     jobs = jnp.arange(n_fit * n_start)
 
-    solver = optx.LevenbergMarquardt(rtol=rtol, atol=atol, linear_solver=_LINEAR_SOLVER)
+    solver = _lm_solver(rtol, atol)
     n_job = n_fit * n_start
     if static.lanes < n_job:
         z_end, codes, steps = _lm_queue(
