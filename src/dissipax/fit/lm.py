@@ -371,7 +371,16 @@ def _solve(model, static: _Static, x, y, sigma, p0, starts, lo, hi, rtol, atol):
     def residual_fit(z, b):
         xx = jax.tree.map(lambda a: a[b], x) if static.batch_x else x
         yy, ss = jax.tree.map(lambda a: a[b], (y, sigma))
-        return flat_residual(model, lay, coords(b).params(z), xx, yy, ss)
+        c = coords(b)
+        # A trial point with a non-finite parameter (a diverging step, a map that
+        # overflowed) is never handed to the model, whose run-time domain guards would
+        # raise on it: the model runs at the start instead and the residual is +inf, so
+        # the trust region rejects the step (or the fit ends as non-finite).
+        pv = c.physical(z)
+        finite = jnp.all(jnp.isfinite(pv))
+        pv = jnp.where(finite, pv, c.physical(jnp.zeros_like(z)))
+        r = flat_residual(model, lay, c.named(pv), xx, yy, ss)
+        return jnp.where(finite, r, jnp.inf)
 
     def residual_job(z, job):  # job = fit * n_start + start
         return residual_fit(z, job // n_start)

@@ -10,9 +10,10 @@ limited by recombination, the estimate Eq. (42) (:func:`overheating_alpha`).
 
 This module is generic: :func:`solve_temperature` solves Eq. (13) for any ratio function
 ``R(T) = Rs(H_a, T)/Rs0`` (the physics lives in :mod:`dissipax.rf.surface`).  The root is
-found with :func:`optimistix.root_find` (Newton) and differentiated implicitly
-(:class:`optimistix.ImplicitAdjoint`), so gradients with respect to α, T0, ω and the field
-are exact and cost one linear solve, not an unrolled iteration.
+found with :func:`optimistix.root_find` (Newton) and differentiated implicitly (one
+differentiable Newton step at the root, see :func:`solve_temperature`), so gradients with
+respect to α, T0, ω and the field are exact and cost one residual evaluation, not an
+unrolled iteration.
 
 Thermal runaway
 ---------------
@@ -265,8 +266,11 @@ def solve_temperature(
     Unknown y = (T − T0)/T0, residual g(y) = y − k R(T0(1 + clip(y, 0, y_max))).  The clip
     makes g linear beyond y_max = T_max/T0 − 1 so that a runaway iterate converges to a
     finite point above y_max instead of overflowing.  Gradients come from the implicit
-    function theorem at the converged root (optimistix ``ImplicitAdjoint``):
-    dy/dθ = k ∂_θR / (1 − k ∂_yR); at runaway points the outputs are masked with a
+    function theorem at the converged root, dy/dθ = k ∂_θR / (1 − k ∂_yR), written as one
+    Newton step y* − g(y*; θ)/g'(y*) with differentiable θ (the solver itself runs on
+    stopped inputs).  This needs no linear solve, unlike optimistix's ``ImplicitAdjoint``,
+    whose solve raises inside ``jax.linearize`` at a runaway or placeholder point (it made
+    ``fit_alpha(vary_T0=True)`` raise); at runaway points the outputs are masked with a
     double ``where`` so that their (zero) cotangents stay finite.
 
     Valid for
@@ -316,25 +320,32 @@ def solve_temperature(
     # float32 (DISSIPAX_X64=0): tolerances below the dtype's resolution are unreachable
     tiny = 16.0 * float(jnp.finfo(dtype).eps)
     solver = optx.Newton(rtol=max(rtol, tiny), atol=max(atol, tiny))
+    # The root is found on stopped inputs (no adjoint through the solver); its derivative
+    # comes from the implicit-function step below, only where the root is stable.
+    args_stop = jax.tree.map(jax.lax.stop_gradient, args)
     sol = optx.root_find(
         residual,
         solver,
         y0,
-        args=args,
+        args=args_stop,
         max_steps=max_steps,
         throw=False,
         options={"lower": jnp.zeros((), dtype)},
     )
-    y = sol.value
+    y_stop = sol.value
     converged = sol.result == optx.RESULTS.successful
     # Stability of the root: g'(y) = 1 − k ∂_y R > 0 on the lower branch.
-    y_stop = jax.lax.stop_gradient(y)
-    args_stop = jax.tree.map(jax.lax.stop_gradient, args)
     gprime = jax.grad(lambda yy: residual(yy, args_stop))(y_stop)
-    finite = jnp.isfinite(y) & jnp.isfinite(gprime)
-    ok = converged & finite & (y <= y_max) & (gprime > 0.0)
+    finite = jnp.isfinite(y_stop) & jnp.isfinite(gprime)
+    ok = converged & finite & (y_stop <= y_max) & (gprime > 0.0)
     status = jnp.where(ok, STATUS_OK, jnp.where(finite, STATUS_RUNAWAY, STATUS_FAILED))
-    y_safe = jnp.where(ok, y, 0.0)
+    # Implicit function theorem as one Newton step with differentiable inputs:
+    # y = y* − g(y*; θ)/g'(y*) has the root's value (g(y*) = 0 to the tolerance) and
+    # dy/dθ = −∂_θ g / g' = k ∂_θR / (1 − k ∂_yR).  No linear solve is involved, so a
+    # runaway point (masked below) cannot raise inside jvp/vjp, and its cotangents stay 0.
+    y_root = jnp.where(ok, y_stop, 0.0)
+    gprime_safe = jnp.where(ok, gprime, 1.0)
+    y_safe = jnp.where(ok, y_root - residual(y_root, args) / gprime_safe, 0.0)
     T_safe = T0 * (1.0 + y_safe)
     ratio_safe = ratio_fn(T_safe, params)
     inf = jnp.asarray(jnp.inf, dtype)
