@@ -236,3 +236,30 @@ def test_works_under_strict_dtype_promotion(strict_promotion):
     assert np.all(r.success), r.message
     # noiseless data: exact recovery up to the solver tolerance
     np.testing.assert_allclose(r.params["tau"], [0.7, 0.4], rtol=1e-8)
+
+
+def test_take_and_with_rows_move_whole_fits():
+    """``take`` extracts fits of a batch; ``with_rows`` puts re-fitted rows back whole."""
+    x = np.linspace(0.0, 1.0, 8)
+    Y = np.stack([2.0 * x + 1.0, -x + 0.5, 3.0 * x])
+    a = least_squares(line, {"a": 0.0, "b": 0.0}, x, Y, sigma=0.1, batched=True)
+    b = least_squares(line, {"a": 1.0, "b": 1.0}, x, Y[::-1], sigma=0.1, batched=True)
+    sub = b.take([2, 0])
+    assert len(sub) == 2 and sub.message == [b.message[2], b.message[0]]
+    for i, j in ((0, 2), (1, 0)):
+        assert sub[i].params == b[j].params and sub[i].chi2 == b[j].chi2
+        np.testing.assert_array_equal(sub[i].covariance, b[j].covariance)
+    a0 = a[0].params
+    out = a.with_rows([0, 2], sub, "(retried)", keep_extra=("best_start",))
+    # rows 0 and 2 now hold b's fits 2 and 0 (the data of a's rows 0 and 2), row 1 is a's
+    for i, j in ((0, 2), (2, 0)):
+        assert out[i].params == b[j].params and out[i].init_params == b[j].init_params
+        assert out[i].stderr == b[j].stderr and out[i].success == b[j].success
+        np.testing.assert_array_equal(out[i].correlation, b[j].correlation)
+        assert out.message[i] == f"(retried) {b.message[j]}"
+        assert out.extra["nsteps"][i] == b.extra["nsteps"][j]
+    assert out[1].params == a[1].params and out.message[1] == a.message[1]
+    np.testing.assert_array_equal(out.extra["best_start"], a.extra["best_start"])
+    assert a[0].params == a0 and a[0].init_params != out[0].init_params  # a is unchanged
+    with pytest.raises(TypeError, match="batched"):
+        a[0].take([0])

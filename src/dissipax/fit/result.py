@@ -308,6 +308,75 @@ class FitResult:
             extra={k: np.asarray(v)[i] for k, v in self.extra.items()},
         )
 
+    def take(self, idx) -> FitResult:
+        """Return the fits ``idx`` (an index array) of a batch as a smaller batch."""
+        if not self.batched:
+            raise TypeError("take needs a batched FitResult (least_squares(batched=True))")
+        idx = np.asarray(idx, dtype=int)
+        n = len(self)
+
+        def t(a):
+            return np.asarray(a)[idx]
+
+        return dataclasses.replace(
+            self,
+            params={k: t(v) for k, v in self.params.items()},
+            stderr={k: t(v) for k, v in self.stderr.items()},
+            init_params={k: t(v) for k, v in self.init_params.items()},
+            covariance=t(self.covariance),
+            correlation=t(self.correlation),
+            chi2=t(self.chi2),
+            redchi=t(self.redchi),
+            success=t(self.success),
+            message=[self.message[i] for i in idx],
+            extra={
+                k: t(v) if np.ndim(v) >= 1 and np.shape(v)[0] == n else v
+                for k, v in self.extra.items()
+            },
+        )
+
+    def with_rows(self, idx, sub: FitResult, label: str, keep_extra=()) -> FitResult:
+        """Return this batch with its fits ``idx`` replaced by the fits of ``sub``.
+
+        ``sub`` is a batch of ``len(idx)`` fits of the same model (a re-fit of those rows);
+        their messages get ``label`` in front.  Per-fit diagnostics in ``extra`` are
+        replaced too, except the keys in ``keep_extra``.
+        """
+        if not self.batched:
+            raise TypeError("with_rows needs a batched FitResult (least_squares(batched=True))")
+        idx = np.asarray(idx, dtype=int)
+        n = len(self)
+
+        def put(a, b):
+            a = np.array(a, copy=True)
+            a[idx] = np.asarray(b)
+            return a
+
+        message = list(self.message)
+        for j, i in enumerate(idx):
+            message[i] = f"{label} {sub.message[j]}"
+        return dataclasses.replace(
+            self,
+            params={k: put(v, sub.params[k]) for k, v in self.params.items()},
+            stderr={k: put(v, sub.stderr[k]) for k, v in self.stderr.items()},
+            init_params={k: put(v, sub.init_params[k]) for k, v in self.init_params.items()},
+            covariance=put(self.covariance, sub.covariance),
+            correlation=put(self.correlation, sub.correlation),
+            chi2=put(self.chi2, sub.chi2),
+            redchi=put(self.redchi, sub.redchi),
+            success=put(self.success, sub.success),
+            message=message,
+            extra={
+                k: put(v, sub.extra[k])
+                if k in sub.extra
+                and k not in keep_extra
+                and np.ndim(v) >= 1
+                and np.shape(v)[0] == n
+                else v
+                for k, v in self.extra.items()
+            },
+        )
+
     # -- output -----------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """Plain dict of arrays/numbers/strings (``dissipax.io.write_json`` writes it)."""

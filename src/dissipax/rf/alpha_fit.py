@@ -60,37 +60,8 @@ def _retry_failed(res: FitResult, refit) -> FitResult:
     sub = refit(bad)
     chi2_r, chi2_s = np.asarray(res.chi2, float)[bad], np.asarray(sub.chi2, float)
     take = np.asarray(sub.success) | (chi2_s < np.nan_to_num(chi2_r, nan=np.inf))
-    idx, j = bad[take], np.flatnonzero(take)
-
-    def put(a, b):
-        a = np.array(a, copy=True)
-        a[idx] = np.asarray(b)[j]
-        return a
-
-    message = list(res.message)
-    for i, k in zip(idx, j):
-        message[i] = f"(retried, multistart={RETRY_MULTISTART}) {sub.message[k]}"
-    return dataclasses.replace(
-        res,
-        params={k: put(v, sub.params[k]) for k, v in res.params.items()},
-        stderr={k: put(v, sub.stderr[k]) for k, v in res.stderr.items()},
-        init_params={k: put(v, sub.init_params[k]) for k, v in res.init_params.items()},
-        covariance=put(res.covariance, sub.covariance),
-        correlation=put(res.correlation, sub.correlation),
-        chi2=put(res.chi2, sub.chi2),
-        redchi=put(res.redchi, sub.redchi),
-        success=put(res.success, sub.success),
-        message=message,
-        extra={
-            k: put(v, sub.extra[k])
-            if k in sub.extra
-            and k != "best_start"
-            and np.ndim(v) >= 1
-            and np.shape(v)[0] == len(res)
-            else v
-            for k, v in res.extra.items()
-        },
-    )
+    label = f"(retried, multistart={RETRY_MULTISTART})"
+    return res.with_rows(bad[take], sub.take(np.flatnonzero(take)), label, ("best_start",))
 
 
 def _b_max(reading: str) -> float:

@@ -269,7 +269,7 @@ def fit(
         np.tile(np.atleast_1d(n_real), 2),
         **kw,
     )
-    ins, sc = (_rename(_take(res, np.arange(k * n, (k + 1) * n)), lw) for k, lw in enumerate(LAWS))
+    ins, sc = (_rename(res.take(np.arange(k * n, (k + 1) * n)), lw) for k, lw in enumerate(LAWS))
     if one:
         ins, sc = ins[0], sc[0]
     return AutoFitResult.from_fits(ins, sc, H=H)
@@ -353,7 +353,9 @@ def _fit_rows(T, rho, laws, sigma, mask, n_real, *, start, max_steps, scale_cova
         sub = least_squares(
             _model, params(bad, auto), Tb, y[bad], s[bad], multistart=RETRY_MULTISTART, **kw
         )
-        res = _splice(res, bad, _flag_degenerate(sub, Tb, None if mask is None else mask[bad]))
+        sub = _flag_degenerate(sub, Tb, None if mask is None else mask[bad])
+        label = f"(retried with multistart={RETRY_MULTISTART})"
+        res = res.with_rows(bad, sub, label, ("best_start",))
     elif retry and not batched and not res.success:
         sub = least_squares(_model, params(None, auto), T, y, s, multistart=RETRY_MULTISTART, **kw)
         res = _flag_degenerate(sub, T, mask)
@@ -418,58 +420,6 @@ def _rename(res: FitResult, law: str) -> FitResult:
         vary=d(res.vary),
         message=message,
         extra={**res.extra, "law": np.full(len(res), law) if res.batched else law},
-    )
-
-
-def _take(res: FitResult, idx: np.ndarray) -> FitResult:
-    """Return the sub-batch ``idx`` of a batched result."""
-
-    def t(a):
-        return np.asarray(a)[idx]
-
-    return dataclasses.replace(
-        res,
-        params={k: t(v) for k, v in res.params.items()},
-        stderr={k: t(v) for k, v in res.stderr.items()},
-        init_params={k: t(v) for k, v in res.init_params.items()},
-        covariance=t(res.covariance),
-        correlation=t(res.correlation),
-        chi2=t(res.chi2),
-        redchi=t(res.redchi),
-        success=t(res.success),
-        message=[res.message[i] for i in idx],
-        extra={
-            k: t(v) if np.ndim(v) >= 1 and np.shape(v)[0] == len(res) else v
-            for k, v in res.extra.items()
-        },
-    )
-
-
-def _splice(res: FitResult, idx: np.ndarray, sub: FitResult) -> FitResult:
-    """Put the fits of ``sub`` (a batch of len(idx)) into ``res`` at rows ``idx``."""
-
-    def put(a, b):
-        a = np.array(a, copy=True)
-        a[idx] = np.asarray(b)
-        return a
-
-    msg = list(res.message)
-    for j, i in enumerate(idx):
-        msg[i] = f"(retried with multistart={RETRY_MULTISTART}) {sub.message[j]}"
-    return dataclasses.replace(
-        res,
-        params={k: put(v, sub.params[k]) for k, v in res.params.items()},
-        stderr={k: put(v, sub.stderr[k]) for k, v in res.stderr.items()},
-        covariance=put(res.covariance, sub.covariance),
-        correlation=put(res.correlation, sub.correlation),
-        chi2=put(res.chi2, sub.chi2),
-        redchi=put(res.redchi, sub.redchi),
-        success=put(res.success, sub.success),
-        message=msg,
-        extra={
-            k: put(v, sub.extra[k]) if k in sub.extra and k != "best_start" else v
-            for k, v in res.extra.items()
-        },
     )
 
 

@@ -141,32 +141,8 @@ def _best_of(a: _fit.FitResult, b: _fit.FitResult) -> _fit.FitResult:
     if not a.batched:
         return b if bool(take_b) else a
 
-    def pick(x, y):
-        x, y = np.asarray(x), np.asarray(y)
-        tb = take_b.reshape(take_b.shape + (1,) * (x.ndim - 1))
-        return np.where(tb, y, x)
-
-    return dataclasses.replace(
-        a,
-        params={k: pick(v, b.params[k]) for k, v in a.params.items()},
-        stderr={k: pick(v, b.stderr[k]) for k, v in a.stderr.items()},
-        init_params={k: pick(v, b.init_params[k]) for k, v in a.init_params.items()},
-        covariance=pick(a.covariance, b.covariance),
-        correlation=pick(a.correlation, b.correlation),
-        chi2=pick(a.chi2, b.chi2),
-        redchi=pick(a.redchi, b.redchi),
-        success=pick(a.success, b.success),
-        message=[
-            f"(automatic start) {mb}" if t else ma
-            for ma, mb, t in zip(a.message, b.message, take_b)
-        ],
-        extra={
-            k: pick(v, b.extra[k])
-            if k in b.extra and np.ndim(v) >= 1 and np.shape(v)[0] == len(a)
-            else v
-            for k, v in a.extra.items()
-        },
-    )
+    rows = np.flatnonzero(take_b)
+    return a.with_rows(rows, b.take(rows), "(automatic start)")
 
 
 def _as_complex(name: str, x: Any) -> np.ndarray:
