@@ -11,12 +11,16 @@ Three theories, each as jit-compiled, differentiable JAX functions, and one fitt
 * :mod:`dissipax.sweep` — grids over field × frequency × temperature on all devices.
 
 Importing dissipax turns on JAX's float64 mode (the physics needs it).  Set the
-environment variable ``DISSIPAX_X64=0`` before the import to keep float32.
+environment variable ``DISSIPAX_X64=0`` before the import to keep float32.  It also turns
+on JAX's persistent compilation cache (``~/.cache/dissipax/jax``; ``DISSIPAX_JAX_CACHE``
+moves it, ``DISSIPAX_JAX_CACHE=0`` turns it off): compiled fits are reused across
+processes.
 """
 
-from . import _precision
+from . import _cache, _precision
 
 _precision.configure()
+_cache.enable()
 
 from . import config, fit, io, rf, saturation, sweep, units, vortex  # noqa: E402
 from ._checks import DomainError  # noqa: E402

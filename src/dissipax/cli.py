@@ -124,6 +124,13 @@ def _info() -> int:
         f"precision: x64 {'on' if _precision.x64_enabled() else 'off'}, "
         f"working dtype {_precision.float_dtype()} (DISSIPAX_X64=0 opts out)"
     )
+    from . import _cache
+
+    cache = _cache.current_dir()
+    print(
+        f"compilation cache: {cache if cache else 'off'} "
+        "(DISSIPAX_JAX_CACHE=DIR moves it, DISSIPAX_JAX_CACHE=0 turns it off)"
+    )
     return EXIT_OK
 
 
@@ -170,11 +177,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _enable_cache(path: str | None) -> None:
     if path:
-        import jax
+        from . import _cache
 
-        Path(path).mkdir(parents=True, exist_ok=True)
-        jax.config.update("jax_compilation_cache_dir", str(path))
-        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+        _cache.enable(path)
 
 
 def main(argv: list[str] | None = None) -> int:

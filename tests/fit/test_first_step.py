@@ -1,11 +1,12 @@
 """The LM loop never evaluates the model's linearisation at a placeholder point.
 
-optimistix's ``LevenbergMarquardt.init`` fills the state's linearisation with zeros and
-its first step predicts a reduction with it.  A model whose JVP checks its input at run
-time — here the implicit adjoint of an ``optimistix.root_find``, whose linear solve raises
-on a singular system — raised ``EquinoxRuntimeError`` from that discarded prediction
-(``rf.fit_alpha(vary_T0=True)``).  :class:`dissipax.fit.lm._FirstStepSafeTrustRegion`
-predicts the first step with the start's own linearisation.
+optimistix's ``LevenbergMarquardt.init`` (round 1's engine) filled the state's
+linearisation with zeros and its first step predicted a reduction with it.  A model whose
+JVP checks its input at run time — here the implicit adjoint of an
+``optimistix.root_find``, whose linear solve raises on a singular system — raised
+``EquinoxRuntimeError`` from that discarded prediction (``rf.fit_alpha(vary_T0=True)``).
+:class:`dissipax.fit.LevenbergMarquardt` evaluates the start itself in its first
+iteration, so the model is only ever linearised at real points.
 """
 
 import jax.numpy as jnp
@@ -13,7 +14,6 @@ import numpy as np
 import optimistix as optx
 
 from dissipax.fit import Parameter, least_squares
-from dissipax.fit import lm as LM
 
 
 def root_model(x, a, c):
@@ -38,10 +38,8 @@ def test_root_solve_model_fits_without_raising():
     np.testing.assert_allclose([res.params["a"], res.params["c"]], [2.0, 1.0], rtol=1e-8)
 
 
-def test_root_solve_model_batched_through_the_queue(monkeypatch):
-    # 12 fits through 4 lanes: every lane's fresh job starts with a placeholder state
-    monkeypatch.setattr(LM, "MIN_LANES", 4)
-    monkeypatch.setattr(LM, "LANE_DIVISOR", 3)
+def test_root_solve_model_batched():
+    # 12 fits in one batch (padded to its bucket with copies of the first fit)
     c_true = np.linspace(0.5, 2.0, 12)
     ys = 2.0 * X[None, :] + c_true[:, None]
     params = {"a": 1.0, "c": Parameter(np.full(12, 0.7), min=0.1)}

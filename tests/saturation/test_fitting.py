@@ -95,7 +95,7 @@ def test_masked_padding_is_ignored(sweep, auto):
     rho_bad[~mask] = 1e9  # garbage where masked
     # law="auto" stacks the rows of both laws like the fixture does: no new compilation
     full = fitting.fit(T, rho_bad, "auto", sigma=sigma, mask=mask).insulator
-    assert np.all(full.extra["ndata_real"] == 34)
+    assert np.all(full.ndata == 34)  # masked points are not data
     # redchi counts only the real points: chi2/(34 - 3)
     np.testing.assert_allclose(full.redchi, np.asarray(full.chi2) / 31, rtol=1e-14)
     sel = sweep.truth.law == "insulator"
@@ -216,3 +216,28 @@ def test_failed_rows_are_retried_with_multistart(sweep):
     assert res.params["rho_QF"].shape == (4,) and res.covariance.shape == (4, 3, 3)
     ok = fitting.fit(T[:4], rho[:4], "superconductor", sigma=sigma[:4])
     assert np.all(ok.success) and not any(m.startswith("(retried") for m in ok.message)
+
+
+def test_ragged_lists_equal_separate_fits():
+    # one array per field, of different lengths: no padding by hand, and each field's fit
+    # equals its own single fit (values, stderr, chi2 to 1e-10)
+    s = synthetic.generate(seed=2)
+    keep = [len(s.T[0]), len(s.T[1]) - 9, len(s.T[2]) - 4]
+    T = [s.T[i][:k] for i, k in enumerate(keep)]
+    rho = [s.rho[i][:k] for i, k in enumerate(keep)]
+    sig = [s.sigma[i][:k] for i, k in enumerate(keep)]
+    law = s.truth.law[0]
+    joint = fitting.fit(T, rho, law, sigma=sig)
+    assert joint.batched and list(joint.ndata) == keep
+    for i in range(3):
+        one = fitting.fit(T[i], rho[i], law, sigma=sig[i])
+        assert one.ndata == keep[i]
+        for k in one.params:
+            np.testing.assert_allclose(joint[i].params[k], one.params[k], rtol=1e-10)
+            np.testing.assert_allclose(joint[i].stderr[k], one.stderr[k], rtol=1e-10)
+        np.testing.assert_allclose(joint[i].chi2, one.chi2, rtol=1e-10)
+
+
+def test_ragged_lists_must_match_point_by_point():
+    with pytest.raises(DomainError, match="'rho\\[1\\]' has 5 points but 'T\\[1\\]' has 6"):
+        fitting.fit([np.linspace(1, 2, 6)] * 2, [np.ones(6), np.ones(5)])

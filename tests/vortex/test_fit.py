@@ -116,6 +116,32 @@ def test_per_spectrum_frequency_grids_with_a_fixed_parameter():
         assert np.all(z <= 4), (n, z)
 
 
+def test_ragged_spectra_equal_separate_fits():
+    # spectra of different lengths as lists (one grid each): packed with a mask inside
+    # vortex.fit; each equals its own single fit (values, stderr, chi2 to 1e-10)
+    truth, grids, d = per_spectrum_data()
+    keep = (150, 120, 97)
+    cut = lambda a: [np.asarray(a[i][:k]) for i, k in enumerate(keep)]  # noqa: E731
+    res = vx.fit(
+        cut(grids),
+        cut(d["sigma_xx"]),
+        cut(d["sigma_xy"]),
+        sigma=(cut(d["sigma_xx_err"]), cut(d["sigma_xy_err"])),
+    )
+    assert np.all(res.success) and list(res.ndata) == [4 * k for k in keep]
+    for i, k in enumerate(keep):
+        one = vx.fit(
+            grids[i][:k],
+            d["sigma_xx"][i][:k],
+            d["sigma_xy"][i][:k],
+            sigma=(d["sigma_xx_err"][i][:k], d["sigma_xy_err"][i][:k]),
+        )
+        for n in one.params:
+            np.testing.assert_allclose(res[i].params[n], one.params[n], rtol=1e-10, atol=1e-14)
+            np.testing.assert_allclose(res[i].stderr[n], one.stderr[n], rtol=1e-10)
+        np.testing.assert_allclose(res[i].chi2, one.chi2, rtol=1e-10)
+
+
 @pytest.mark.slow
 def test_batch_member_equals_single_fit_from_another_start():
     truth, grids, d = per_spectrum_data()

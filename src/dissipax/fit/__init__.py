@@ -6,8 +6,8 @@
 >>> res.params, res.stderr, print(res.report())
 
 * :class:`Parameter` — start, bounds (by reparametrisation), ``vary``;
-* :func:`least_squares` — Levenberg–Marquardt (optimistix, autodiff Jacobian), weights,
-  complex and pytree residuals, multistart, batched fits in one compiled call;
+* :func:`least_squares` — Levenberg–Marquardt (autodiff Jacobian), weights, masks,
+  complex and pytree residuals, multistart, batched and ragged fits in one compiled call;
 * :class:`FitResult` — values, stderr, covariance/correlation in physical space, chi2,
   success and a message that says what to change on failure, ``report()``, HTML, JSON;
 * :func:`sample` — NumPyro NUTS posterior as ArviZ InferenceData (the ``[bayes]`` extra);
@@ -15,46 +15,56 @@
   :class:`Gaussian`, :class:`StudentT` (outliers), :class:`LogNormal`, MAP with
   :mod:`.priors` (the same as ``sample``'s), Hessian error bars, batched like least squares.
 
-Batched fits and how to group them
-----------------------------------
+The pipeline
+------------
+Every least-squares fit goes through one pipeline (:mod:`.lm`): a validated
+:class:`Problem` with a leading batch axis and a mask, a solver module
+(:class:`LevenbergMarquardt`), one post-processing step (covariance through the transform
+Jacobian, bounds, the Bates–Watts stationarity test, :class:`Status` and messages) and
+hooks the physics packages pass in: :class:`Retry` (re-fit failures with extra starts, keep
+the better fit) and :class:`Check` (reject a degenerate optimum).  A
+:class:`FitResult` is an equinox pytree whose fields always carry the batch axis (a single
+fit is a batch of one, shown as scalars); it is never edited after it is returned.
+
+Compiled once.  The compiled call is keyed on the model function, the parameter layout,
+the solver and the *bucketed* shapes: data lengths and batch sizes are padded to the next
+``2^k`` or ``3·2^k`` (masked out), so a 41-point curve reuses the executable of a
+40-point one, and JAX's persistent compilation cache (on by default, ``dissipax info``
+shows where; ``DISSIPAX_JAX_CACHE=0`` turns it off) keeps executables across processes.
+The same function object as ``model`` reuses the compiled fit; a fresh ``lambda`` each
+call recompiles.  Changing ``rtol``, ``atol``, starts, bounds or data values does not
+recompile; changing ``max_steps``, ``multistart`` or which parameters vary does.
+
+Batched fits and ragged data
+----------------------------
 ``least_squares(..., batched=True)`` vmaps the fit of ONE dataset over the leading axis
-of ``y`` and compiles it once.  Under ``vmap`` the Levenberg–Marquardt loop runs until the
-*slowest* fit of the batch has converged (converged fits are frozen, but still pay for
-every step), and ``max_steps`` is shared.  So:
+of ``y``.  Under ``vmap`` the loop runs until the *slowest* fit of the batch has converged
+(converged fits are frozen), so group fits of similar difficulty, give per-fit starts
+(``Parameter(value=array_of_shape_(n_batch,))``) when the parameters vary much across the
+batch, and re-fit the few failures with :class:`Retry` rather than raising ``max_steps``
+for the whole batch.  A fit whose optimum lies beyond a bound ends *on* the bound only
+near ``max_steps`` (the internal coordinate keeps moving towards infinity), which makes
+the whole batch run that long: fit such curves in their own batch, or fix the parameter.
 
-* group fits of similar difficulty: curves of the same model and regime (e.g. all
-  failed-insulator fields of one sample together, the failed-superconductor fields in
-  another call), with similar noise and similar starts; a batch of 1000 easy curves
-  costs about as many steps as its hardest member;
-* give per-fit starts when the parameters vary much across the batch
-  (``Parameter(value=array_of_shape_(n_batch,))``), e.g. from a cheap estimate on each
-  curve; starts set the internal scale of each parameter (see :mod:`.parameters`);
-* a fit whose optimum lies beyond a bound ends *on* the bound only at ``max_steps`` (the
-  internal coordinate keeps moving towards infinity; a KKT check then reports it converged,
-  see :mod:`.lm`), so it makes the whole batch run ``max_steps`` iterations: where many
-  curves are expected to pin a parameter, fit them in their own batch, or fix it;
-* re-fit the few failures (``~result.success``) separately with ``multistart`` or better
-  starts, rather than raising ``max_steps`` for the whole batch;
-* datasets of different lengths: batch curves of equal length together, or pad to a
-  common length with a huge finite ``sigma`` (e.g. 1e30) on the padded points, so that
-  they contribute nothing to chi2 (``ndata`` still counts them: correct ``redchi`` and,
-  with ``scale_covar=True``, the covariance by ``(ndata - nvary)/(n_real - nvary)``);
-* keep the batch within memory: the cost is ``n_batch × n_starts`` Jacobians of
-  ``ndata × nvary`` per step.
-
-The same function object as ``model`` reuses the compiled fit across calls with the same
-shapes; changing ``rtol``, ``atol`` or ``scale_covar`` does not recompile, changing ``max_steps``,
-``multistart`` or which parameters vary does.
+Curves of different lengths need no padding by hand: :func:`pack_ragged` stacks per-curve
+arrays and returns the ``mask`` to pass to :func:`least_squares` (``saturation.fit`` and
+``vortex.fit`` take the lists directly).  Masked points change nothing: not chi2, the
+Jacobian, ``ndata``, ``redchi`` or the covariance.
 """
 
 from .._checks import DomainError
 from . import priors
+from ._problem import pack_ragged
+from ._status import Status
 from .likelihoods import Gaussian, LogNormal, StudentT
 from .lm import least_squares
 from .minimize import minimize
 from .parameters import Parameter
+from .policy import Check, Retry
 from .posterior import sample
 from .result import FitError, FitResult
+from .solvers import LevenbergMarquardt
 
 __all__ = ["DomainError", "FitError", "FitResult", "Parameter", "least_squares", "sample"]
 __all__ += ["Gaussian", "LogNormal", "StudentT", "minimize", "priors"]
+__all__ += ["Check", "LevenbergMarquardt", "Retry", "Status", "pack_ragged"]

@@ -50,12 +50,19 @@ from .._precision import float_dtype
 from . import parameters as P
 from . import priors as PR
 from ._problem import Layout, _batch_size, _data_leaf, check_params, parameter_arrays, prepare
+from ._status import Status
 from .likelihoods import NOISE, AbstractLikelihood
 from .lm import inverse_information
 from .result import FitError, FitResult, covariance_notes, from_arrays
 
 #: status of one minimisation
-OK, MAX_STEPS, NONFINITE, STALLED, RUNNING = 0, 1, 2, 5, -1
+OK, MAX_STEPS, NONFINITE, STALLED, RUNNING = (
+    Status.OK,
+    Status.MAX_STEPS,
+    Status.NONFINITE,
+    Status.STALLED,
+    Status.RUNNING,
+)
 
 #: optimisers by name: factory of the learning rate (None for line-search methods)
 METHODS: dict[str, Callable] = {
@@ -676,6 +683,7 @@ def _to_result(out: dict, prob: _Prepared, static: _Static, method_name: str, gt
         redchi=sc(redchi),
         ndata=ndata,
         success=sc(success) if batched else bool(success),
+        status=sc(np.where(success | (out["code"] != OK), out["code"], STALLED)),
         message=messages if batched else messages[0],
         scale_covar=False,
         n_starts=1,

@@ -6,10 +6,22 @@ import dataclasses
 import html as _html
 from typing import Any
 
+import equinox as eqx
 import numpy as np
 
-# status codes (kept in sync with lm.py)
-_OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL, _BOUND_OK, _STALLED = 0, 1, 2, 3, 4, 5, 6
+from .._precision import x64_enabled
+from ._status import Status
+from ._tolerances import OFFSET_TOL
+
+_OK, _MAX_STEPS, _NONFINITE, _DIVERGED, _LINEAR_FAIL, _BOUND_OK, _STALLED = (
+    Status.OK,
+    Status.MAX_STEPS,
+    Status.NONFINITE,
+    Status.DIVERGED,
+    Status.LINEAR_FAIL,
+    Status.BOUND_OK,
+    Status.STALLED,
+)
 
 
 class FitError(RuntimeError):
@@ -30,31 +42,38 @@ class FitError(RuntimeError):
 def build_messages(
     out: dict,
     *,
-    ndata: int,
+    ndata,
     layout,
     p0: np.ndarray,
     max_steps: int,
     multistart: int,
-    batched: bool,
     scale_covar: bool,
+    notes=None,
 ) -> list[str]:
-    """One message per fit: what happened and, on failure, what to change."""
+    """One message per fit: what happened and, on failure, what to change.
+
+    ``out`` holds per-fit arrays with a leading batch axis; ``ndata`` the real residuals of
+    each fit; ``notes`` (optional) a per-fit text put in front (a caller's check that
+    rejected the optimum: :class:`~dissipax.fit.Check`).
+    """
     vnames = layout.vary_names
     code = np.atleast_1d(out["code"])
     n = code.shape[0]
+    ndata = np.broadcast_to(np.asarray(ndata), (n,))
 
     def row(key):
-        a = np.asarray(out[key])
-        return a if batched else a[None]
+        return np.asarray(out[key])
 
     chi2, start_ok = row("chi2"), row("start_ok")
     at_bound, singular, weak = row("at_bound"), row("singular"), row("weak")
     nsteps, nconv = row("nsteps"), row("n_converged")
-    p0 = np.asarray(p0) if batched else np.asarray(p0)[None]
+    p0 = np.atleast_2d(np.asarray(p0))
     msgs = []
     for i in range(n):
-        parts = []
+        parts = [notes[i]] if notes is not None and notes[i] else []
         c = int(code[i])
+        if c == Status.DEGENERATE:  # the note says why; report what the solver did
+            c = _OK
         if not bool(start_ok[i]):
             vals = ", ".join(f"{nm}={p0[i][k]:.6g}" for k, nm in enumerate(layout.names))
             parts.append(
@@ -66,9 +85,9 @@ def build_messages(
             parts.append(f"converged in {int(nsteps[i])} steps")
         elif c == _BOUND_OK:
             parts.append(
-                f"converged on a bound in {int(nsteps[i])} steps (the step limit was reached "
-                "while a parameter was pushed into its bound; the free parameters are stationary: "
-                "one more Gauss-Newton step would lower chi2 by < atol + rtol*chi2)"
+                f"converged on a bound in {int(nsteps[i])} steps (a parameter was pushed into "
+                "its bound; the free parameters are stationary: one more Gauss-Newton step "
+                "would lower chi2 by < atol + rtol*chi2)"
             )
         elif c == _STALLED:
             parts.append(stalled_message(i, row, layout, nsteps))
@@ -101,7 +120,7 @@ def build_messages(
             parts.append(f"{int(nconv[i])} of {multistart + 1} starts converged")
         sing = bool(singular[i]) and bool(start_ok[i])
         parts += covariance_notes(vnames, at_bound[i], sing, weak[i])
-        if not sing and ndata == len(vnames) and scale_covar:
+        if not sing and ndata[i] == len(vnames) and scale_covar:
             parts.append(
                 "no degrees of freedom (ndata == nvary): redchi is undefined, so the "
                 "covariance scaled by it is NaN; pass the data's sigma and scale_covar=False"
@@ -112,9 +131,6 @@ def build_messages(
 
 def stalled_message(i: int, row, layout, nsteps) -> str:
     """Message of a fit whose solver stopped at a point that is not stationary (lm.STALLED)."""
-    from .._precision import x64_enabled
-    from .lm import OFFSET_TOL
-
     vnames = layout.vary_names
     d, ro = float(row("gn_decrease")[i]), float(row("relative_offset")[i])
     stuck = [vnames[k] for k in np.flatnonzero(np.asarray(row("stuck")[i]))]
@@ -177,51 +193,74 @@ def from_arrays(
     layout,
     bounds: dict[str, tuple[float, float]],
     batched: bool,
-    **fields: Any,
+    chi2,
+    redchi,
+    ndata,
+    success,
+    message,
+    status=None,
+    scale_covar: bool = True,
+    n_starts: int = 1,
+    max_steps: int = 256,
+    extra: dict[str, Any] | None = None,
+    method: str = "Levenberg-Marquardt",
 ) -> FitResult:
     """Assemble a :class:`FitResult` from a solver's arrays (shared by every solver).
 
     ``p`` and ``p0`` are ``(n_param,)`` (or ``(n_batch, n_param)``) final and starting
     values of all parameters, ``cov`` the ``(..., nvary, nvary)`` covariance in physical
-    space; ``fields`` are the remaining :class:`FitResult` fields (chi2, success, ...).
+    space; the per-fit fields (``chi2``, ``success``, ``message``, ...) are scalars for one
+    fit or have the batch axis.  Everything is stored with a leading batch axis.
     """
-    names, vnames = layout.names, layout.vary_names
+    lead = (lambda a: np.asarray(a)) if batched else (lambda a: np.asarray(a)[None])
+    p, cov, p0 = lead(p).astype(float), lead(cov).astype(float), lead(p0).astype(float)
+    n = p.shape[0]
     var = np.diagonal(cov, axis1=-2, axis2=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
+    with np.errstate(invalid="ignore"):
         std_v = np.sqrt(np.where(var >= 0, var, np.nan))
-        corr = cov / (std_v[..., :, None] * std_v[..., None, :])
-    params, stderr, init = {}, {}, {}
-    j = 0
-    for i, n in enumerate(names):
-        params[n] = p[..., i] if batched else float(p[i])
-        init[n] = p0[..., i] if batched else float(p0[i])
-        if layout.vary[i]:
-            se = std_v[..., j]
-            j += 1
-        else:
-            se = np.zeros_like(p[..., i])
-        stderr[n] = se if batched else float(se)
+    std = np.zeros_like(p)
+    std[:, list(layout.vary_index)] = std_v
+    succ = lead(success).astype(bool)
+    stat = (np.where(succ, Status.OK, Status.MAX_STEPS) if status is None else lead(status)).astype(
+        int
+    )
+    msgs = tuple(message) if batched else (message,)
     return FitResult(
-        params=params,
-        stderr=stderr,
-        init_params=init,
-        param_names=vnames,
-        names=names,
-        covariance=cov,
-        correlation=corr,
-        nvary=len(vnames),
-        bounds=bounds,
-        vary=dict(zip(names, layout.vary)),
-        **fields,
+        arrays=dict(
+            values=p,
+            stderr=std,
+            init=p0,
+            covariance=cov,
+            chi2=lead(chi2).astype(float),
+            redchi=lead(redchi).astype(float),
+            ndata=np.broadcast_to(lead(ndata), (n,)).astype(int),
+            status=stat,
+            success=succ,
+        ),
+        extra_arrays={k: lead(v) for k, v in (extra or {}).items()},
+        names=tuple(layout.names),
+        vary_flags=tuple(bool(v) for v in layout.vary),
+        bound_pairs=tuple(tuple(float(b) for b in bounds[k]) for k in layout.names),
+        messages=msgs,
+        single=not batched,
+        scale_covar=bool(scale_covar),
+        n_starts=int(n_starts),
+        max_steps=int(max_steps),
+        method=method,
     )
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
-class FitResult:
-    """Outcome of :func:`~dissipax.fit.least_squares` (one fit, or a batch of fits).
+class FitResult(eqx.Module):
+    """Outcome of a fit of :mod:`dissipax.fit`: one fit, or a batch of fits.
 
-    Attributes
-    ----------
+    An equinox pytree whose array fields always carry a leading batch axis (a single fit
+    is a batch of one); it passes through ``jax.jit`` and ``jax.vmap`` like any pytree.
+    The properties show a single fit as scalars (``res.params["E_a"]`` is a float) and a
+    batch as arrays over the batch (``(n_batch,)``); ``res[i]`` is the ``i``-th fit of a
+    batch as a single fit, ``res.take(idx)`` a sub-batch.
+
+    Attributes (properties)
+    -----------------------
     params, stderr, init_params
         ``name -> float`` (one fit) or ``name -> (n_batch,) array``, for every parameter;
         ``stderr`` is 0 for fixed parameters and NaN (explained in ``message``) for one
@@ -235,146 +274,228 @@ class FitResult:
     chi2, redchi
         ``Σ r²`` and ``chi2/(ndata - nvary)`` at the optimum.
     ndata, nvary
-        Number of real residuals (complex points count twice) and of varying parameters.
-    success, message
-        Whether the fit converged (bool or bool array), and what happened / what to change.
+        Number of real residuals of each fit (complex points count twice, masked points
+        not at all) and of varying parameters.
+    status, success, message
+        The :class:`~dissipax.fit.Status` of each fit, whether it converged (bool or
+        bool array), and what happened / what to change.
     bounds, vary
-        The parameters' bounds and vary flags, for the report.
+        The parameters' bounds and vary flags (dicts), for the report.
     scale_covar
         Whether the covariance was scaled by ``redchi``.
     n_starts, max_steps
         Number of starts per fit (``multistart + 1``) and the step limit.
     extra
-        Diagnostics: ``nsteps``, ``best_start``, ``n_converged``, ``at_bound``, ``singular``
-        (and, from :func:`~dissipax.fit.minimize`, ``objective`` and ``grad_norm``).
+        Diagnostics: ``nsteps``, ``best_start``, ``n_converged``, ``at_bound``, ``singular``,
+        ``relative_offset``, ``retried`` (and, from :func:`~dissipax.fit.minimize`,
+        ``objective`` and ``grad_norm``), plus what the caller's ``extras`` hook adds.
     method
         The solver, as the report names it.
     """
 
-    params: dict[str, Any]
-    stderr: dict[str, Any]
-    init_params: dict[str, Any]
-    param_names: tuple[str, ...]
-    names: tuple[str, ...]
-    covariance: np.ndarray
-    correlation: np.ndarray
-    chi2: Any
-    redchi: Any
-    ndata: int
-    nvary: int
-    success: Any
-    message: Any
-    bounds: dict[str, tuple[float, float]]
-    vary: dict[str, bool]
-    scale_covar: bool = True
-    n_starts: int = 1
-    max_steps: int = 256
-    extra: dict[str, Any] = dataclasses.field(default_factory=dict)
-    method: str = "Levenberg-Marquardt (optimistix)"
+    arrays: dict[str, Any]
+    extra_arrays: dict[str, Any]
+    names: tuple[str, ...] = eqx.field(static=True)
+    vary_flags: tuple[bool, ...] = eqx.field(static=True)
+    bound_pairs: tuple[tuple[float, float], ...] = eqx.field(static=True)
+    messages: tuple[str, ...] = eqx.field(static=True)
+    single: bool = eqx.field(static=True)
+    scale_covar: bool = eqx.field(static=True, default=True)
+    n_starts: int = eqx.field(static=True, default=1)
+    max_steps: int = eqx.field(static=True, default=256)
+    method: str = eqx.field(static=True, default="Levenberg-Marquardt")
+
+    # -- views --------------------------------------------------------------------------
+    def _show(self, a, kind=float):
+        a = np.asarray(a)
+        return kind(a[0]) if self.single else a
+
+    def _named(self, key: str) -> dict[str, Any]:
+        a = np.asarray(self.arrays[key])
+        return {n: self._show(a[:, i]) for i, n in enumerate(self.names)}
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Best-fit values, ``name -> float`` (one fit) or ``(n_batch,)`` arrays."""
+        return self._named("values")
+
+    @property
+    def stderr(self) -> dict[str, Any]:
+        """Standard errors like :attr:`params`."""
+        return self._named("stderr")
+
+    @property
+    def init_params(self) -> dict[str, Any]:
+        """Starting values like :attr:`params`."""
+        return self._named("init")
+
+    @property
+    def vary(self) -> dict[str, bool]:
+        """``name -> whether it varied``."""
+        return dict(zip(self.names, self.vary_flags))
+
+    @property
+    def bounds(self) -> dict[str, tuple[float, float]]:
+        """``name -> (min, max)`` (±inf where none)."""
+        return dict(zip(self.names, self.bound_pairs))
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        """The varying parameters, in the order of the covariance rows."""
+        return tuple(n for n, v in zip(self.names, self.vary_flags) if v)
+
+    @property
+    def nvary(self) -> int:
+        """Number of varying parameters."""
+        return sum(self.vary_flags)
+
+    @property
+    def covariance(self):
+        """Covariance of the varying parameters in physical units."""
+        c = np.asarray(self.arrays["covariance"])
+        return c[0] if self.single else c
+
+    @property
+    def correlation(self):
+        """Correlation matrix of the varying parameters."""
+        c = np.asarray(self.arrays["covariance"])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = np.sqrt(
+                np.where(
+                    np.diagonal(c, axis1=-2, axis2=-1) >= 0,
+                    np.diagonal(c, axis1=-2, axis2=-1),
+                    np.nan,
+                )
+            )
+            corr = c / (s[..., :, None] * s[..., None, :])
+        return corr[0] if self.single else corr
+
+    @property
+    def chi2(self):
+        """``Σ r²`` at the optimum (float or ``(n_batch,)``)."""
+        return self._show(self.arrays["chi2"])
+
+    @property
+    def redchi(self):
+        """``chi2/(ndata - nvary)`` (float or ``(n_batch,)``)."""
+        return self._show(self.arrays["redchi"])
+
+    @property
+    def ndata(self):
+        """Real residuals per fit (int, or ``(n_batch,)`` ints; masked points excluded)."""
+        return self._show(self.arrays["ndata"], int)
+
+    @property
+    def status(self):
+        """:class:`~dissipax.fit.Status` of the fit (or an int array over the batch)."""
+        a = np.asarray(self.arrays["status"])
+        return Status(int(a[0])) if self.single else a
+
+    @property
+    def success(self):
+        """Whether the fit converged (bool or bool array)."""
+        return self._show(self.arrays["success"], bool)
+
+    @property
+    def message(self):
+        """What happened and, on failure, what to change (str, or a list over the batch)."""
+        return self.messages[0] if self.single else list(self.messages)
+
+    @property
+    def extra(self) -> dict[str, Any]:
+        """Diagnostics (see the class notes), scalars for one fit."""
+
+        def show(a):
+            a = np.asarray(a)
+            if not self.single:
+                return a
+            v = a[0]
+            return v.item() if isinstance(v, np.generic) else v
+
+        return {k: show(v) for k, v in self.extra_arrays.items()}
 
     # -- batches --------------------------------------------------------------------------
     @property
     def batched(self) -> bool:
         """Whether this holds a batch of fits."""
-        return np.ndim(self.chi2) == 1
+        return not self.single
 
     def __len__(self) -> int:
-        if not self.batched:
+        if self.single:
             raise TypeError("a single FitResult has no len(); only batched results do")
-        return int(np.shape(self.chi2)[0])
+        return int(np.shape(self.arrays["chi2"])[0])
 
-    def __getitem__(self, i: int) -> FitResult:
-        """Return the ``i``-th fit of a batch as a single-fit :class:`FitResult`."""
-        if not self.batched:
-            raise TypeError("indexing needs a batched FitResult (least_squares(batched=True))")
-        n = len(self)
-        if not isinstance(i, (int, np.integer)):
-            raise TypeError(f"FitResult indices must be integers; got {type(i).__name__}")
-        if not -n <= i < n:
-            raise IndexError(f"fit index {i} out of range for a batch of {n}")
-        i = int(i) % n
-        pick = lambda d: {k: float(np.asarray(v)[i]) for k, v in d.items()}  # noqa: E731
-        return dataclasses.replace(
-            self,
-            params=pick(self.params),
-            stderr=pick(self.stderr),
-            init_params=pick(self.init_params),
-            covariance=self.covariance[i],
-            correlation=self.correlation[i],
-            chi2=float(self.chi2[i]),
-            redchi=float(self.redchi[i]),
-            success=bool(self.success[i]),
-            message=self.message[i],
-            extra={k: np.asarray(v)[i] for k, v in self.extra.items()},
-        )
+    def _as_batch(self) -> FitResult:
+        """View this result as a batch (a single fit: a batch of one)."""
+        return dataclasses.replace(self, single=False) if self.single else self
 
-    def take(self, idx) -> FitResult:
-        """Return the fits ``idx`` (an index array) of a batch as a smaller batch."""
-        if not self.batched:
-            raise TypeError("take needs a batched FitResult (least_squares(batched=True))")
-        idx = np.asarray(idx, dtype=int)
-        n = len(self)
+    def _single_if(self, single: bool) -> FitResult:
+        """View this batch of one as a single fit when ``single``."""
+        return dataclasses.replace(self, single=True) if single and not self.single else self
+
+    def _subset(self, idx, single: bool) -> FitResult:
+        idx = np.atleast_1d(np.asarray(idx, dtype=int))
 
         def t(a):
             return np.asarray(a)[idx]
 
         return dataclasses.replace(
             self,
-            params={k: t(v) for k, v in self.params.items()},
-            stderr={k: t(v) for k, v in self.stderr.items()},
-            init_params={k: t(v) for k, v in self.init_params.items()},
-            covariance=t(self.covariance),
-            correlation=t(self.correlation),
-            chi2=t(self.chi2),
-            redchi=t(self.redchi),
-            success=t(self.success),
-            message=[self.message[i] for i in idx],
-            extra={
-                k: t(v) if np.ndim(v) >= 1 and np.shape(v)[0] == n else v
-                for k, v in self.extra.items()
-            },
+            arrays={k: t(v) for k, v in self.arrays.items()},
+            extra_arrays={k: t(v) for k, v in self.extra_arrays.items()},
+            messages=tuple(self.messages[i] for i in idx),
+            single=single,
         )
 
+    def __getitem__(self, i: int) -> FitResult:
+        """Return the ``i``-th fit of a batch as a single-fit :class:`FitResult`."""
+        if self.single:
+            raise TypeError("indexing needs a batched FitResult (least_squares(batched=True))")
+        n = len(self)
+        if not isinstance(i, (int, np.integer)):
+            raise TypeError(f"FitResult indices must be integers; got {type(i).__name__}")
+        if not -n <= i < n:
+            raise IndexError(f"fit index {i} out of range for a batch of {n}")
+        return self._subset([int(i) % n], single=True)
+
+    def take(self, idx) -> FitResult:
+        """Return the fits ``idx`` (an index array) of a batch as a smaller batch."""
+        if self.single:
+            raise TypeError("take needs a batched FitResult (least_squares(batched=True))")
+        return self._subset(idx, single=False)
+
     def with_rows(self, idx, sub: FitResult, label: str, keep_extra=()) -> FitResult:
-        """Return this batch with its fits ``idx`` replaced by the fits of ``sub``.
+        """Return a new batch: this one with its fits ``idx`` replaced by the fits of ``sub``.
 
         ``sub`` is a batch of ``len(idx)`` fits of the same model (a re-fit of those rows);
         their messages get ``label`` in front.  Per-fit diagnostics in ``extra`` are
-        replaced too, except the keys in ``keep_extra``.
+        replaced too, except the keys in ``keep_extra``.  (The fit pipeline's
+        :class:`~dissipax.fit.Retry` uses this before it returns a result.)
         """
-        if not self.batched:
+        if self.single:
             raise TypeError("with_rows needs a batched FitResult (least_squares(batched=True))")
         idx = np.asarray(idx, dtype=int)
-        n = len(self)
+        if sub.single:
+            sub = dataclasses.replace(sub, single=False)
 
         def put(a, b):
             a = np.array(a, copy=True)
             a[idx] = np.asarray(b)
             return a
 
-        message = list(self.message)
+        messages = list(self.messages)
         for j, i in enumerate(idx):
-            message[i] = f"{label} {sub.message[j]}"
+            messages[i] = f"{label} {sub.messages[j]}"
         return dataclasses.replace(
             self,
-            params={k: put(v, sub.params[k]) for k, v in self.params.items()},
-            stderr={k: put(v, sub.stderr[k]) for k, v in self.stderr.items()},
-            init_params={k: put(v, sub.init_params[k]) for k, v in self.init_params.items()},
-            covariance=put(self.covariance, sub.covariance),
-            correlation=put(self.correlation, sub.correlation),
-            chi2=put(self.chi2, sub.chi2),
-            redchi=put(self.redchi, sub.redchi),
-            success=put(self.success, sub.success),
-            message=message,
-            extra={
-                k: put(v, sub.extra[k])
-                if k in sub.extra
-                and k not in keep_extra
-                and np.ndim(v) >= 1
-                and np.shape(v)[0] == n
+            arrays={k: put(v, sub.arrays[k]) for k, v in self.arrays.items()},
+            extra_arrays={
+                k: put(v, sub.extra_arrays[k])
+                if k in sub.extra_arrays and k not in keep_extra
                 else v
-                for k, v in self.extra.items()
+                for k, v in self.extra_arrays.items()
             },
+            messages=tuple(messages),
         )
 
     # -- output -----------------------------------------------------------------------------
@@ -393,6 +514,7 @@ class FitResult:
             "ndata": self.ndata,
             "nvary": self.nvary,
             "success": self.success,
+            "status": np.asarray(self.arrays["status"]) if self.batched else int(self.status),
             "message": list(self.message) if self.batched else self.message,
             "bounds": {k: list(v) for k, v in self.bounds.items()},
             "vary": dict(self.vary),
@@ -466,7 +588,11 @@ class FitResult:
             f"    # fitting method   = {self.method}, one vmapped call",
             f"    # fits             = {n}",
             f"    # converged        = {int(ok.sum())} ({ok.mean():.1%})",
-            f"    # data points      = {self.ndata} per fit",
+            "    # data points      = {} per fit".format(
+                int(np.min(self.ndata))
+                if np.min(self.ndata) == np.max(self.ndata)
+                else f"{int(np.min(self.ndata))}-{int(np.max(self.ndata))}"
+            ),
             f"    # variables        = {self.nvary}",
             "    reduced chi-square = median {:.6g}, range [{:.6g}, {:.6g}]".format(
                 *_nanstats(chi2)

@@ -27,6 +27,10 @@ from .._checks import DomainError, guard, is_traced
 T_C = math.exp(float(np.euler_gamma)) / math.pi
 #: Largest supported pair-breaking parameter (see :data:`dissipax.rf.usadel.S_MAX`).
 S_MAX = 0.25
+#: Largest pair-breaking parameter where the '+' root of Eq. (8) is physical (PHYSICS.md).
+S_STAR = 1.0 / (2.0**1.5 + math.pi / 4.0)
+#: beta at the superheating field H_sh = 0.84 H_c (beta = (H/2H_c)^2).
+BETA_SUPERHEATING = (0.84 / 2.0) ** 2
 #: Relative slack (in units of the working dtype's eps) of the eps >= eps_g(s) check: eps_g
 #: computed by NumPy here and by JAX in the kernels may differ by a few ulp.
 GAP_SLACK_ULP = 16.0
@@ -91,8 +95,6 @@ PAIR_BREAKING_TEXT = (
 
 def s_valid(name: str = "s") -> str:
     """Meaning and range of a pair-breaking parameter (for messages)."""
-    from .usadel import BETA_SUPERHEATING, S_STAR
-
     return (
         f"pair-breaking parameter {name} in units of Delta0 with 0 <= {name} <= {S_MAX}: the "
         f"physical branch of Eq. (8) needs s < s* = {S_STAR:.4f}, above the superheating "

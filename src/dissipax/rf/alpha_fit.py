@@ -14,7 +14,6 @@ points (no stable temperature) give a large finite residual so that the fit back
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 
 import jax
@@ -23,7 +22,7 @@ import numpy as np
 
 from .. import units
 from .._checks import DomainError, check, check_broadcast, check_choice, guard, is_traced
-from ..fit import FitResult, Parameter, least_squares
+from ..fit import FitResult, Parameter, Retry, least_squares
 from . import _validate as _v
 from . import quadrature as q
 from .cavity_data import Ramp, check_ramps, pad_ramps
@@ -38,30 +37,6 @@ _RUNAWAY_PENALTY = 1e3  # model value (in units of Rs0) returned at runaway poin
 #: extra random starts when a fit that failed from its start is re-fitted from the
 #: automatic start (the pattern of saturation.fit; tests/robustness/test_bad_starts.py)
 RETRY_MULTISTART = 4
-
-
-def _retry_failed(res: FitResult, refit) -> FitResult:
-    """Re-fit the failed fits of ``res`` with ``refit(idx)``; keep a retry where it is better.
-
-    ``refit(idx)`` fits the sub-batch ``idx`` (an index array; ``None`` for a single fit)
-    from the automatic start with ``multistart=RETRY_MULTISTART``.  A retry replaces the
-    original fit when it succeeded, or when neither did and its chi2 is lower.
-    """
-    if not res.batched:
-        if res.success:
-            return res
-        sub = refit(None)
-        better = bool(sub.success) or float(sub.chi2) < float(res.chi2)
-        message = f"(retried, multistart={RETRY_MULTISTART}) {sub.message}"
-        return dataclasses.replace(sub, message=message) if better else res
-    bad = np.flatnonzero(~np.asarray(res.success))
-    if bad.size == 0:
-        return res
-    sub = refit(bad)
-    chi2_r, chi2_s = np.asarray(res.chi2, float)[bad], np.asarray(sub.chi2, float)
-    take = np.asarray(sub.success) | (chi2_s < np.nan_to_num(chi2_r, nan=np.inf))
-    label = f"(retried, multistart={RETRY_MULTISTART})"
-    return res.with_rows(bad[take], sub.take(np.flatnonzero(take)), label, ("best_start",))
 
 
 def _b_max(reading: str) -> float:
@@ -220,7 +195,10 @@ def fit_alpha(
             "T0": Parameter(float(T0), min=0.3 * float(T0), max=3.0 * float(T0), vary=vary_T0),
         }
 
-    res = least_squares(
+    # fits that fail from the given start: again from the automatic start (the default
+    # alpha = 0.5 and the measured T0) plus RETRY_MULTISTART random starts
+    n = y.shape[0] if batched else None
+    return least_squares(
         fn,
         params(alpha),
         (b, omega_arr),
@@ -229,27 +207,12 @@ def fit_alpha(
         batched=batched,
         batch_x=batch_x,
         max_steps=max_steps,
+        retry=Retry(
+            RETRY_MULTISTART,
+            params=params(0.5 if n is None else np.full(n, 0.5)),
+            label=f"(retried, multistart={RETRY_MULTISTART})",
+        ),
     )
-
-    def refit(idx):
-        # fits that failed from the given start: again from the automatic start (the
-        # default alpha = 0.5 and the measured T0) plus RETRY_MULTISTART random starts
-        sub = (lambda v: v) if idx is None else (lambda v: v[idx])
-        s2 = sigma if sigma is None or np.ndim(sigma) < 2 else np.asarray(sigma)[idx]
-        auto = 0.5 if idx is None else np.full(idx.size, 0.5)
-        return least_squares(
-            fn,
-            params(auto),
-            (sub(b), sub(omega_arr)) if batch_x else (b, omega_arr),
-            sub(y),
-            sigma=s2,
-            batched=batched,
-            batch_x=batch_x,
-            max_steps=max_steps,
-            multistart=RETRY_MULTISTART,
-        )
-
-    return _retry_failed(res, refit)
 
 
 def _mb(omega, T):
@@ -414,7 +377,7 @@ def fit_cavity(
     padded = pad_ramps(ramps)
     n_batch = len(ramps)
     Rs = padded["Rs_ohm"]
-    sigma = np.where(padded["mask"], rel_error * Rs, 1e30)
+    sigma = rel_error * Rs
     x = (padded["Bp_mT"], padded["T_K"], np.broadcast_to(padded["f_Hz"][:, None], Rs.shape))
     rs_low = Rs[:, 0] * 1e9
 
@@ -441,33 +404,24 @@ def fit_cavity(
 
     fn = _cavity_model(reading, model, float(T_ref_K), f_ref.pop())
     everything = np.arange(n_batch)
-    res = least_squares(
+    # ramps that fail from the given start: again from the automatic start (estimated from
+    # the lowest-field point) plus RETRY_MULTISTART random starts
+    return least_squares(
         fn,
         params(start, everything),
         x,
         Rs,
         sigma=sigma,
+        mask=padded["mask"],
         batched=True,
         batch_x=True,
         max_steps=max_steps,
+        retry=Retry(
+            RETRY_MULTISTART,
+            params=params(auto, everything),
+            label=f"(retried, multistart={RETRY_MULTISTART})",
+        ),
     )
-
-    def refit(idx):
-        # ramps that failed from the given start: again from the automatic start (estimated
-        # from the lowest-field point) plus RETRY_MULTISTART random starts
-        return least_squares(
-            fn,
-            params(auto, idx),
-            tuple(v[idx] for v in x),
-            Rs[idx],
-            sigma=sigma[idx],
-            batched=True,
-            batch_x=True,
-            max_steps=max_steps,
-            multistart=RETRY_MULTISTART,
-        )
-
-    return _retry_failed(res, refit)
 
 
 def _check_cavity_rs(B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, f_ref_Hz):

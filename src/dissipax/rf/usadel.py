@@ -55,8 +55,6 @@ derivative (double-where), so gradients are finite everywhere and exact for
 
 from __future__ import annotations
 
-import math
-
 import jax
 import jax.numpy as jnp
 
@@ -65,11 +63,11 @@ from .._precision import eps as working_eps
 from . import _validate as _v
 
 #: Largest pair-breaking parameter where the '+' root of Eq. (8) is physical.
-S_STAR = 1.0 / (2.0**1.5 + math.pi / 4.0)
+S_STAR = _v.S_STAR
 #: Largest supported pair-breaking parameter s = beta * Delta0 (and beta_a).
 S_MAX = _v.S_MAX
 #: beta at the superheating field H_sh = 0.84 H_c (beta = (H/2H_c)^2).
-BETA_SUPERHEATING = (0.84 / 2.0) ** 2
+BETA_SUPERHEATING = _v.BETA_SUPERHEATING
 
 
 def check_s(s, name: str = "s"):

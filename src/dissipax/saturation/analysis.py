@@ -1,7 +1,8 @@
 """A whole field sweep at once: per-field fits, power laws in H, H*, curvature zeros (Fig. 4).
 
 :func:`analyze` runs :func:`.fitting.fit` on every field of a :class:`.data.FieldSweep` (one
-batched call per law; ragged sweeps are padded and masked), then the field dependence:
+batched call per law; ragged sweeps go to the fit as they are, one array per field), then
+the field dependence:
 ρ_QF⁻¹ ∝ H^b and σ_QF ∝ H^a with exponent errors, E_a(H), the crossover H* with the
 saturation resistance there compared with R_Q = h/4e², and the temperature T* where
 d²ρ/dT² of each fitted curve changes sign (Fig. 4a).
@@ -156,12 +157,14 @@ def analyze(
         ≥ 2 fields per branch.
     """
     check_choice("law", law, (*LAWS, "auto"))
-    T, rho, sigma, mask = sweep.padded()
-    if not use_sigma:
-        sigma = None
-    m = None if bool(mask.all()) else mask
+    sigma = list(sweep.sigma) if use_sigma and sweep.sigma is not None else None
     res = fit(
-        T, rho, law, sigma=sigma, mask=m, H=sweep.H if law == "auto" else None, max_steps=max_steps
+        list(sweep.T),
+        list(sweep.rho),
+        law,
+        sigma=sigma,
+        H=sweep.H if law == "auto" else None,
+        max_steps=max_steps,
     )
     H = np.asarray(sweep.H, dtype=float)
     if isinstance(res, AutoFitResult):

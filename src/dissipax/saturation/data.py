@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..fit._problem import pack_ragged
 from ..io import read_utf8
 
 
@@ -180,20 +181,15 @@ class FieldSweep:
     def padded(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray]:
         """Rectangular ``(T, rho, sigma, mask)`` arrays of shape ``(n_fields, n_max)``.
 
-        Short rows are padded by repeating their last point; ``mask`` is ``False`` there.
-        Fits give padded points zero weight (see :func:`dissipax.saturation.fit`).
+        Short rows are padded by repeating their last point; ``mask`` is ``False`` there
+        (:func:`dissipax.fit.pack_ragged`).  :func:`dissipax.saturation.fit` also takes the
+        per-field lists directly (``fit(list(sweep.T), list(sweep.rho), ...)``).
 
         Valid for
             sweeps with at least one point per field (guaranteed by the constructors).
         """
-        n_max = max(len(t) for t in self.T)
-
-        def pad(arrs):
-            return np.stack([np.concatenate([a, np.full(n_max - len(a), a[-1])]) for a in arrs])
-
-        mask = np.stack([np.arange(n_max) < len(t) for t in self.T])
-        sig = None if self.sigma is None else pad(self.sigma)
-        return pad(self.T), pad(self.rho), sig, mask
+        sig = None if self.sigma is None else list(self.sigma)
+        return pack_ragged(list(self.T), list(self.rho), sig, names=("T", "rho", "sigma"))
 
     def to_long(self) -> dict[str, np.ndarray]:
         """Long-format columns ``field, temperature, resistance[, sigma]`` (Oe, K, Ω).

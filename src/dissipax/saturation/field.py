@@ -125,8 +125,9 @@ def fit_power_law(
         "amplitude": Parameter(float(np.exp(intercept)), min=0.0, transform="log"),
         "exponent": Parameter(float(slope)),
     }
-    res = least_squares(_log_power_law, params, x, ly, sig, scale_covar=scale_covar)
-    return dataclasses.replace(res, extra={**res.extra, "H_ref": H_ref})
+    return least_squares(
+        _log_power_law, params, x, ly, sig, scale_covar=scale_covar, extras={"H_ref": H_ref}
+    )
 
 
 @dataclasses.dataclass(frozen=True)

@@ -21,41 +21,47 @@ P is scanned over fractions of the low-temperature value of g; for each candidat
 Arrhenius line :math:`\log(g - P) = \log B - E_a/T` is fitted by weighted linear
 regression (weights :math:`((g-P)/g)^2`, the propagated relative error), and the candidate
 whose curve best matches :math:`\log g` wins.  Fits that still fail are retried with
-``multistart``.
+``multistart`` (the fit pipeline's :class:`~dissipax.fit.Retry`), and a flat optimum is
+rejected by a :class:`~dissipax.fit.Check` — no result is edited after the fact.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html as _html
-import re
 from typing import Any
 
 import jax.numpy as jnp
 import numpy as np
 
 from .._checks import DomainError, check, check_choice
-from ..fit import FitResult, Parameter, least_squares
+from ..fit import Check, FitResult, Parameter, Retry, least_squares
+from ..fit._problem import is_ragged, pack_ragged
 from . import field as _field
 from .laws import LAWS, PARAM_NAMES, log_plateau_plus_activated
 
-#: standard deviation given to padded (masked) points: they add nothing to chi2
-PAD_SIGMA = 1e30
 #: extra random starts for fits that fail from the automatic start
 RETRY_MULTISTART = 8
 
 
-def _model(T, plateau, prefactor, E_a, sign):
-    """Log ρ = sign·log(P + B e^{−E_a/T}): Eq. (1) with sign = −1, Eq. (2) with sign = +1.
-
-    One model for both laws, with the law a *fixed* parameter (a traced value, not part of
-    the compiled call's key): every fit, of either law or of both at once (``law="auto"``
-    stacks the rows twice), reuses one compilation per data shape.
-    """
+def _log_rho(T, plateau, prefactor, E_a, sign):
+    """Log ρ = sign·log(P + B e^{−E_a/T}): Eq. (1) with sign = −1, Eq. (2) with sign = +1."""
     return sign * log_plateau_plus_activated(T, jnp.log(plateau), jnp.log(prefactor), E_a)
 
 
-_INTERNAL = ("plateau", "prefactor", "E_a")
+# Module-level models, one per law with the law's parameter names: the same function
+# objects reuse the compiled fit across calls (and processes, via the persistent cache).
+def model_insulator(T, sigma_QF, sigma_0, E_a):
+    """Log ρ of Eq. (1), the failed insulator: ρ = [σ_QF + σ_0 e^{−E_a/T}]⁻¹."""
+    return _log_rho(T, sigma_QF, sigma_0, E_a, -1.0)
+
+
+def model_superconductor(T, rho_QF, rho_0, E_a):
+    """Log ρ of Eq. (2), the failed superconductor: ρ = ρ_QF + ρ_0 e^{−E_a/T}."""
+    return _log_rho(T, rho_QF, rho_0, E_a, 1.0)
+
+
+_MODELS = {"insulator": model_insulator, "superconductor": model_superconductor}
 _SIGN = {"insulator": -1.0, "superconductor": 1.0}
 
 
@@ -134,13 +140,29 @@ def initial_guess(T, rho, law: str, mask=None) -> dict[str, np.ndarray]:
 
 # --- the fit ----------------------------------------------------------------------------------
 def _validate(T, rho, sigma, mask):
+    """Check the inputs; ragged lists (one array per field) are packed with a mask."""
+    if is_ragged(rho) or is_ragged(T):
+        if mask is not None:
+            raise DomainError("argument 'mask' is for padded 2-D input; ragged lists need no mask")
+        T_list = T if is_ragged(T) else [T] * len(rho)
+        if sigma is not None and not is_ragged(sigma):
+            raise DomainError(
+                "with ragged rho (a list of arrays), 'sigma' must be a list of arrays too"
+            )
+        T, rho, sigma, mask = pack_ragged(
+            list(T_list),
+            list(rho),
+            None if sigma is None else list(sigma),
+            names=("T", "rho", "sigma"),
+        )
     rho = np.asarray(rho, dtype=float) if not hasattr(rho, "dtype") else np.asarray(rho)
     T = np.asarray(T)
     check("T", T, gt=0, valid="temperatures in K")
     check("rho", rho, gt=0, valid="resistivities in Ohm/sq")
     if rho.ndim not in (1, 2):
         raise DomainError(
-            f"argument 'rho' must have shape (n_T,) or (n_fields, n_T); got {rho.shape}"
+            f"argument 'rho' must have shape (n_T,) or (n_fields, n_T), or be a list of "
+            f"1-D arrays (ragged); got {rho.shape}"
         )
     if T.shape not in (rho.shape, rho.shape[-1:]):
         raise DomainError(
@@ -167,7 +189,7 @@ def _validate(T, rho, sigma, mask):
             f"each curve needs at least 4 points to fit 3 parameters; row(s) "
             f"{bad.tolist()} have {np.atleast_1d(n_real)[bad].tolist()}"
         )
-    return np.asarray(T, dtype=float), np.asarray(rho, dtype=float), sigma, mask, n_real
+    return np.asarray(T, dtype=float), np.asarray(rho, dtype=float), sigma, mask
 
 
 def fit(
@@ -188,9 +210,12 @@ def fit(
     Parameters
     ----------
     T
-        Temperatures [K], > 0: shape ``(n_T,)`` (shared by all rows) or that of ``rho``.
+        Temperatures [K], > 0: shape ``(n_T,)`` (shared by all rows) or that of ``rho``;
+        or, for ragged data, a list of 1-D arrays (one per field, any lengths).
     rho
-        Resistivities [Ω/□], > 0: ``(n_T,)`` for one curve or ``(n_fields, n_T)``.
+        Resistivities [Ω/□], > 0: ``(n_T,)`` for one curve, ``(n_fields, n_T)``, or a
+        list of 1-D arrays of different lengths (one per field; ``T`` and ``sigma`` then
+        lists of the same lengths): ragged tables need no padding by hand.
     law
         ``"insulator"`` (Eq. (1): ``sigma_QF`` [S], ``sigma_0`` [S], ``E_a`` [K]),
         ``"superconductor"`` (Eq. (2): ``rho_QF``, ``rho_0`` [Ω/□], ``E_a`` [K]) or
@@ -203,9 +228,8 @@ def fit(
         Fields [Oe] of the rows (``law="auto"`` only): then the result also reports the
         crossover field H* and the saturation resistance there (:func:`.field.crossover`).
     mask
-        Boolean, shape of ``rho``: ``False`` marks padding of ragged data
-        (:meth:`FieldSweep.padded`); such points get σ = 1e30 and are not counted in
-        ``ndata``/``redchi``.
+        Boolean, shape of 2-D ``rho``: ``False`` marks padding (:meth:`FieldSweep.padded`);
+        such points change nothing (χ², ``ndata``, redchi, errors).
     start
         Optional starting values overriding :func:`initial_guess` (one law only):
         ``name -> float or (n_rows,) array`` of the law's parameters (all > 0; names not
@@ -216,62 +240,42 @@ def fit(
         Scale the covariance by redchi; default ``True`` without ``sigma``, ``False`` with
         it (then ``sigma`` are taken as the true standard deviations).
     retry
-        Re-fit the rows that fail from the automatic start with
-        ``multistart=RETRY_MULTISTART`` random starts.
+        Re-fit the rows that fail (or are degenerate) from the automatic start with
+        ``multistart=RETRY_MULTISTART`` random starts (:class:`dissipax.fit.Retry`).
 
     Returns
     -------
     FitResult or AutoFitResult
-        For one law a :class:`dissipax.fit.FitResult` (batched for 2-D input) with the law's
-        parameters, stderr, χ²; ``extra["ndata_real"]`` holds the unpadded point counts.
-        For ``"auto"`` an :class:`AutoFitResult` (both fits, the choice per row, and the
+        For one law a :class:`dissipax.fit.FitResult` (batched for 2-D or ragged input)
+        with the law's parameters, stderr, χ²; ``extra["law"]`` names the law.  For
+        ``"auto"`` an :class:`AutoFitResult` (both fits, the choice per row, and the
         crossover when ``H`` is given).
 
     Notes
     -----
-    All rows are fitted in one compiled, vmapped call per law.
+    All rows are fitted in one compiled, vmapped call per law; curves of similar length
+    share one executable (the fit pipeline buckets lengths and batch sizes).
 
     Valid for
         T > 0 [K], ρ > 0 [Ω/□], finite, ≥ 4 points per row, sigma > 0. Rows whose fitted
         curve is flat over the data (activated term underflowed, or E_a → 0) are flagged
-        success=False with a message and retried from the automatic start with multistart;
-        a row not described by the law ends with success=False or a poor redchi, never an
-        exception.
+        success=False (status DEGENERATE) with a message and retried from the automatic
+        start with multistart; a row not described by the law ends with success=False or
+        a poor redchi, never an exception.
     """
     check_choice("law", law, (*LAWS, "auto"))
-    T, rho, sigma, mask, n_real = _validate(T, rho, sigma, mask)
+    T, rho, sigma, mask = _validate(T, rho, sigma, mask)
     if law != "auto" and H is not None:
         raise DomainError("argument 'H' is used with law='auto' only (to report H*)")
     start = _validate_start(start, law, rho.shape[:-1])
     kw = dict(
-        start=start,
         max_steps=max_steps,
         scale_covar=sigma is None if scale_covar is None else scale_covar,
         retry=retry,
     )
     if law != "auto":
-        return _rename(_fit_rows(T, rho, [law], sigma, mask, n_real, **kw), law)
-    # both laws in one batched call: the rows twice, first as Eq. (1), then as Eq. (2)
-    one = rho.ndim == 1
-    rho2 = np.atleast_2d(rho)
-    n = rho2.shape[0]
-
-    def twice(a):
-        return None if a is None else np.concatenate([np.atleast_2d(a)] * 2)
-
-    T2 = twice(T) if T.ndim == 2 or one else T
-    res = _fit_rows(
-        T2,
-        twice(rho),
-        list(LAWS),
-        twice(sigma),
-        twice(mask),
-        np.tile(np.atleast_1d(n_real), 2),
-        **kw,
-    )
-    ins, sc = (_rename(res.take(np.arange(k * n, (k + 1) * n)), lw) for k, lw in enumerate(LAWS))
-    if one:
-        ins, sc = ins[0], sc[0]
+        return _fit_law(T, rho, law, sigma, mask, start=start, **kw)
+    ins, sc = (_fit_law(T, rho, lw, sigma, mask, start=None, **kw) for lw in LAWS)
     return AutoFitResult.from_fits(ins, sc, H=H)
 
 
@@ -297,151 +301,76 @@ def _validate_start(start, law: str, batch: tuple[int, ...]) -> dict[str, np.nda
                 f"argument 'start[{k!r}]' must be a scalar or one value per row {batch}; "
                 f"got shape {a.shape}"
             )
-        out[_INTERNAL[names.index(k)]] = np.broadcast_to(a, batch)
+        out[k] = np.broadcast_to(a, batch) if batch else a
     return out
 
 
-def _fit_rows(T, rho, laws, sigma, mask, n_real, *, start, max_steps, scale_covar, retry):
-    """Fit all rows in one batched call; ``laws``: one law for all rows, or one per block."""
-    user_start = start
+def _params(values: dict) -> dict[str, Parameter]:
+    return {k: Parameter(v, min=0.0, transform="log") for k, v in values.items()}
+
+
+def _fit_law(T, rho, law, sigma, mask, *, start, max_steps, scale_covar, retry):
+    """Fit one law to every row in one batched call of the fit pipeline."""
     batched = rho.ndim == 2
-    n_rows = rho.shape[0] if batched else 1
-    block = n_rows // len(laws)
-    sign = np.repeat([_SIGN[lw] for lw in laws], block)
-    start = {k: [] for k in _INTERNAL}
-    for j, lw in enumerate(laws):
-        rows = slice(j * block, (j + 1) * block)
-        Tb = T[rows] if T.ndim == 2 else T
-        g = initial_guess(
-            Tb,
-            rho[rows] if batched else rho,
-            lw,
-            None if mask is None else mask[rows] if batched else mask,
-        )
-        for k, n in zip(_INTERNAL, PARAM_NAMES[lw]):
-            start[k].append(np.atleast_1d(g[n]))
-    auto = {k: np.concatenate(v) for k, v in start.items()}
-    start = dict(auto)
-    if user_start is not None:
-        start.update({k: np.atleast_1d(v).astype(float) for k, v in user_start.items()})
-    if not batched:
-        start = {k: float(v[0]) for k, v in start.items()}
-        auto = {k: float(v[0]) for k, v in auto.items()}
-        sign = float(sign[0])
+    auto = initial_guess(T, rho, law, mask)
+    values = dict(auto)
+    if start is not None:
+        values.update({k: np.asarray(v, dtype=float) for k, v in start.items()})
     y = np.log(rho)
     s = np.ones_like(rho) if sigma is None else sigma / rho
-    if mask is not None:
-        s = np.where(mask, s, PAD_SIGMA)
-
-    def params(idx=None, base=start):
-        pick = (lambda v: v) if idx is None else (lambda v: v[idx])
-        out = {k: Parameter(pick(base[k]), min=0.0, transform="log") for k in _INTERNAL}
-        out["sign"] = Parameter(pick(sign), vary=False)
-        return out
-
-    kw = dict(
+    degenerate = Check(_flat(law), FLAT_NOTE)
+    n = rho.shape[0] if batched else 1
+    return least_squares(
+        _MODELS[law],
+        _params(values),
+        T,
+        y,
+        s,
+        mask=mask,
         batched=batched,
         batch_x=batched and T.ndim == 2,
         max_steps=max_steps,
         scale_covar=scale_covar,
+        checks=(degenerate,),
+        retry=Retry(RETRY_MULTISTART, params=_params(auto)) if retry else None,
+        extras={"law": np.full(n, law)},
     )
-    res = _flag_degenerate(least_squares(_model, params(), T, y, s, **kw), T, mask)
-    # failed (or degenerate) rows: again from the automatic starting values, with multistart
-    if retry and batched and not np.all(res.success):
-        bad = np.flatnonzero(~np.asarray(res.success))
-        Tb = T[bad] if T.ndim == 2 else T
-        sub = least_squares(
-            _model, params(bad, auto), Tb, y[bad], s[bad], multistart=RETRY_MULTISTART, **kw
-        )
-        sub = _flag_degenerate(sub, Tb, None if mask is None else mask[bad])
-        label = f"(retried with multistart={RETRY_MULTISTART})"
-        res = res.with_rows(bad, sub, label, ("best_start",))
-    elif retry and not batched and not res.success:
-        sub = least_squares(_model, params(None, auto), T, y, s, multistart=RETRY_MULTISTART, **kw)
-        res = _flag_degenerate(sub, T, mask)
-    return _correct_padding(res, n_real, mask is not None)
 
 
 #: a fitted log-rho curve varying by less than this over the data is flat (degenerate)
 FLAT_TOL = 1e-10
 
+FLAT_NOTE = (
+    "degenerate: the fitted curve is flat over the data (the activated term "
+    "prefactor*exp(-E_a/T) underflowed below the plateau's rounding, or E_a or the "
+    "prefactor went to 0); a stationary point, not a minimum"
+)
 
-def _flag_degenerate(res: FitResult, T, mask) -> FitResult:
-    r"""Mark fits whose model curve is flat over the data as failed (not a minimum).
+
+def _flat(law: str):
+    r"""Return the check of fits whose curve is flat over the data (a :class:`Check`).
 
     :math:`\log g = \log(P + B e^{-E_a/T})` constant to ``FLAT_TOL`` over all data points
     means the activated term either underflowed (:math:`B e^{-E_a/T} \ll \epsilon P`
     everywhere) or froze (:math:`E_a \to 0`, or :math:`B \to 0`): the gradient with respect
     to B and E_a vanishes there, so Levenberg–Marquardt can stop at this flat stationary
-    point.  Such rows get ``success=False`` and a message saying so; :func:`fit` retries
-    them from the automatic start.
+    point.  Such rows get status DEGENERATE and are retried from the automatic start.
     """
-    P, B, E = (np.asarray(res.params[k], dtype=float) for k in _INTERNAL)
-    Tm = np.asarray(T, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lg = np.logaddexp(np.log(P)[..., None], np.log(B)[..., None] - E[..., None] / Tm)
-    lo = np.min(lg if mask is None else np.where(mask, lg, np.inf), axis=-1)
-    hi = np.max(lg if mask is None else np.where(mask, lg, -np.inf), axis=-1)
-    flat = ~(hi - lo > FLAT_TOL)  # also catches NaN
-    if not np.any(flat):
-        return res
-    note = (
-        "degenerate: the fitted curve is flat over the data (the activated term "
-        "prefactor*exp(-E_a/T) underflowed below the plateau's rounding, or E_a or the "
-        "prefactor went to 0); a stationary point, not a minimum"
-    )
-    if not res.batched:
-        return dataclasses.replace(res, success=False, message=f"{note}; {res.message}")
-    msg = [f"{note}; {m}" if d else m for m, d in zip(res.message, flat)]
-    return dataclasses.replace(res, success=np.asarray(res.success) & ~flat, message=msg)
+    names = PARAM_NAMES[law]
 
+    def fn(params, T, mask):
+        P, B, E = (np.asarray(params[k], dtype=float) for k in names)
+        Tm = np.asarray(T, dtype=float)
+        if Tm.ndim == 1:
+            Tm = Tm[None, :]
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            lg = np.logaddexp(np.log(P)[:, None], np.log(B)[:, None] - E[:, None] / Tm)
+        m = None if mask is None else np.asarray(mask, bool)
+        lo = np.min(lg if m is None else np.where(m, lg, np.inf), axis=-1)
+        hi = np.max(lg if m is None else np.where(m, lg, -np.inf), axis=-1)
+        return ~(hi - lo > FLAT_TOL)  # also catches NaN
 
-def _rename(res: FitResult, law: str) -> FitResult:
-    """Rename the internal parameters (plateau, prefactor, E_a) to the law's; drop ``sign``."""
-    ren = dict(zip(_INTERNAL, PARAM_NAMES[law]))
-
-    def d(m):
-        return {ren[k]: v for k, v in m.items() if k in ren}
-
-    def msg(t):
-        for a, b in ren.items():
-            t = re.sub(rf"\b{a}\b", b, t)
-        return t
-
-    message = [msg(t) for t in res.message] if res.batched else msg(res.message)
-    return dataclasses.replace(
-        res,
-        params=d(res.params),
-        stderr=d(res.stderr),
-        init_params=d(res.init_params),
-        param_names=tuple(ren[k] for k in res.param_names),
-        names=tuple(ren[k] for k in res.names if k in ren),
-        bounds=d(res.bounds),
-        vary=d(res.vary),
-        message=message,
-        extra={**res.extra, "law": np.full(len(res), law) if res.batched else law},
-    )
-
-
-def _correct_padding(res: FitResult, n_real, masked: bool) -> FitResult:
-    """Exclude padded points from ndata: redchi (and a redchi-scaled covariance) per row."""
-    extra = {**res.extra, "ndata_real": n_real}
-    if not masked:
-        return dataclasses.replace(res, extra=extra)
-    dof_pad = res.ndata - res.nvary
-    dof = np.asarray(n_real) - res.nvary
-    redchi = np.asarray(res.chi2) / dof
-    if not res.scale_covar:
-        return dataclasses.replace(res, redchi=redchi, extra=extra)
-    f = dof_pad / dof  # covariance was scaled by chi2/dof_pad; rescale to chi2/dof
-    fb = np.reshape(f, np.shape(f) + (1, 1))
-    return dataclasses.replace(
-        res,
-        redchi=redchi,
-        covariance=np.asarray(res.covariance) * fb,
-        stderr={k: np.asarray(v) * np.sqrt(f) for k, v in res.stderr.items()},
-        extra=extra,
-    )
+    return fn
 
 
 # --- law="auto" -------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ many spectra in one compiled call.
 
 from __future__ import annotations
 
-import dataclasses
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -20,6 +19,7 @@ import numpy as np
 from .. import fit as _fit
 from .._checks import DomainError, check, check_choice
 from .._precision import complex_dtype, float_dtype
+from ..fit._problem import is_ragged, pack_ragged
 from . import _estimate
 from .conductivity import EntropyBoundWarning, _sigma_xx, _sigma_xy
 from .pinning import _sigma_pinned
@@ -118,31 +118,50 @@ def _automatic_starts(pars, defaults, user) -> dict | None:
     return out if changed else None
 
 
-#: relative chi2 difference below which two fits of the same data count as the same minimum
-CHI2_TIE_RTOL = 1e-9
+def _entropy_margin(p) -> dict[str, np.ndarray]:
+    """σ_oΩ − α_v² f_s per fit (>= 0 by the entropy bound below Eq. (7))."""
+    return {"entropy_margin": p["sigma_o"] * p["Omega"] - p["alpha_v"] ** 2 * p["f_s"]}
 
 
-def _best_of(a: _fit.FitResult, b: _fit.FitResult) -> _fit.FitResult:
-    """Per fit, the converged result with the lower chi2 of two fits of the same data.
-
-    ``a`` (the user's start) wins ties within ``CHI2_TIE_RTOL``.
-    """
-    ca = np.where(np.asarray(a.success), np.asarray(a.chi2, float), np.inf)
-    cb = np.where(np.asarray(b.success), np.asarray(b.chi2, float), np.inf)
-    # ties (the same minimum reached from both starts, chi2 equal to rounding) keep ``a``
-    take_b = (cb < ca - CHI2_TIE_RTOL * np.abs(np.where(np.isfinite(ca), ca, 0.0))) | (
-        ~np.isfinite(ca)
-        & ~np.isfinite(cb)
-        & (
-            np.nan_to_num(np.asarray(b.chi2, float), nan=np.inf)
-            < np.nan_to_num(np.asarray(a.chi2, float), nan=np.inf)
+def _unragged(omega, sigma_xx, sigma_xy, sigma):
+    """Pack ragged spectra (lists of 1-D arrays of different lengths) with a mask."""
+    if not is_ragged(sigma_xx):
+        return omega, sigma_xx, sigma_xy, sigma, None
+    n = len(sigma_xx)
+    if not is_ragged(omega):
+        if len({np.size(v) for v in sigma_xx}) != 1:
+            raise DomainError(
+                "spectra of different lengths need one frequency grid each: pass 'omega' as "
+                "a list of 1-D arrays like 'sigma_xx'"
+            )
+        omega = [omega] * n
+    joint = sigma_xy is not None
+    if joint and not is_ragged(sigma_xy):
+        raise DomainError("with ragged sigma_xx (a list of arrays), pass sigma_xy as a list too")
+    if sigma is None:
+        errs = (None, None)
+    elif is_ragged(sigma):
+        errs = (sigma, sigma if joint else None)
+    elif isinstance(sigma, tuple) and len(sigma) == 2 and all(is_ragged(e) for e in sigma):
+        errs = sigma
+    else:
+        raise DomainError(
+            "with ragged spectra, 'sigma' must be a list of arrays (one per spectrum) or, for "
+            "joint fits, a tuple of two such lists"
         )
+    w, sxx, sxy, exx, exy, mask = pack_ragged(
+        list(omega),
+        list(sigma_xx),
+        None if not joint else list(sigma_xy),
+        None if errs[0] is None else list(errs[0]),
+        None if errs[1] is None else list(errs[1]),
+        names=("omega", "sigma_xx", "sigma_xy", "sigma", "sigma[1]"),
     )
-    if not a.batched:
-        return b if bool(take_b) else a
-
-    rows = np.flatnonzero(take_b)
-    return a.with_rows(rows, b.take(rows), "(automatic start)")
+    if sigma is None:
+        sig = None
+    else:
+        sig = (exx, exy) if joint else exx
+    return w, sxx, sxy, sig, mask
 
 
 def _as_complex(name: str, x: Any) -> np.ndarray:
@@ -211,10 +230,13 @@ def fit(
     ----------
     omega
         Angular frequencies, shape ``(n_omega,)`` (shared by all spectra) or
-        ``(n_batch, n_omega)`` (one grid per spectrum).  Same unit as the fitted rates.
+        ``(n_batch, n_omega)`` (one grid per spectrum), or a list of 1-D grids for ragged
+        spectra.  Same unit as the fitted rates.
     sigma_xx
         Complex σ_xx data, ``(n_omega,)`` for one spectrum or ``(n_batch, n_omega)`` for a
-        batch (e.g. one per field), all fitted in one compiled call.
+        batch (e.g. one per field), all fitted in one compiled call; or a list of 1-D
+        spectra of different lengths (then ``omega``, ``sigma_xy`` and ``sigma`` are lists
+        too): packed with a mask, nothing to pad by hand.
     sigma_xy
         Complex σ_xy data of the same shape, or None.
     params
@@ -260,6 +282,7 @@ def fit(
         (frequencies up to a few Ω + |Ω_H|).
     """
     check_choice("model", model, ("hydro", "pinned"))
+    omega, sigma_xx, sigma_xy, sigma, mask = _unragged(omega, sigma_xx, sigma_xy, sigma)
     if model == "pinned" and sigma_xy is not None:
         raise DomainError(
             "model='pinned' fits sigma_xx only (Eq. (20) is parity-even); pass sigma_xy=None"
@@ -301,15 +324,18 @@ def fit(
     rows = sxx.reshape(-1, n_omega).shape[0]
     wb = np.broadcast_to(w, sxx.shape).reshape(rows, n_omega)
     ests = []
+    mb = np.ones((rows, n_omega), bool) if mask is None else mask.reshape(rows, n_omega)
     for i in range(rows):
-        sl = [d.reshape(rows, n_omega)[i] for d in data]
-        el = [e.reshape(rows, n_omega)[i] for e in errs]
+        m = mb[i]
+        sl = [d.reshape(rows, n_omega)[i][m] for d in data]
+        el = [e.reshape(rows, n_omega)[i][m] for e in errs]
+        wi = wb[i][m]
         if kind == "joint":
-            ests.append(_estimate.hydro_joint(wb[i], sl[0], sl[1], el[0], el[1]))
+            ests.append(_estimate.hydro_joint(wi, sl[0], sl[1], el[0], el[1]))
         elif kind == "xx":
-            ests.append(_estimate.hydro_xx(wb[i], sl[0], el[0]))
+            ests.append(_estimate.hydro_xx(wi, sl[0], el[0]))
         else:
-            ests.append(_estimate.pinned(wb[i], sl[0], el[0]))
+            ests.append(_estimate.pinned(wi, sl[0], el[0]))
     est = {k: np.array([e[k] for e in ests], dtype=float) for k in ests[0]}
     scale = np.max(np.abs(wb), axis=-1)
     if not batched:
@@ -328,7 +354,21 @@ def fit(
 
     y = tuple(data) if kind == "joint" else data[0]
     s = (tuple(errs) if kind == "joint" else errs[0]) if sigma_given else None
-    kw = dict(
+    auto = _automatic_starts(pars, defaults, params)
+    # user starting values: also fit from the automatic starts; per spectrum the better fit
+    # wins (the pipeline's Retry policy, applied before the result is returned)
+    retry = (
+        None
+        if auto is None
+        else _fit.Retry(multistart, params=auto, when="always", label="(automatic start)")
+    )
+    res = _fit.least_squares(
+        _MODELS[kind],
+        pars,
+        w,
+        y,
+        s,
+        mask=mask,
         batched=batched,
         batch_x=batch_x,
         multistart=multistart,
@@ -337,21 +377,15 @@ def fit(
         atol=atol,
         max_steps=max_steps,
         scale_covar=scale_covar,
+        retry=retry,
+        extras=None if kind == "pinned" else _entropy_margin,
     )
-    res = _fit.least_squares(_MODELS[kind], pars, w, y, s, throw=False, **kw)
-    auto = _automatic_starts(pars, defaults, params)
-    if auto is not None:
-        # user starting values: also fit from the automatic starts; the better fit wins
-        res = _best_of(res, _fit.least_squares(_MODELS[kind], auto, w, y, s, **kw))
     if throw and not np.all(res.success):
         raise _fit.FitError(res)
     if kind == "pinned":
         return res
     p = res.params
-    margin = np.asarray(p["sigma_o"]) * np.asarray(p["Omega"]) - np.asarray(
-        p["alpha_v"]
-    ) ** 2 * np.asarray(p["f_s"])
-    res = dataclasses.replace(res, extra={**res.extra, "entropy_margin": margin})
+    margin = res.extra["entropy_margin"]
     bad = margin < -8 * np.finfo(float).eps * np.abs(np.asarray(p["sigma_o"]) * p["Omega"])
     if np.any(bad):
         warnings.warn(

@@ -1,0 +1,197 @@
+"""The one fit pipeline: batch axis, masks, buckets, one result type, hooks, one status enum."""
+
+from __future__ import annotations
+
+import sys
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import dissipax as dx
+import dissipax.fit.minimize  # noqa: F401  (the module, not the function)
+from dissipax import _cache
+from dissipax.fit import (
+    Check,
+    FitResult,
+    Parameter,
+    Retry,
+    Status,
+    least_squares,
+    pack_ragged,
+)
+from dissipax.fit import _problem as PB
+
+TRACES = {"n": 0}
+
+
+def activated(T, lp, lb, E):
+    """Log of Eq. (1) (a module-level model: the compiled fit is reused)."""
+    TRACES["n"] += 1  # counts Python traces of the model (each compile traces it)
+    return -jnp.logaddexp(lp, lb - E / T)
+
+
+def curve(n, seed=0, lp=-9.2, lb=-6.9, E=0.5, noise=0.01):
+    T = np.linspace(0.08, 2.0, n)
+    y = np.asarray(activated(T, lp, lb, E))
+    y = y + noise * np.random.default_rng(seed).standard_normal(n)
+    return T, y
+
+
+PARAMS = {"lp": Parameter(-8.5), "lb": Parameter(-7.6), "E": Parameter(0.3, min=0.0)}
+
+
+def _close(a, b, rtol):
+    for k in a.params:
+        np.testing.assert_allclose(a.params[k], b.params[k], rtol=rtol, atol=0)
+        np.testing.assert_allclose(a.stderr[k], b.stderr[k], rtol=rtol, atol=0)
+    np.testing.assert_allclose(a.chi2, b.chi2, rtol=rtol)
+    np.testing.assert_allclose(a.redchi, b.redchi, rtol=rtol)
+
+
+def test_bucket_sizes():
+    assert [PB.bucket(n, 8) for n in (1, 8, 9, 40, 41, 48, 49)] == [8, 8, 12, 48, 48, 48, 64]
+    assert [PB.bucket(n) for n in (1, 2, 3, 5, 1000)] == [1, 2, 3, 6, 1024]
+    # at most 50 % padding
+    n = np.arange(1, 5000)
+    assert np.all(np.array([PB.bucket(k) for k in n]) <= 1.5 * n + 1)
+
+
+def test_batch_of_one_equals_single_fit():
+    T, y = curve(40)
+    single = least_squares(activated, PARAMS, T, y, 0.01)
+    batch = least_squares(activated, PARAMS, T, y[None], 0.01, batched=True)
+    assert not single.batched and batch.batched and len(batch) == 1
+    _close(single, batch[0], rtol=1e-12)
+    assert single.success and single.status == Status.OK
+
+
+def test_ragged_fit_equals_separate_fits():
+    lengths = (40, 33, 47)
+    curves = [curve(n, seed=i) for i, n in enumerate(lengths)]
+    Tp, yp, mask = pack_ragged([c[0] for c in curves], [c[1] for c in curves])
+    joint = least_squares(activated, PARAMS, Tp, yp, 0.01, mask=mask, batched=True, batch_x=True)
+    assert list(joint.ndata) == list(lengths)
+    for i, (T, y) in enumerate(curves):
+        sep = least_squares(activated, PARAMS, T, y, 0.01)
+        assert sep.ndata == lengths[i]
+        _close(joint[i], sep, rtol=1e-10)
+
+
+def test_masked_points_change_nothing():
+    T, y = curve(40)
+    mask = np.ones(40, bool)
+    mask[::7] = False
+    garbage = y.copy()
+    garbage[~mask] = 1e6
+    masked = least_squares(activated, PARAMS, T, garbage, 0.01, mask=mask)
+    dropped = least_squares(activated, PARAMS, T[mask], y[mask], 0.01)
+    assert masked.ndata == mask.sum()
+    _close(masked, dropped, rtol=1e-10)
+
+
+def test_new_length_in_the_same_bucket_does_not_recompile():
+    T1, y1 = curve(40)
+    least_squares(activated, PARAMS, T1, y1, 0.01)
+    n_first = TRACES["n"]
+    T2, y2 = curve(41, seed=3)  # bucket 48 as well
+    before = TRACES["n"]
+    least_squares(activated, PARAMS, T2, y2, 0.01)
+    # one trace: the shape check of the input validation; the solver is not traced again
+    assert TRACES["n"] - before == 1
+    before = TRACES["n"]
+    T3, y3 = curve(60, seed=4)  # bucket 64: a new executable, the model traced again
+    least_squares(activated, PARAMS, T3, y3, 0.01)
+    assert TRACES["n"] - before > 1
+    assert n_first > 1
+
+
+def test_fit_result_is_a_pytree_with_a_batch_axis():
+    T, y = curve(40)
+    res = least_squares(activated, PARAMS, T, np.stack([y, y + 0.01]), 0.01, batched=True)
+    assert isinstance(res, FitResult)
+    leaves = jax.tree.leaves(res)
+    assert leaves and all(np.shape(a)[0] == 2 for a in leaves)
+    same = jax.jit(lambda r: r)(res)  # passes through jit
+    np.testing.assert_array_equal(np.asarray(same.params["E"]), res.params["E"])
+    assert same.message == res.message
+    one = res[1]
+    assert isinstance(one.params["E"], float) and isinstance(one.success, bool)
+    assert isinstance(one.message, str) and isinstance(one.chi2, float)
+    assert res.take([1]).params["E"][0] == one.params["E"]
+    d = one.to_dict()
+    assert d["status"] == int(Status.OK) and d["ndata"] == 40
+
+
+def test_status_has_one_definition():
+    values = [s.value for s in Status]
+    assert len(values) == len(set(values))
+    # minimize and least squares report through the same enumeration (no colliding codes)
+    mz = sys.modules["dissipax.fit.minimize"]
+    assert mz.STALLED == Status.STALLED != Status.BOUND_OK
+    assert mz.OK is Status.OK and mz.NONFINITE is Status.NONFINITE
+
+
+def test_retry_policy_rescues_a_bad_start():
+    # from this start the plateau runs off to 0 (log plateau -> -1e11): a stationary point
+    # at infinity that a Check rejects; the Retry re-fits it from a good start
+    T, y = curve(40)
+    bad = {"lp": Parameter(0.0), "lb": Parameter(40.0), "E": Parameter(1e-8, min=0.0)}
+    gone = Check(lambda p, x, m: p["lp"] < -50, "plateau vanished")
+    plain = least_squares(activated, bad, T, y, 0.01, max_steps=20, checks=(gone,))
+    assert not plain.success and plain.status == Status.DEGENERATE
+    res = least_squares(
+        activated,
+        bad,
+        T,
+        y,
+        0.01,
+        max_steps=20,
+        checks=(gone,),
+        retry=Retry(4, params=PARAMS, label="(again)"),
+    )
+    ref = least_squares(activated, PARAMS, T, y, 0.01)
+    assert res.success and res.extra["retried"]
+    assert res.message.startswith("(again)")
+    np.testing.assert_allclose(res.params["E"], ref.params["E"], rtol=1e-8)
+    # the original result is not edited
+    assert not plain.success and not plain.extra["retried"]
+
+
+def test_check_hook_marks_degenerate_fits():
+    T, y = curve(40)
+    y2 = np.stack([y, y])
+
+    def reject_second(params, x, mask):
+        return np.array([False, True])
+
+    res = least_squares(
+        activated, PARAMS, T, y2, 0.01, batched=True, checks=(Check(reject_second, "rejected"),)
+    )
+    assert list(res.success) == [True, False]
+    assert res.status[1] == Status.DEGENERATE and res.message[1].startswith("rejected")
+
+
+def test_extras_hook_adds_per_fit_diagnostics():
+    T, y = curve(40)
+    res = least_squares(activated, PARAMS, T, y, 0.01, extras=lambda p: {"twice_E": 2 * p["E"]})
+    assert res.extra["twice_E"] == pytest.approx(2 * res.params["E"], rel=1e-15)
+
+
+def test_pack_ragged_errors_name_the_argument():
+    with pytest.raises(dx.DomainError, match="'y\\[1\\]' has 3 points but 'T\\[1\\]' has 4"):
+        pack_ragged([np.ones(5), np.ones(4)], [np.ones(5), np.ones(3)], names=("T", "y"))
+    with pytest.raises(dx.DomainError, match="must be a list of 2 arrays"):
+        pack_ragged([np.ones(5), np.ones(4)], np.ones(5), names=("T", "y"))
+
+
+def test_persistent_cache_location(monkeypatch, tmp_path):
+    monkeypatch.setenv("DISSIPAX_JAX_CACHE", str(tmp_path / "c"))
+    assert _cache.default_dir() == tmp_path / "c"
+    monkeypatch.setenv("DISSIPAX_JAX_CACHE", "0")
+    assert _cache.default_dir() is None
+    monkeypatch.delenv("DISSIPAX_JAX_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    if not __import__("sys").platform == "darwin":
+        assert _cache.default_dir() == tmp_path / "dissipax" / "jax"
