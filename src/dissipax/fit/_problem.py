@@ -353,7 +353,7 @@ class Packed:
     padded_length: int | None  # the bucketed data length, None when lengths are kept
 
 
-def pack(prob: Problem, *, buckets: bool = True) -> Packed:
+def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
     """Give ``prob`` its batch axis, its mask and (``buckets``) bucketed shapes.
 
     Lengths are padded only when every leaf of ``y`` holds one 1-D curve per fit (all of
@@ -362,7 +362,8 @@ def pack(prob: Problem, *, buckets: bool = True) -> Packed:
     sees valid input; the mask hides the result).  Otherwise only the batch is bucketed.
     This assumes a *pointwise* model (each prediction depends on its own ``x``): a model
     that couples points (an integral over the data grid, a normalisation over all points)
-    must be fitted with ``buckets=False``.
+    must be fitted with ``buckets=False``.  ``multiple``: the padded batch size is a
+    multiple of it (the number of devices a batch is sharded over).
     """
     single = prob.n_batch is None
     add = (
@@ -409,17 +410,17 @@ def pack(prob: Problem, *, buckets: bool = True) -> Packed:
             x = jax.tree.map(lambda a: pad_data(a) if a.ndim >= 1 and a.shape[-1] == n else a, x)
         else:
             n_len = n
-    if buckets:
-        B = bucket(n_fit)
-        if B > n_fit:
+    B = bucket(n_fit) if buckets else n_fit
+    B = -(-B // multiple) * multiple
+    if B > n_fit:
 
-            def pad_batch(a):
-                return np.concatenate([a, np.repeat(a[:1], B - n_fit, axis=0)], axis=0)
+        def pad_batch(a):
+            return np.concatenate([a, np.repeat(a[:1], B - n_fit, axis=0)], axis=0)
 
-            y, sigma, mask = (jax.tree.map(pad_batch, t) for t in (y, sigma, mask))
-            p0 = pad_batch(p0)
-            if batch_x:
-                x = jax.tree.map(pad_batch, x)
+        y, sigma, mask = (jax.tree.map(pad_batch, t) for t in (y, sigma, mask))
+        p0 = pad_batch(p0)
+        if batch_x:
+            x = jax.tree.map(pad_batch, x)
     return Packed(
         x=x, y=y, sigma=sigma, mask=mask, p0=p0, n_fit=n_fit, batch_x=batch_x, padded_length=n_len
     )

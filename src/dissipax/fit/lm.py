@@ -102,6 +102,7 @@ def least_squares(
     checks: tuple[Check, ...] = (),
     extras: Callable | Mapping | None = None,
     buckets: bool = True,
+    devices=None,
 ) -> FitResult:
     r"""Fit ``model(x, **params)`` to ``y`` by weighted least squares.
 
@@ -175,6 +176,11 @@ def least_squares(
         Pad data lengths and batch sizes to their bucket (module notes) so that similar
         problems share one executable.  Needs a pointwise model (each prediction depends
         on its own ``x``); pass ``False`` for a model that couples the points.
+    devices
+        Shard the batch axis over devices: ``None`` (default: all local devices when the
+        batch has at least :data:`SHARD_MIN_PER_DEVICE` fits per device), a number of
+        local devices, or a list of ``jax.Device``.  The fits are independent, so the
+        results equal those on one device.
 
     Returns
     -------
@@ -219,6 +225,7 @@ def least_squares(
         solver=solver,
         checks=checks,
         buckets=bool(buckets),
+        devices=devices,
         rtol=rtol,
         atol=atol,
     )
@@ -241,6 +248,7 @@ class _Options:
     solver: AbstractLeastSquaresSolver
     checks: tuple
     buckets: bool
+    devices: Any
     rtol: float
     atol: float
 
@@ -249,7 +257,8 @@ def _fit(model, prob, opts: _Options) -> FitResult:
     """Pack, solve and post-process one problem (no retry)."""
     lay = prob.layout
     vi = np.array(lay.vary_index)
-    packed = pack(prob, buckets=opts.buckets)
+    devices = _devices(opts.devices, 1 if prob.n_batch is None else prob.n_batch)
+    packed = pack(prob, buckets=opts.buckets, multiple=len(devices) if devices else 1)
     n_fit = packed.n_fit
     # starts: (n_pad, n_starts, nvary) physical values; start 0 is the user's
     starts = packed.p0[:, None, vi]
@@ -269,15 +278,17 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         batch_x=packed.batch_x,
     )
     fd = float_dtype()
+    batch = (packed.y, packed.sigma, packed.mask, np.asarray(packed.p0, fd), np.asarray(starts, fd))
+    x = packed.x
+    if devices:  # the batch axis split over the devices (SPMD: each fit is independent)
+        batch = _shard(batch, devices)
+        if packed.batch_x:
+            x = _shard(x, devices)
     out = _solve(
         model,
         static,
-        packed.x,
-        packed.y,
-        packed.sigma,
-        packed.mask,
-        jnp.asarray(packed.p0, fd),
-        jnp.asarray(starts, fd),
+        x,
+        *batch,
         jnp.asarray(prob.lo, fd),
         jnp.asarray(prob.hi, fd),
         jnp.asarray(opts.rtol, fd),
@@ -485,6 +496,42 @@ def _retry(model, prob, opts: _Options, retry: Retry, result: FitResult) -> FitR
     )
     out = batch.with_rows(rows[idx], marked, retry.text, keep_extra=("best_start",))
     return out._single_if(result.single)
+
+
+#: a batch is sharded over all local devices by default when it has at least this many fits
+#: per device (below, the communication of the loop's stop test costs more than it saves)
+SHARD_MIN_PER_DEVICE = 8
+
+
+def _devices(devices, n_fit: int) -> list | None:
+    """Return the devices a batch of ``n_fit`` fits is sharded over (``None``: none)."""
+    if devices is None:
+        local = jax.local_devices()
+        if len(local) > 1 and n_fit >= SHARD_MIN_PER_DEVICE * len(local):
+            return list(local)
+        return None
+    if isinstance(devices, (int, np.integer)) and not isinstance(devices, bool):
+        local = jax.local_devices()
+        if not 1 <= devices <= len(local):
+            raise DomainError(
+                f"argument 'devices' must be between 1 and the {len(local)} local devices; "
+                f"got {devices}"
+            )
+        return None if devices == 1 else list(local[:devices])
+    devices = list(devices)
+    if not devices or not all(isinstance(d, jax.Device) for d in devices):
+        raise DomainError(
+            "argument 'devices' must be None (automatic), a number of local devices, or a "
+            f"list of jax devices; got {devices!r}"
+        )
+    return None if len(devices) == 1 else devices
+
+
+def _shard(tree, devices):
+    """Put every leaf of ``tree`` on ``devices``, split along its leading (batch) axis."""
+    mesh = jax.sharding.Mesh(np.asarray(devices), ("batch",))
+    spec = jax.sharding.NamedSharding(mesh, jax.sharding.PartitionSpec("batch"))
+    return jax.tree.map(lambda a: jax.device_put(np.asarray(a), spec), tree)
 
 
 def _with_extras(result: FitResult, extras) -> FitResult:

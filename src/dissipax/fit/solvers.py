@@ -20,7 +20,10 @@ solver on every (fit, start) job of a batch in one compiled, ``vmap``-ed call.
     Termination (optimistix's Cauchy criterion, on the internal coordinates ``z`` and on
     ``chi2``): the last step changed every ``z_i`` by at most ``atol + rtol |z_i|`` and
     ``chi2`` by at most ``atol + rtol chi2`` (for a rejected step: the decrease the
-    linearised model still promised).  A trial point whose residual is not finite is
+    linearised model still promised).  Then one undamped Gauss–Newton step polishes the
+    optimum (kept unless chi2 grows by more than the tolerance): Gauss–Newton converges quadratically
+    there, so the returned point no longer depends on where, within the tolerance, the
+    damped steps stopped (e.g. on the rounding of a batch sharded over devices).  A trial point whose residual is not finite is
     rejected (the damping grows); a start whose residual is not finite ends the job at
     once with :attr:`~._status.Status.NONFINITE`.  Passing this test is necessary, not
     sufficient: the driver then checks stationarity (Bates–Watts) at the returned point.
@@ -126,16 +129,17 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
             jnp.asarray(-1),
             jnp.asarray(Status.RUNNING),
             jnp.asarray(False),
+            jnp.asarray(False),
         )
 
         def cond(c):
-            return c[-2] == Status.RUNNING
+            return c[-3] == Status.RUNNING
 
         def body(c):
-            z, r, jac, aux, f, dmax, lam, nu, k, _, start_ok = c
+            z, r, jac, aux, f, dmax, lam, nu, k, _, start_ok, polish = c
             first = k < 0
             scale = jnp.maximum(dmax, tiny + 1e-30 * jnp.max(dmax))
-            delta = damped_step(jac, r, lam * scale)
+            delta = damped_step(jac, r, jnp.where(polish, 0.0, lam) * scale)
             ok_delta = jnp.all(jnp.isfinite(delta)) & ~first
             delta = jnp.where(ok_delta, delta, jnp.zeros_like(delta))
             zt = z + delta
@@ -145,7 +149,12 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
             pred = f - jnp.sum((r + jac @ delta) ** 2)
             actual = f - ft
             rho = actual / jnp.where(pred > 0, pred, 1.0)
-            good = finite_t & (first | ((pred > 0) & (rho > self.accept)))
+            # the polishing Gauss-Newton step is kept unless chi2 grows by more than the
+            # termination tolerance (near the optimum its change is rounding)
+            keep_polish = ft <= f + atol + rtol * f
+            good = finite_t & (
+                first | jnp.where(polish, keep_polish, (pred > 0) & (rho > self.accept))
+            )
             # Nielsen's damping update
             lam_good = lam * jnp.maximum(1.0 / 3.0, 1.0 - (2.0 * rho - 1.0) ** 3)
             lam_new = jnp.where(first, lam, jnp.where(good, lam_good, lam * nu))
@@ -155,13 +164,18 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
             change = jnp.where(good, jnp.abs(actual), jnp.abs(pred))
             small_f = change <= atol + rtol * f
             k1 = k + 1
+            done = small_z & small_f & ~first
+            # once converged, one undamped Gauss-Newton step (if steps are left): it lands
+            # on the optimum to rounding from wherever the damped steps stopped, so the
+            # result does not depend on how the last damped steps rounded
+            start_polish = done & ~polish & (k1 < max_steps)
             status = jnp.where(
                 first,
                 jnp.where(finite_t, Status.RUNNING, Status.NONFINITE),
                 jnp.where(
-                    small_z & small_f,
+                    polish | (done & ~start_polish),
                     Status.OK,
-                    jnp.where(k1 >= max_steps, Status.MAX_STEPS, Status.RUNNING),
+                    jnp.where(start_polish | (k1 < max_steps), Status.RUNNING, Status.MAX_STEPS),
                 ),
             )
 
@@ -181,9 +195,11 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
                 k1,
                 status,
                 jnp.where(first, finite_t, start_ok),
+                start_polish,
             )
 
-        z, r, jac, aux, f, _, _, _, k, status, start_ok = jax.lax.while_loop(cond, body, carry0)
+        out = jax.lax.while_loop(cond, body, carry0)
+        z, r, jac, aux, f, _, _, _, k, status, start_ok, _ = out
         return dict(z=z, r=r, jac=jac, aux=aux, chi2=f, status=status, steps=k, start_ok=start_ok)
 
 

@@ -204,6 +204,7 @@ def fit(
     max_steps: int = 256,
     scale_covar: bool | None = None,
     retry: bool = True,
+    devices=None,
 ):
     r"""Fit Eq. (1), Eq. (2) or the better of both to ρ(T) curves, one fit per row.
 
@@ -242,6 +243,9 @@ def fit(
     retry
         Re-fit the rows that fail (or are degenerate) from the automatic start with
         ``multistart=RETRY_MULTISTART`` random starts (:class:`dissipax.fit.Retry`).
+    devices
+        Devices to shard the rows over (:func:`dissipax.fit.least_squares`; default: all
+        local devices for large batches).
 
     Returns
     -------
@@ -272,6 +276,7 @@ def fit(
         max_steps=max_steps,
         scale_covar=sigma is None if scale_covar is None else scale_covar,
         retry=retry,
+        devices=devices,
     )
     if law != "auto":
         return _fit_law(T, rho, law, sigma, mask, start=start, **kw)
@@ -309,7 +314,7 @@ def _params(values: dict) -> dict[str, Parameter]:
     return {k: Parameter(v, min=0.0, transform="log") for k, v in values.items()}
 
 
-def _fit_law(T, rho, law, sigma, mask, *, start, max_steps, scale_covar, retry):
+def _fit_law(T, rho, law, sigma, mask, *, start, max_steps, scale_covar, retry, devices):
     """Fit one law to every row in one batched call of the fit pipeline."""
     batched = rho.ndim == 2
     auto = initial_guess(T, rho, law, mask)
@@ -334,6 +339,7 @@ def _fit_law(T, rho, law, sigma, mask, *, start, max_steps, scale_covar, retry):
         checks=(degenerate,),
         retry=Retry(RETRY_MULTISTART, params=_params(auto)) if retry else None,
         extras={"law": np.full(n, law)},
+        devices=devices,
     )
 
 

@@ -208,6 +208,7 @@ def fit(
     rtol: float | None = None,
     atol: float | None = None,
     throw: bool = False,
+    devices=None,
 ) -> _fit.FitResult:
     r"""Fit complex conductivity spectra to the vortex hydrodynamics, with standard errors.
 
@@ -256,8 +257,9 @@ def fit(
     scale_covar
         Scale the covariance by χ²_red (lmfit's default).  Pass False when ``sigma`` holds
         the true standard deviations of the data.
-    multistart, key, max_steps, rtol, atol, throw
-        Passed to :func:`dissipax.fit.least_squares`.
+    multistart, key, max_steps, rtol, atol, throw, devices
+        Passed to :func:`dissipax.fit.least_squares` (``devices``: shard a batch of
+        spectra over devices; default all local devices for large batches).
 
     Returns
     -------
@@ -379,6 +381,7 @@ def fit(
         scale_covar=scale_covar,
         retry=retry,
         extras=None if kind == "pinned" else _entropy_margin,
+        devices=devices,
     )
     if throw and not np.all(res.success):
         raise _fit.FitError(res)
