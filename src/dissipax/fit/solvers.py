@@ -21,10 +21,11 @@ solver on every (fit, start) job of a batch in one compiled, ``vmap``-ed call.
     ``chi2``): the last step changed every ``z_i`` by at most ``atol + rtol |z_i|`` and
     ``chi2`` by at most ``atol + rtol chi2`` (for a rejected step: the decrease the
     linearised model still promised).  Then one undamped Gauss–Newton step polishes the
-    optimum (kept unless chi2 grows by more than the tolerance): Gauss–Newton converges quadratically
-    there, so the returned point no longer depends on where, within the tolerance, the
-    damped steps stopped (e.g. on the rounding of a batch sharded over devices).  A trial point whose residual is not finite is
-    rejected (the damping grows); a start whose residual is not finite ends the job at
+    optimum (kept unless chi2 grows by more than the tolerance): Gauss–Newton converges
+    quadratically there, so the returned point no longer depends on where, within the
+    tolerance, the damped steps stopped (e.g. on the rounding of a batch sharded over
+    devices).  A trial point whose residual is not finite is rejected (the damping grows);
+    a start whose residual is not finite ends the job at
     once with :attr:`~._status.Status.NONFINITE`.  Passing this test is necessary, not
     sufficient: the driver then checks stationarity (Bates–Watts) at the returned point.
 
