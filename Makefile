@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP_D := $(VENV)/.stamp-demo
 STAMP_T := $(VENV)/.stamp-test
 
-.PHONY: demo test test-slow bench lint clean
+.PHONY: demo test test-slow bench lint clean dist-check docs
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -40,5 +40,9 @@ lint: $(STAMP_T)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 
+# Build sdist + wheel and check each in a clean venv (needs PyPI for the dependencies).
+dist-check: $(STAMP_T)
+	scripts/dist_check.sh $(BIN)/python
+
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out .pytest_cache site
