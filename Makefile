@@ -17,7 +17,7 @@ $(STAMP_D): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(STAMP_T): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[dev,notebooks]"
+	$(BIN)/python -m pip install -q -e ".[dev,notebooks,docs]"
 	touch $@ $(STAMP_D)
 
 demo: $(STAMP_D)
@@ -27,11 +27,25 @@ demo: $(STAMP_D)
 # compiles, in one worker.
 PYTEST := $(BIN)/python -m pytest -q -p no:cacheprovider -n 2 --dist loadfile
 
+# Each notebook nbmake runs is also saved with its outputs to build/notebooks/ (see
+# notebooks/conftest.py); the docs render those copies, so CI executes every notebook once.
+NB_OUT  := $(CURDIR)/build/notebooks
+NB_EXEC := $(patsubst notebooks/%,build/notebooks/%,$(wildcard notebooks/*.ipynb))
+
 test: $(STAMP_T)
-	$(PYTEST) tests --nbmake notebooks
+	DISSIPAX_NB_OUT=$(NB_OUT) $(PYTEST) tests --nbmake notebooks
+	$(MAKE) --no-print-directory docs
 
 test-slow: $(STAMP_T)
-	$(PYTEST) --slow tests --nbmake notebooks
+	DISSIPAX_NB_OUT=$(NB_OUT) $(PYTEST) --slow tests --nbmake notebooks
+
+# Documentation site into site/ (mkdocs build --strict); executes only the notebooks whose
+# executed copy is missing or older than the source.
+docs: $(STAMP_T) $(NB_EXEC)
+	$(BIN)/mkdocs build --strict --quiet
+
+build/notebooks/%.ipynb: notebooks/%.ipynb | $(STAMP_T)
+	DISSIPAX_NB_OUT=$(NB_OUT) $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake $<
 
 bench: $(STAMP_T)
 	$(BIN)/python -m benchmarks

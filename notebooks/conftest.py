@@ -6,12 +6,19 @@ reader running the notebook by hand sees the message (name, URL, ``DISSIPAX_DATA
 and nbmake reports the notebook failed at that cell, after running every cell before it.
 This hook turns exactly that failure into a skip whose reason names the data set, except
 under ``CI=true`` (CI has the data), where it stays a failure.
+
+With ``DISSIPAX_NB_OUT=DIR`` set (``make test`` sets ``build/notebooks``), every notebook
+nbmake runs is also written, with its outputs, to ``DIR/<name>.ipynb`` -- the copies the
+documentation renders, so CI executes each notebook once.  The sources stay output-free.
 """
 
 import os
 import re
+from pathlib import Path
 
+import nbformat
 import pytest
+from nbmake import nb_run
 
 _UNAVAILABLE = re.compile(r"DatasetUnavailable\W+data set '([^']+)' is unavailable")
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -34,3 +41,18 @@ def pytest_runtest_makereport(item, call):
             f"Skipped: data set {m[1]!r} unavailable (cells before its data cell ran); "
             "set DISSIPAX_DATA_DIR or connect to the network",
         )
+
+
+_OUT = os.environ.get("DISSIPAX_NB_OUT", "").strip()
+if _OUT and not getattr(nb_run.NotebookRun.execute, "_dissipax_saves", False):
+    _execute = nb_run.NotebookRun.execute
+
+    def _execute_and_save(self):
+        res = _execute(self)
+        out = Path(_OUT)
+        out.mkdir(parents=True, exist_ok=True)
+        nbformat.write(res.nb, str(out / Path(self.filename).name))
+        return res
+
+    _execute_and_save._dissipax_saves = True
+    nb_run.NotebookRun.execute = _execute_and_save
