@@ -12,6 +12,7 @@ nbmake runs is also written, with its outputs, to ``DIR/<name>.ipynb`` -- the co
 documentation renders, so CI executes each notebook once.  The sources stay output-free.
 """
 
+import copy
 import os
 import re
 from pathlib import Path
@@ -44,6 +45,16 @@ def pytest_runtest_makereport(item, call):
 
 
 _OUT = os.environ.get("DISSIPAX_NB_OUT", "").strip()
+
+
+def _frontend_noise(output) -> bool:
+    return (
+        output.get("output_type") == "stream"
+        and output.get("name") == "stderr"
+        and "TqdmWarning: IProgress not found" in "".join(output.get("text", ""))
+    )
+
+
 if _OUT and not getattr(nb_run.NotebookRun.execute, "_dissipax_saves", False):
     _execute = nb_run.NotebookRun.execute
 
@@ -51,7 +62,11 @@ if _OUT and not getattr(nb_run.NotebookRun.execute, "_dissipax_saves", False):
         res = _execute(self)
         out = Path(_OUT)
         out.mkdir(parents=True, exist_ok=True)
-        nbformat.write(res.nb, str(out / Path(self.filename).name))
+        nb = copy.deepcopy(res.nb)
+        for cell in nb.cells:  # tqdm's note that this kernel has no ipywidgets: not content
+            if cell.cell_type == "code":
+                cell.outputs = [o for o in cell.outputs if not _frontend_noise(o)]
+        nbformat.write(nb, str(out / Path(self.filename).name))
         return res
 
     _execute_and_save._dissipax_saves = True

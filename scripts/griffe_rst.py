@@ -41,6 +41,13 @@ def rst_to_markdown(text: str) -> str:
     """Rewrite the reST math and cross-reference roles of ``text`` as Markdown."""
     text = _math_blocks(text)
     text = _MATH_ROLE.sub(lambda m: f"${m.group(1)}$", text)
+    # a role alone on a line names an item of a numpy section (e.g. "Modules"): no backticks
+    text = re.sub(
+        r"^(\s*):(?:func|class|mod|data|attr|meth|obj|exc):`~?\.?([^`]+)`\s*$",
+        lambda m: m.group(1) + m.group(2).split(".")[-1],
+        text,
+        flags=re.M,
+    )
     return _PY_ROLE.sub(lambda m: f"`{m.group(1).split('.')[-1]}`", text)
 
 

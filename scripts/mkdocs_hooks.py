@@ -24,16 +24,19 @@ EXECUTED = ROOT / "build" / "notebooks"
 
 
 def on_config(config):
+    """Fill the navigation's "Examples" section with every notebooks/*.ipynb."""
     for section in config["nav"]:
         if isinstance(section, dict) and "Examples" in section:
             section["Examples"] = [
-                f"notebooks/{nb.name}" for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))
+                {nb.stem.replace("_", " "): f"notebooks/{nb.name}"}
+                for nb in sorted((ROOT / "notebooks").glob("*.ipynb"))
             ]
     return config
 
 
 @event_priority(100)  # before mkdocs-jupyter turns .ipynb files into pages
 def on_files(files, config):
+    """Add the executed notebooks of build/notebooks as notebooks/<name>.ipynb."""
     for nb in sorted(EXECUTED.glob("*.ipynb")):
         files.append(
             File(
@@ -47,6 +50,7 @@ def on_files(files, config):
 
 
 def on_post_build(config):
+    """Copy MathJax's tex-mml-chtml bundle and its fonts into site/assets/mathjax."""
     import mathjax  # the django-static-mathjax distribution
 
     src = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
