@@ -6,9 +6,11 @@ window.MathJax = {
     processEscapes: true,
     processEnvironments: true,
   },
+  // Nothing in the page body is typeset except the arithmatex spans of the Markdown pages and
+  // the Markdown cells of rendered notebooks (an element's class decides for its subtree).
   options: {
-    ignoreHtmlClass: ".*|",
-    processHtmlClass: "arithmatex|jp-RenderedMarkdown|jp-MarkdownOutput|text_cell_render",
+    ignoreHtmlClass: "md-content",
+    processHtmlClass: "arithmatex|jp-RenderedMarkdown",
   },
 };
 if (typeof document$ !== "undefined") {
