@@ -42,7 +42,7 @@ test-slow: $(STAMP_T)
 # Documentation site into site/ (mkdocs build --strict); executes only the notebooks whose
 # executed copy is missing or older than the source.
 docs: $(STAMP_T) $(NB_EXEC)
-	$(BIN)/mkdocs build --strict --quiet
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 build/notebooks/%.ipynb: notebooks/%.ipynb | $(STAMP_T)
 	DISSIPAX_NB_OUT=$(NB_OUT) $(BIN)/python -m pytest -q -p no:cacheprovider --nbmake $<
