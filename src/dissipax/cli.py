@@ -22,7 +22,18 @@ class UserError(Exception):
 
 
 def _configs_dir(arg: str | None) -> Path:
-    d = Path(arg) if arg else Path("configs")
+    """``--configs DIR``; by default ./configs, else the configs installed with dissipax."""
+    if arg is None:
+        d = Path("configs")
+        if d.is_dir():
+            return d
+        from importlib.resources import files
+
+        d = Path(str(files("dissipax.reproduce") / "configs"))
+        if d.is_dir():
+            return d
+        raise UserError("no ./configs directory and no installed configs (use --configs DIR)")
+    d = Path(arg)
     if not d.is_dir():
         raise UserError(f"config directory {d} does not exist (use --configs DIR)")
     return d
@@ -131,6 +142,17 @@ def _info() -> int:
         f"compilation cache: {cache if cache else 'off'} "
         "(DISSIPAX_JAX_CACHE=DIR moves it, DISSIPAX_JAX_CACHE=0 turns it off)"
     )
+    from . import datasets
+
+    d = datasets.data_dir()
+    print(f"data     {datasets.DATA_DIR_VAR}={d if d is not None else '(unset)'}")
+    print(f"  cache  {datasets.cache_dir()} ({datasets.CACHE_DIR_VAR} overrides)")
+    for name in datasets.REGISTRY:
+        try:
+            where = datasets.locate(name)
+        except datasets.ChecksumError as e:
+            where = f"checksum mismatch: {e}"
+        print(f"  {name:<25s} {where if where is not None else 'not local (fetch downloads it)'}")
     return EXIT_OK
 
 
@@ -165,7 +187,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="regenerate paper figures and example fits from configs/",
     )
     r.add_argument("names", nargs="*", help="config names (default: all in --configs)")
-    r.add_argument("--configs", default=None, help="config directory (default: ./configs)")
+    r.add_argument(
+        "--configs",
+        default=None,
+        help="config directory (default: ./configs if present, else the installed ones)",
+    )
     r.add_argument("--list", action="store_true", help="list the available configs and exit")
     f = sub.add_parser("fit", parents=[common], help="run the fit described by a config")
     f.add_argument("config", help="path to a fit config (.toml)")
