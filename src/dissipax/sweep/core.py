@@ -9,7 +9,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .. import _progress
+from .. import _checks, _progress
 from . import chunking, output, sharding
 from .grid import Grid, make_grid
 
@@ -156,22 +156,35 @@ def evaluate(
         s = np.asarray(s, dtype=idt)
         return sharding.replicate(s, mesh) if multiprocess else s
 
+    def describe(k: int) -> str:
+        # chunk k has finished; chunk k + 1 may be running (dispatched before k's copy)
+        lo, hi = plan.bounds(k)[0], plan.bounds(min(k + 1, plan.n_chunks - 1))[1]
+        return (
+            f" at a grid point of the sweep over ({', '.join(grid.names)}) with flat "
+            f"(C-order) index in {lo}..{hi - 1}"
+        )
+
     def collect(k: int, res) -> None:
         lo, hi = plan.bounds(k)
-        for key, arr in res.items():
-            buffers[key][lo:hi] = sharding.to_host(arr)[: hi - lo]
+        host = {key: sharding.to_host(arr)[: hi - lo] for key, arr in res.items()}
+        _checks.raise_guard_failures(failures, describe(k))  # the chunk ran: its guards too
+        for key, arr in host.items():
+            buffers[key][lo:hi] = arr
 
     t0 = time.perf_counter()
     pending = None
     bar = _progress.progress(
         range(plan.n_chunks), desc=desc, total=plan.n_chunks, enabled=None if progress else False
     )
-    for k in bar:
-        res = program(start_array(k * plan.chunk), *axes_dev)  # dispatched asynchronously
-        if pending is not None:
-            collect(*pending)  # copy the previous chunk while this one computes
-        pending = (k, res)
-    collect(*pending)
+    with _checks.collect_guard_failures() as failures:
+        for k in bar:
+            res = program(start_array(k * plan.chunk), *axes_dev)  # dispatched asynchronously
+            if pending is not None:
+                collect(*pending)  # copy the previous chunk while this one computes
+            pending = (k, res)
+        collect(*pending)
+        jax.effects_barrier()
+        _checks.raise_guard_failures(failures, describe(pending[0]))
     eval_s = time.perf_counter() - t0
 
     dev0 = mesh.devices.flat[0]
