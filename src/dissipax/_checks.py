@@ -318,13 +318,17 @@ def _deferred_check(x: Any, pred: Any, msg: str):
     import jax.numpy as jnp
     from equinox.internal import unvmap_any, unvmap_max
 
-    pred = jnp.broadcast_to(pred, jnp.shape(x))
-    xs = jax.lax.stop_gradient(jnp.asarray(x)).astype(float)
+    pred = jnp.asarray(pred)
+    xs, pred_b = jnp.broadcast_arrays(jax.lax.stop_gradient(jnp.asarray(x)).astype(float), pred)
     failed = unvmap_any(jnp.any(pred))
-    value = unvmap_max(jnp.max(jnp.where(pred, xs, -jnp.inf), initial=-jnp.inf))
+    value = unvmap_max(jnp.max(jnp.where(pred_b, xs, -jnp.inf), initial=-jnp.inf))
     jax.debug.callback(functools.partial(_record_failure, msg), failed, value, partitioned=True)
-    nan = jnp.asarray(jnp.nan, jnp.result_type(x))
-    return jnp.where(pred, nan, x) if jnp.issubdtype(jnp.result_type(x), jnp.inexact) else x
+    if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
+        return x
+    # NaN where the guard failed (all of x when pred does not broadcast to x's shape)
+    shape = jnp.shape(x)
+    mask = pred if jnp.broadcast_shapes(pred.shape, shape) == shape else jnp.any(pred)
+    return jnp.where(mask, jnp.asarray(jnp.nan, jnp.result_type(x)), x)
 
 
 @contextlib.contextmanager

@@ -275,6 +275,11 @@ def sweep(
         ``eval_s``) in ``attrs``.  Without xarray: the array of shape
         ``(len(axis_1), len(axis_2), ...)``, or a dict of them when ``fn`` returns a dict.
 
+    Raises
+    ------
+    DomainError
+        A run-time guard of ``fn`` failed at a grid point (message names the argument).
+
     Notes
     -----
     Axis names may not be one of the keywords above (``units``, ``fixed``, ``name``, ...).
@@ -292,10 +297,17 @@ def sweep(
     >>> ds["drude"].shape  # doctest: +SKIP
     (101, 2)
 
+    Run-time guards: a grid point outside ``fn``'s domain (where ``fn`` guards it, as every
+    dissipax function does) raises :class:`~dissipax._checks.DomainError` with the guard's
+    message, the offending value and where in the grid, the same on any number of devices
+    (the guards are deferred inside the sharded program and raised on the host; see
+    ``docs/sweeps.md``).
+
     Valid for
         fn pure and jax-traceable on scalar points; axes 1-D, finite, real, non-empty
-        (ValueError naming the axis otherwise). Values outside fn's own domain raise at run
-        time when fn guards them (dissipax functions do: eqx.error_if naming the argument).
+        (ValueError naming the axis otherwise). Values outside fn's own domain raise
+        DomainError when fn guards them with dissipax._checks (guard/error_if); a bare
+        equinox.error_if that fires in fn aborts a sweep over several devices.
     """
     result = evaluate(
         fn,
