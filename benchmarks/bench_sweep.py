@@ -177,7 +177,8 @@ def _scaling_rows(quick: bool, repeat: int) -> list[dict]:
                 notes=f"{n / r['eval_s']:.3g} points/s; reference: the same sweep on 1 device "
                 f"(ratio = speed-up); error: max relative vs 1 device; {r['n_chunks']} "
                 f"chunk(s) of the default 256 MiB/device budget; {cores} CPU cores"
-                + (" shared by forced host devices" if "cpu" in r["device"] else ""),
+                + (" shared by forced host devices" if "cpu" in r["device"] else "")
+                + "; command: python -m benchmarks --only sweep",
             ),
             "device": f"{r['device']} x{r['n_devices']}",
         }
