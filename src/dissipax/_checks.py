@@ -336,8 +336,8 @@ def _distinct_trace_context() -> Iterator[None]:
     """Make jit caches tell deferred traces from ordinary ones.
 
     A function jitted by the user (or by dissipax) and traced once in each mode must not
-    reuse the other mode's jaxpr: an ordinary trace holds raising callbacks, a deferred one
-    holds checkify checks that only run under checkify.  JAX keys its trace caches on the
+    reuse the other mode's jaxpr: an ordinary trace holds raising callbacks (unsafe in a
+    partitioned program), a deferred one recording callbacks that nobody would raise from.  JAX keys its trace caches on the
     XLA-metadata context, so a deferred trace runs under a (harmless) metadata attribute.
     """
     try:
