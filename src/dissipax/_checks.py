@@ -337,8 +337,9 @@ def _distinct_trace_context() -> Iterator[None]:
 
     A function jitted by the user (or by dissipax) and traced once in each mode must not
     reuse the other mode's jaxpr: an ordinary trace holds raising callbacks (unsafe in a
-    partitioned program), a deferred one recording callbacks that nobody would raise from.  JAX keys its trace caches on the
-    XLA-metadata context, so a deferred trace runs under a (harmless) metadata attribute.
+    partitioned program), a deferred one recording callbacks that nobody would raise from.
+    JAX keys its trace caches on the XLA-metadata context, so a deferred trace runs under a
+    (harmless) metadata attribute.
     """
     try:
         from jax.experimental.xla_metadata import set_xla_metadata
