@@ -5,12 +5,18 @@ Every public function validates its user-facing arguments with :func:`check` (an
 arrays) a violation raises :class:`DomainError`, a :class:`ValueError` whose message names
 the argument, the offending value and the valid range.  On JAX tracers (inside ``jit``,
 ``grad`` or ``vmap``) only the static properties (dtype, shape) are checked; run-time guards
-inside traced code use :func:`equinox.error_if`.
+inside traced code use :func:`error_if` (:func:`equinox.error_if`, valid under
+:func:`jax.shard_map` too).  Inside :func:`deferred_guards` (a sweep's sharded program) a
+run-time guard records its violation on the host instead of raising, and the sweep raises
+the same :class:`DomainError` once the chunk is back (:func:`raise_guard_failures`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import contextlib
+import contextvars
+import threading
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import jax
@@ -200,8 +206,7 @@ def guard(
     check(name, x, gt=gt, ge=ge, lt=lt, le=le, finite=finite, real=True, valid=valid)
     if not is_traced(x):
         return x
-    import equinox as eqx  # local: keep the import of this module light
-    import jax.numpy as jnp
+    import jax.numpy as jnp  # local: keep the import of this module light
 
     bad = jnp.zeros(jnp.shape(x), bool)
     if finite:
@@ -219,7 +224,163 @@ def guard(
         f"argument '{name}' out of its domain at run time: valid range "
         f"{_range_text(gt, ge, lt, le)}{', finite' if finite else ''}{extra}"
     )
-    return eqx.error_if(x, bad, msg)
+    return error_if(x, bad, msg)
+
+
+def _varying_axes(x: Any) -> frozenset:
+    """Mesh axes along which traced ``x`` varies inside :func:`jax.shard_map` (else empty)."""
+    typeof = getattr(jax, "typeof", None)
+    if typeof is None:  # pragma: no cover - JAX without the varying-manual-axes type system
+        return frozenset()
+    aval = typeof(x)
+    mat = getattr(aval, "mat", None)  # JAX >= 0.10: the manual axis type of the aval
+    varying = getattr(mat, "varying", None) if mat is not None else getattr(aval, "vma", None)
+    return frozenset(varying or ())
+
+
+_DEFERRED = contextvars.ContextVar("dissipax_deferred_guards", default=False)
+_FAILURES: list[tuple[str, float]] = []
+_FAILURES_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def deferred_guards() -> Iterator[None]:
+    """Trace run-time guards that record a violation on the host instead of raising.
+
+    A raising host callback (equinox's guard) is unsafe in a program that XLA partitions over
+    several devices: the device that raises stops, the others wait for it in the next
+    collective and the process aborts.  While tracing inside this context, :func:`error_if`
+    emits a non-raising :func:`jax.debug.callback` (one per guard and call, on the guard's
+    predicate reduced over the batch) that appends ``(message, offending value)`` to a
+    host-side list, and returns ``x`` with NaN at the offending elements.  The caller runs
+    the program inside :func:`collect_guard_failures` and raises from the list.  Wrap the
+    tracing (``jit``/``lower``), not the execution.
+
+    Valid for
+        tracing only; functions traced here keep their own jit cache entries (a distinct
+        trace context), so ordinary traces of the same functions are unaffected.
+    """
+    token = _DEFERRED.set(True)
+    try:
+        with _distinct_trace_context():
+            yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+@contextlib.contextmanager
+def collect_guard_failures() -> Iterator[list[tuple[str, float]]]:
+    """Collect the violations of deferred guards (see :func:`deferred_guards`) in a block.
+
+    Yields the live list of ``(message, offending value)``; it is emptied on entry and exit.
+    Call :func:`raise_guard_failures` with it once the block's results are on the host.
+
+    Valid for
+        one collecting block at a time per process (sweeps run one after another).
+    """
+    with _FAILURES_LOCK:
+        _FAILURES.clear()
+    try:
+        yield _FAILURES
+    finally:
+        with _FAILURES_LOCK:
+            _FAILURES.clear()
+
+
+def raise_guard_failures(failures: list[tuple[str, float]], where: str = "") -> None:
+    """Raise :class:`DomainError` for the first recorded deferred-guard violation, if any.
+
+    The message is the guard's own (``argument 'T' out of its domain at run time: valid
+    range ...``) with the offending value and ``where`` appended.
+
+    Valid for
+        the list yielded by collect_guard_failures().
+    """
+    with _FAILURES_LOCK:
+        recorded = list(failures)
+    if not recorded:
+        return
+    msg, value = recorded[0]
+    others = sorted({m.split(":")[0] for m, _ in recorded[1:]} - {msg.split(":")[0]})
+    also = f" (also failed: {'; '.join(others)})" if others else ""
+    raise DomainError(f"{msg}; got {value!r}{where}{also}")
+
+
+def _record_failure(msg: str, failed, value) -> None:
+    if bool(failed):
+        with _FAILURES_LOCK:
+            _FAILURES.append((msg, float(value)))
+
+
+def _deferred_check(x: Any, pred: Any, msg: str):
+    import functools
+
+    import jax.numpy as jnp
+    from equinox.internal import unvmap_any, unvmap_max
+
+    pred = jnp.asarray(pred)
+    xs, pred_b = jnp.broadcast_arrays(jax.lax.stop_gradient(jnp.asarray(x)).astype(float), pred)
+    failed = unvmap_any(jnp.any(pred))
+    value = unvmap_max(jnp.max(jnp.where(pred_b, xs, -jnp.inf), initial=-jnp.inf))
+    jax.debug.callback(functools.partial(_record_failure, msg), failed, value, partitioned=True)
+    if not jnp.issubdtype(jnp.result_type(x), jnp.inexact):
+        return x
+    # NaN where the guard failed (all of x when pred does not broadcast to x's shape)
+    shape = jnp.shape(x)
+    mask = pred if jnp.broadcast_shapes(pred.shape, shape) == shape else jnp.any(pred)
+    return jnp.where(mask, jnp.asarray(jnp.nan, jnp.result_type(x)), x)
+
+
+@contextlib.contextmanager
+def _distinct_trace_context() -> Iterator[None]:
+    """Make jit caches tell deferred traces from ordinary ones.
+
+    A function jitted by the user (or by dissipax) and traced once in each mode must not
+    reuse the other mode's jaxpr: an ordinary trace holds raising callbacks (unsafe in a
+    partitioned program), a deferred one recording callbacks that nobody would raise from.
+    JAX keys its trace caches on the XLA-metadata context, so a deferred trace runs under a
+    (harmless) metadata attribute.
+    """
+    try:
+        from jax.experimental.xla_metadata import set_xla_metadata
+    except ImportError:  # pragma: no cover - older JAX
+        yield
+        return
+    with set_xla_metadata(dissipax_guards="deferred"):
+        yield
+
+
+def error_if(x: Any, pred: Any, msg: str):
+    """:func:`equinox.error_if` that is also valid on device-varying values in ``shard_map``.
+
+    Returns ``x`` carrying a run-time check: where ``pred`` is true, evaluating it raises with
+    ``msg`` (``EQX_ON_ERROR=nan`` gives NaN instead, ``off`` nothing).
+
+    Inside :func:`jax.shard_map` (with its default ``check_vma=True``) a value computed from
+    sharded input has a *varying* type (``float64[]{V:points}``).  equinox's check is a
+    ``lax.cond`` whose error branch returns the result of a host callback, which is never
+    varying, so the two branches' types differ and tracing fails ("the manual axis types do
+    not match").  For a varying ``x`` the check is therefore put on an unvarying scalar zero
+    (the callback's branch then has the type of the other branch) and that zero is added to
+    ``x``: the same check and message, the same value and derivative (``d(x + 0) = dx``), NaN
+    on the bad points under ``EQX_ON_ERROR=nan``.
+
+    Inside :func:`deferred_guards` the check records a violation on the host instead of
+    raising (for programs partitioned over several devices; see there).
+
+    Valid for
+        arrays and tracers of any dtype except bool, inside or outside jit/vmap/grad and
+        shard_map (with or without check_vma).
+    """
+    import equinox as eqx  # local: keep the import of this module light
+    import jax.numpy as jnp
+
+    if _DEFERRED.get():
+        return _deferred_check(x, pred, msg)
+    if not _varying_axes(x):
+        return eqx.error_if(x, pred, msg)
+    zero = eqx.error_if(jnp.zeros((), jnp.result_type(x)), jnp.any(pred), msg)
+    return x + zero
 
 
 def check_result(name: str, value: Any, *, hint: str = "") -> Any:

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -12,6 +14,7 @@ def test_runner_quick_sweep(tmp_path):
         PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
         DISSIPAX_QUIET="1",
         JAX_PLATFORMS="cpu",
+        DISSIPAX_BENCH_SWEEP_SCALING="0",  # the 8-device scaling rows: own test below
     )
     results = tmp_path / "RESULTS.md"
     cmd = [
@@ -55,3 +58,18 @@ def test_runner_rejects_unknown_module():
         timeout=120,
     )
     assert proc.returncode != 0 and "bench_sweep" in proc.stderr
+
+
+@pytest.mark.slow
+def test_scaling_rows_quick():
+    """The 8-device scaling rows (quick: 10^3 points on 1 and 8 forced host devices)."""
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks import bench_sweep
+    finally:
+        sys.path.remove(str(ROOT))
+    rows = bench_sweep._scaling_rows(quick=True, repeat=1)
+    assert [r["device"].rsplit("x", 1)[1] for r in rows] == ["1", "8"], rows
+    for r in rows:
+        assert r["error"] is not None and r["error"] <= 1e-12, r
+        assert r["dissipax_s"] > 0 and "points/s" in r["notes"]

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from .._checks import DomainError, guard, is_traced
+from .._checks import DomainError, error_if, guard, is_traced
 
 #: BCS critical temperature in units of Delta0, T_c = e^gamma / pi (Delta0 = 1.764 T_c).
 T_C = math.exp(float(np.euler_gamma)) / math.pi
@@ -206,13 +206,12 @@ def bound(
                 f"{neg} {what}={float(lim[i])!r}{where}"
             )
         return x
-    import equinox as eqx
     import jax.numpy as jnp
 
     xj = jnp.asarray(x, dtype=float)
     lim = limit_jnp(*args)
     bad = ~(xj < lim) if op == "<" else ~(xj >= lim)
-    return eqx.error_if(
+    return error_if(
         xj,
         bad,
         f"argument '{name}' out of its domain at run time: valid range {name} {op} {what} "

@@ -8,13 +8,15 @@ hosts after :func:`dissipax.sweep.distributed.initialize`.  It returns an
 Modules: :mod:`.grid` (axes, flat index -> point), :mod:`.chunking` (chunk size from a
 memory budget), :mod:`.sharding` (mesh, per-device program), :mod:`.distributed`
 (multi-host), :mod:`.output` (Dataset, NetCDF / npz, plot), :mod:`.observables` (the
-allow-list that configs name).  Guide: ``docs/sweeps.md``.
+allow-list that configs name).  :func:`sharded_vmap` is the differentiable building block
+(``jax.grad`` of a loss over a sharded grid).  Guide: ``docs/sweeps.md``.
 """
 
 from . import distributed, observables, output
 from .core import evaluate, sweep
 from .grid import axis_values
 from .output import SweepData, load, write_netcdf, write_npz
+from .sharding import sharded_vmap
 
 __all__ = [
     "SweepData",
@@ -24,6 +26,7 @@ __all__ = [
     "load",
     "observables",
     "output",
+    "sharded_vmap",
     "sweep",
     "write_netcdf",
     "write_npz",

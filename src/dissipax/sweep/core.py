@@ -9,7 +9,7 @@ from typing import Any
 import jax
 import numpy as np
 
-from .. import _progress
+from .. import _checks, _progress
 from . import chunking, output, sharding
 from .grid import Grid, make_grid
 
@@ -156,22 +156,35 @@ def evaluate(
         s = np.asarray(s, dtype=idt)
         return sharding.replicate(s, mesh) if multiprocess else s
 
+    def describe(k: int) -> str:
+        # chunk k has finished; chunk k + 1 may be running (dispatched before k's copy)
+        lo, hi = plan.bounds(k)[0], plan.bounds(min(k + 1, plan.n_chunks - 1))[1]
+        return (
+            f" at a grid point of the sweep over ({', '.join(grid.names)}) with flat "
+            f"(C-order) index in {lo}..{hi - 1}"
+        )
+
     def collect(k: int, res) -> None:
         lo, hi = plan.bounds(k)
-        for key, arr in res.items():
-            buffers[key][lo:hi] = sharding.to_host(arr)[: hi - lo]
+        host = {key: sharding.to_host(arr)[: hi - lo] for key, arr in res.items()}
+        _checks.raise_guard_failures(failures, describe(k))  # the chunk ran: its guards too
+        for key, arr in host.items():
+            buffers[key][lo:hi] = arr
 
     t0 = time.perf_counter()
     pending = None
     bar = _progress.progress(
         range(plan.n_chunks), desc=desc, total=plan.n_chunks, enabled=None if progress else False
     )
-    for k in bar:
-        res = program(start_array(k * plan.chunk), *axes_dev)  # dispatched asynchronously
-        if pending is not None:
-            collect(*pending)  # copy the previous chunk while this one computes
-        pending = (k, res)
-    collect(*pending)
+    with _checks.collect_guard_failures() as failures:
+        for k in bar:
+            res = program(start_array(k * plan.chunk), *axes_dev)  # dispatched asynchronously
+            if pending is not None:
+                collect(*pending)  # copy the previous chunk while this one computes
+            pending = (k, res)
+        collect(*pending)
+        jax.effects_barrier()
+        _checks.raise_guard_failures(failures, describe(pending[0]))
     eval_s = time.perf_counter() - t0
 
     dev0 = mesh.devices.flat[0]
@@ -262,6 +275,11 @@ def sweep(
         ``eval_s``) in ``attrs``.  Without xarray: the array of shape
         ``(len(axis_1), len(axis_2), ...)``, or a dict of them when ``fn`` returns a dict.
 
+    Raises
+    ------
+    DomainError
+        A run-time guard of ``fn`` failed at a grid point (message names the argument).
+
     Notes
     -----
     Axis names may not be one of the keywords above (``units``, ``fixed``, ``name``, ...).
@@ -279,10 +297,17 @@ def sweep(
     >>> ds["drude"].shape  # doctest: +SKIP
     (101, 2)
 
+    Run-time guards: a grid point outside ``fn``'s domain (where ``fn`` guards it, as every
+    dissipax function does) raises :class:`~dissipax._checks.DomainError` with the guard's
+    message, the offending value and where in the grid, the same on any number of devices
+    (the guards are deferred inside the sharded program and raised on the host; see
+    ``docs/sweeps.md``).
+
     Valid for
         fn pure and jax-traceable on scalar points; axes 1-D, finite, real, non-empty
-        (ValueError naming the axis otherwise). Values outside fn's own domain raise at run
-        time when fn guards them (dissipax functions do: eqx.error_if naming the argument).
+        (ValueError naming the axis otherwise). Values outside fn's own domain raise
+        DomainError when fn guards them with dissipax._checks (guard/error_if); a bare
+        equinox.error_if that fires in fn aborts a sweep over several devices.
     """
     result = evaluate(
         fn,
