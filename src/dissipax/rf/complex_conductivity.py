@@ -256,4 +256,6 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
     D = gap_array(jnp.minimum(t, T_REDUCED_MAX))
     if not is_traced(Gamma) and not jnp.any(jnp.asarray(Gamma) != 0.0):
         return broadcast_apply(bind(_mb_point, n=n), omega, T_arr, D)
-    raise DomainError("argument 'Gamma' > 0 (Dynes broadening) is not available yet")
+    from .dynes import dynes_point
+
+    return broadcast_apply(bind(dynes_point, n=n), omega, T_arr, D, Gamma)
