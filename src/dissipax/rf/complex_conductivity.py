@@ -95,12 +95,14 @@ def node_count(tol: float, span: float = SPAN_TRACED) -> int:
     return 8 * math.ceil(n / 8)
 
 
-def map_span(omega, T, D, Gamma) -> float:
+def map_span(omega, T, D, Gamma, tol: float = TOL_SIGMA) -> float:
     """Largest ``delta_max / c`` of the maps at concrete inputs (units of Delta0; NumPy).
 
     Thermal piece ``CUTOFF*T / min(omega, 2D, T)``; pair breaking ``ell / min(ell, 2D)``;
-    with ``Gamma > 0`` the Dynes pieces ``(CUTOFF*T + 4(omega + D)) / min(T, Gamma, omega,
-    2D)``.  Rounded up to a power of 10.
+    lower sigma2 piece ``min(ell/|omega - 2D|, 1/tol)`` (the structure on the scale
+    ``|omega - 2D|`` weighs ``O(g ln g)``: below ``tol * ell`` it is negligible); with
+    ``Gamma > 0`` the Dynes pieces ``(CUTOFF*T + 4(omega + D)) / min(T, Gamma, omega, 2D)``.
+    Rounded up to a power of 10.
 
     Valid for
         concrete arrays that broadcast; internal.
@@ -113,6 +115,10 @@ def map_span(omega, T, D, Gamma) -> float:
     ell = 0.5 * (w - 2 * d)
     pb = np.where(ell > 0, ell / np.minimum(np.where(ell > 0, ell, 1.0), 2 * d), 1.0)
     span = np.maximum(span, pb)
+    ell2 = 0.5 * np.minimum(w, 2 * d)
+    gap = np.abs(w - 2 * d)
+    with np.errstate(divide="ignore"):
+        span = np.maximum(span, np.minimum(ell2 / np.minimum(gap, ell2), 1.0 / tol))
     scale = np.minimum(np.minimum(t, np.where(g > 0, g, np.inf)), np.minimum(w, 2 * d))
     dyn = np.where(g > 0, (q.CUTOFF * t + 4 * (w + d)) / scale, 1.0)
     span = np.where(sc, np.maximum(span, dyn), 1.0)
@@ -295,7 +301,7 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
     t = T_arr / jnp.asarray(Tc, dtype=float)
     D = gap_array(jnp.minimum(t, T_REDUCED_MAX))
     concrete = not is_traced((omega, T, Tc, Gamma))
-    n = node_count(tol, map_span(omega, T, D, Gamma) if concrete else SPAN_TRACED)
+    n = node_count(tol, map_span(omega, T, D, Gamma, tol) if concrete else SPAN_TRACED)
     if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
         # pair breaking only where omega > 2 Delta: skipped (statically) when no point has it
         pb = not concrete or bool(np.any(np.asarray(omega) > 2.0 * np.asarray(D)))
