@@ -44,6 +44,7 @@ from .surface import (
     surface_resistance_ohm,
     surface_resistance_ratio,
 )
+from .thin_film import thin_film_transmission
 from .usadel import (
     BETA_SUPERHEATING,
     S_MAX,
@@ -94,5 +95,6 @@ __all__ = [
     "spectral_gap",
     "surface_resistance_ohm",
     "surface_resistance_ratio",
+    "thin_film_transmission",
     "usadel_uv",
 ]
