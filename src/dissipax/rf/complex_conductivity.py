@@ -201,6 +201,19 @@ def _mb_point(omega, T, D, *, n, pair_breaking=True):
     return jnp.where(sc, s1, 1.0) + 1j * jnp.where(sc, s2, 0.0)
 
 
+def _gap_unique(t):
+    """Delta(t) on the distinct values of a concrete ``t`` (a grid repeats each T many times).
+
+    The distinct values are padded to a power of two (few compiled shapes).
+    """
+    t = np.minimum(t, T_REDUCED_MAX)
+    uniq, inverse = np.unique(t, return_inverse=True)
+    size = 1 << max(int(uniq.size - 1).bit_length(), 0)
+    padded = np.concatenate([uniq, np.full(size - uniq.size, 0.5)])
+    D = np.asarray(gap_array(padded))[: uniq.size]
+    return jnp.asarray(D[inverse].reshape(t.shape))
+
+
 def check_inputs(omega, T, Tc, Gamma):
     """Validate ``omega``, ``T``, ``Tc``, ``Gamma`` (units of Delta0); return them guarded.
 
@@ -298,9 +311,11 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
         raise DomainError(f"argument 'tol' must be a Python float; got {tol!r}")
     omega, T, Tc, Gamma = check_inputs(omega, T, Tc, Gamma)
     T_arr = jnp.asarray(T, dtype=float)
-    t = T_arr / jnp.asarray(Tc, dtype=float)
-    D = gap_array(jnp.minimum(t, T_REDUCED_MAX))
     concrete = not is_traced((omega, T, Tc, Gamma))
+    if concrete:
+        D = _gap_unique(np.asarray(T, dtype=float) / np.asarray(Tc, dtype=float))
+    else:
+        D = gap_array(jnp.minimum(T_arr / jnp.asarray(Tc, dtype=float), T_REDUCED_MAX))
     n = node_count(tol, map_span(omega, T, D, Gamma, tol) if concrete else SPAN_TRACED)
     if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
         # pair breaking only where omega > 2 Delta: skipped (statically) when no point has it

@@ -25,7 +25,7 @@ deforming the Matsubara sum onto the branch cuts at :math:`\operatorname{Im}\eps
 with :math:`N = \operatorname{Re}G^R`, :math:`M = \operatorname{Re}F^R`, primes at
 :math:`\epsilon + \omega`, :math:`h = \tanh(\epsilon/2T)`, :math:`P^{RR} = 1 - G^RG'^R -
 F^RF'^R`, :math:`P^{AR} = 1 - G^AG'^R - F^AF'^R`.  :math:`\sigma_1` is the formula of
-Gurevich & Kubo, Phys. Rev. B 96, 184515 (2017), Eq. (3); at :math:`\Gamma = 0` both reduce
+Gurevich & Kubo, Phys. Rev. B 96, 184515 (2017); at :math:`\Gamma = 0` both reduce
 to the Mattis-Bardeen integrals (Tinkham 3.125, including the pair-breaking term: the
 :math:`h(\epsilon)` terms cancel inside the gap).  This is not Mattis-Bardeen with
 :math:`E \to E + i\Gamma` in the real-axis integrand.

@@ -261,7 +261,7 @@ def _quad_pieces(fun, edges, epsrel: float = 1e-13) -> float:
 def bcs_gap(t: float) -> float:
     """Delta(T)/Delta0 by brentq on ln(1/delta) = 2 int_0^inf f(delta cosh u / T) du.
 
-    The Fermi-function form of the BCS gap equation (xi = delta sinh u; Tinkham Eq. 3.27 with
+    The Fermi-function form of the BCS gap equation (xi = delta sinh u; Tinkham §3.6 with
     the cutoff eliminated through Delta0), a different formula from the JAX solver's.
     """
     if t >= 1.0:

@@ -4,7 +4,7 @@ A film of thickness :math:`d` much thinner than the wavelength and the penetrati
 on a thick transparent substrate of refractive index :math:`n`, acts as a conducting sheet
 of admittance :math:`\sigma d`.  At normal incidence (vacuum side) the power transmitted
 into the substrate, relative to the bare substrate, is (Glover & Tinkham, Phys. Rev. 108,
-243 (1957); Tinkham, *Introduction to Superconductivity*, §3.10)
+243 (1957); Tinkham, *Introduction to Superconductivity*, Ch. 3)
 
 .. math:: \frac{T_{film}}{T_{substrate}} = \frac{1}{|1 + y|^2}
    = \frac{1}{(1 + y_1)^2 + y_2^2}, \qquad y = \frac{Z_0\,\sigma d}{1 + n},
