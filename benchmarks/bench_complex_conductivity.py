@@ -25,7 +25,7 @@ import numpy as np
 import dissipax.rf as rf
 from benchmarks import is_quick, main, row
 from dissipax.rf import scipy_reference as ref
-from dissipax.rf.complex_conductivity import map_span, node_count
+from dissipax.rf.complex_conductivity import map_spans, node_count
 
 REPEAT = 7
 
@@ -65,7 +65,13 @@ def bench_grid(omega, temp, tol, label, stride=10):
         max(np.max(np.abs(sel.real / want[:, 0] - 1)), np.max(np.abs(sel.imag / want[:, 1] - 1)))
     )
     D = np.asarray(rf.bcs_gap(t / rf.T_C))
-    n = node_count(tol, map_span(w, t, D, 0.0, tol))
+    sp = map_spans(w, t, D, 0.0, tol)
+    n = (
+        f"{node_count(tol, sp['thermal'])} (thermal), "
+        f"{node_count(tol, sp['sigma2'], far_end=True)} (sigma2)"
+    )
+    if sp["pair_breaking"]:
+        n += f", {node_count(tol, sp['pair_breaking'], far_end=True)} (pair breaking)"
     return row(
         f"complex MB sigma1+i*sigma2 with Delta(T), {w.shape[0]}x{w.shape[1]} {label}, tol={tol:g}",
         run_s,

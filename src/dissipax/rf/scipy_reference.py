@@ -301,10 +301,11 @@ def sigma_mattis_bardeen(omega: float, T: float, Delta: float) -> tuple[float, f
         L = omega - 2 * D
 
         def pb(ph):
-            E = D + L * math.sin(ph) ** 2
-            E2 = omega - E
+            s2, c2 = math.sin(ph) ** 2, math.cos(ph) ** 2
+            E, E2 = D + L * s2, D + L * c2
             occ = 1 - _fermi(E, T) - _fermi(E2, T)
-            return 2 * (E * E2 - D * D) * occ / math.sqrt((E + D) * (E2 + D))
+            num = D * L + L * L * s2 * c2  # E E2 - D^2 without cancellation near threshold
+            return 2 * num * occ / math.sqrt((E + D) * (E2 + D))
 
         s1 += 1 / omega * _quad_pieces(pb, [0.0, math.pi / 4, math.pi / 2])
     a = max(D - omega, -D)
