@@ -333,10 +333,13 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
     if not isinstance(tol, float):
         raise DomainError(f"argument 'tol' must be a Python float; got {tol!r}")
     omega, T, Tc, Gamma = check_inputs(omega, T, Tc, Gamma)
-    T_arr = jnp.asarray(T, dtype=float)
+    shape = check_broadcast(omega=omega, T=T, Tc=Tc, Gamma=Gamma)
+    T_arr = jnp.broadcast_to(jnp.asarray(T, dtype=float), shape)
     concrete = not is_traced((omega, T, Tc, Gamma))
     if concrete:
-        D = _gap_unique(np.asarray(T, dtype=float) / np.asarray(Tc, dtype=float))
+        D = _gap_unique(
+            np.broadcast_to(np.asarray(T, dtype=float) / np.asarray(Tc, dtype=float), shape)
+        )
     else:
         D = gap_array(jnp.minimum(T_arr / jnp.asarray(Tc, dtype=float), T_REDUCED_MAX))
     if concrete:
