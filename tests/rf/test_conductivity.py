@@ -269,24 +269,18 @@ def test_vmap_and_broadcast_agree():
 
 
 def test_no_retrace_on_new_values():
-    import equinox as eqx
-
     from dissipax.rf import _batch
 
-    calls = []
-    counted = eqx.debug.assert_max_traces(
-        lambda w, t: calls.append(1) or rf.sigma1_mattis_bardeen(w, t), max_traces=1
-    )
-    jitted = jax.jit(counted)
-    jitted(0.01, 0.1)
-    jitted(0.02, 0.2)
-    assert len(calls) == 1
-    # the public entry point compiles once per static configuration, not per value
-    before = _batch._apply._cached._cache_size() if hasattr(_batch._apply, "_cached") else None
+    # the public entry point compiles once per static configuration and input shape, not
+    # per value: new scalar values reuse the executable (jax.jit's own cache counts them)
     rf.sigma1_mattis_bardeen(0.011, 0.1)
+    before = _batch._apply._cache_size()
     rf.sigma1_mattis_bardeen(0.012, 0.15)
-    if before is not None:
-        assert _batch._apply._cached._cache_size() <= before + 1
+    rf.sigma1_mattis_bardeen(0.02, 0.2)
+    assert _batch._apply._cache_size() == before
+    # a new shape is a new executable: the counter does count compilations
+    rf.sigma1_mattis_bardeen(np.linspace(0.012, 0.02, 13), 0.15)  # a shape no other test uses
+    assert _batch._apply._cache_size() == before + 1
 
 
 # --- bad input -------------------------------------------------------------------------
