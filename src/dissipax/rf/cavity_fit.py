@@ -29,7 +29,7 @@ from .._checks import DomainError, check
 from ..fit import FitResult, Parameter, least_squares
 from . import _validate as _v
 from .cavity_data import Ramp, check_ramps
-from .losses import BCS, AbstractLoss, QSlope, Residual, TrappedFlux
+from .losses import BCS, AbstractLoss, QSlope, TrappedFlux
 from .materials import NIOBIUM, Superconductor
 
 __all__ = [
@@ -43,10 +43,9 @@ __all__ = [
 ]
 
 #: parameters entering each term linearly (solved by NNLS for the automatic start)
-AMPLITUDES = ("Rs0_nOhm", "R_res_nOhm", "B_trap_uT", "A_tls_nOhm")
+AMPLITUDES = ("Rs0_nOhm", "Rq_nOhm", "R_res_nOhm", "B_trap_uT", "A_tls_nOhm")
 #: start grids of the nonlinear parameters (the best NNLS fit over the grid is the start)
 _GRID = {
-    "gamma": (0.3, 3.0, 30.0, 300.0),
     "kappa_per_mT": (1e-3, 1e-2, 3e-2),
     "alpha": (0.02, 0.2, 1.0),
     "B_tls_mT": (1.0, 10.0, 100.0),
@@ -92,7 +91,7 @@ def _template(model: AbstractLoss) -> AbstractLoss:
 
 
 def _joint_fn(template: AbstractLoss, per_ramp: tuple[str, ...], n_ramps: int):
-    """Joint fit function: per-ramp parameters named ``name[i]``, gathered by ramp index."""
+    """Joint fit function: per-ramp parameters named ``name__r<i>``, gathered by ramp index."""
     return _joint_fn_cached(template, per_ramp, n_ramps)
 
 
@@ -100,9 +99,9 @@ def _joint_fn(template: AbstractLoss, per_ramp: tuple[str, ...], n_ramps: int):
 def _joint_fn_cached(template, per_ramp, n_ramps):
     def fn(x, **p):
         B, T, f, f_ref, idx = x
-        vals = {k: v for k, v in p.items() if "[" not in k}
+        vals = {k: v for k, v in p.items() if "__r" not in k}
         for k in per_ramp:
-            vals[k] = jnp.stack([p[f"{k}[{i}]"] for i in range(n_ramps)])[idx]
+            vals[k] = jnp.stack([p[f"{k}__r{i}"] for i in range(n_ramps)])[idx]
         return template.replace(**vals).rs_ohm(B, T, f, f_ref)
 
     return fn
@@ -251,12 +250,10 @@ class CavityFit:
 
     def report(self) -> str:
         """One line per ramp: label, success, χ²_red and the varying parameters ± stderr."""
-        names = [k for k in self.params if self.fit.vary.get(k, self.fit.vary.get(f"{k}[0]"))]
+        names = [k for k in self.params if self.fit.vary.get(k, self.fit.vary.get(f"{k}__r0"))]
         lines = [f"model: {self.model.name}   shared: {', '.join(self.shared) or '-'}"]
         for i, r in enumerate(self.ramps):
-            vals = "  ".join(
-                f"{k}={self.params[k][i]:.4g}±{self.stderr[k][i]:.2g}" for k in names
-            )
+            vals = "  ".join(f"{k}={self.params[k][i]:.4g}±{self.stderr[k][i]:.2g}" for k in names)
             ok = "ok " if self.success[i] else "FAILED"
             lines.append(f"{r.label:24s} {ok} chi2_red={self.redchi[i]:7.3g}  {vals}")
         return "\n".join(lines)
@@ -488,8 +485,9 @@ def fit_cavity(
     ndata = np.array([len(r) for r in ramps])
     if not shared:
         return _fit_batched(model, specs, vary_all, starts, ramps, fr, idx, y, sigma, max_steps)
-    return _fit_joint(model, specs, vary_all, starts, shared, x_flat, idx, y, sigma, ramps, fr,
-                      ndata, max_steps)
+    return _fit_joint(
+        model, specs, vary_all, starts, shared, x_flat, idx, y, sigma, ramps, fr, ndata, max_steps
+    )
 
 
 def _parameter(spec, value, vary):
@@ -526,7 +524,13 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
     params = {k: _parameter(specs[k], starts[k], vary[k]) for k in specs}
     fn = _fit_fn(_template(model))
     res = least_squares(
-        fn, params, (Bp, Tp, fp, frp), yp, sigma=sp, batched=True, batch_x=True,
+        fn,
+        params,
+        (Bp, Tp, fp, frp),
+        yp,
+        sigma=sp,
+        batched=True,
+        batch_x=True,
         max_steps=max_steps,
     )
     ndata = mask.sum(axis=1)
@@ -553,8 +557,9 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
     )
 
 
-def _fit_joint(model, specs, vary, starts, shared, x_flat, idx, y, sigma, ramps, fr, ndata,
-               max_steps):
+def _fit_joint(
+    model, specs, vary, starts, shared, x_flat, idx, y, sigma, ramps, fr, ndata, max_steps
+):
     n = len(ramps)
     per_ramp = tuple(k for k in specs if k not in shared)
     params = {}
@@ -563,7 +568,7 @@ def _fit_joint(model, specs, vary, starts, shared, x_flat, idx, y, sigma, ramps,
             params[k] = _parameter(specs[k], float(np.median(starts[k])), vary[k])
         else:
             for i in range(n):
-                params[f"{k}[{i}]"] = _parameter(specs[k], float(starts[k][i]), vary[k])
+                params[f"{k}__r{i}"] = _parameter(specs[k], float(starts[k][i]), vary[k])
     fn = _joint_fn(_template(model), per_ramp, n)
     x = (*x_flat, jnp.asarray(idx))
     res = least_squares(fn, params, x, y, sigma=sigma, max_steps=max_steps)
@@ -579,8 +584,8 @@ def _fit_joint(model, specs, vary, starts, shared, x_flat, idx, y, sigma, ramps,
             out_p[k] = np.full(n, float(res.params[k]))
             out_e[k] = np.full(n, float(res.stderr[k]))
         else:
-            out_p[k] = np.array([float(res.params[f"{k}[{i}]"]) for i in range(n)])
-            out_e[k] = np.array([float(res.stderr[f"{k}[{i}]"]) for i in range(n)])
+            out_p[k] = np.array([float(res.params[f"{k}__r{i}"]) for i in range(n)])
+            out_e[k] = np.array([float(res.stderr[f"{k}__r{i}"]) for i in range(n)])
     return CavityFit(
         model=model,
         ramps=tuple(ramps),
@@ -662,7 +667,7 @@ class ModelComparison:
         )
 
     def table(self) -> str:
-        """The comparison as a text table."""
+        """Return the comparison as a text table."""
         head = (
             f"{'model':34s} {'k':>4s} {'chi2':>10s} {'chi2_red':>9s} {'AIC':>9s} "
             f"{'BIC':>9s} {'dBIC':>7s} {'LORO':>8s} conv"
@@ -701,7 +706,12 @@ def _loro(model, ramps, f_ref_Hz, rel_error, max_steps, starts_fit: CavityFit):
     fn = _fit_fn(_template(model))
     x = tuple(jnp.asarray(v, float) for v in (B, T, f, fr))
     res = least_squares(
-        fn, params, x, np.broadcast_to(y, (n, y.size)), sigma=sig_b, batched=True,
+        fn,
+        params,
+        x,
+        np.broadcast_to(y, (n, y.size)),
+        sigma=sig_b,
+        batched=True,
         max_steps=max_steps,
     )
     z2 = []
@@ -751,8 +761,9 @@ def compare_models(
         raise DomainError("argument 'models' must be a non-empty dict name -> loss model")
     names, fits, k, chi2, redchi, aic, bic, lo, conv = [], [], [], [], [], [], [], [], []
     for name, m in models.items():
-        fit = fit_cavity(ramps, model=m, f_ref_Hz=f_ref_Hz, rel_error=rel_error,
-                         max_steps=max_steps)
+        fit = fit_cavity(
+            ramps, model=m, f_ref_Hz=f_ref_Hz, rel_error=rel_error, max_steps=max_steps
+        )
         a, b = fit.information_criteria()
         names.append(name)
         fits.append(fit)

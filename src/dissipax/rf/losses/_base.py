@@ -55,7 +55,7 @@ class AbstractLoss(eqx.Module):
         return {k: getattr(self, k) for k in self.PARAMS}
 
     def replace(self, **values) -> AbstractLoss:
-        """A copy with some parameter values replaced (names of :meth:`specs` only)."""
+        """Return a copy with some parameter values replaced (names of :meth:`specs` only)."""
         own = {k: v for k, v in values.items() if k in self.PARAMS}
         return dataclasses.replace(self, **own) if own else self
 
@@ -76,7 +76,7 @@ class AbstractLoss(eqx.Module):
 
 
 def terms_of(model: AbstractLoss) -> tuple[AbstractLoss, ...]:
-    """The terms of a model (a single term is a sum of one)."""
+    """Return the terms of a model (a single term is a sum of one)."""
     return model.terms if isinstance(model, LossSum) else (model,)
 
 
@@ -128,9 +128,11 @@ class LossSum(AbstractLoss):
 
     @property
     def needs_points(self) -> bool:
+        """True: solved per point."""
         return any(t.needs_points for t in self.terms)
 
     def rs_ohm(self, B_mT, T_K, f_Hz, f_ref_Hz):
+        """Rs [Ω] of this term at the points (see :class:`AbstractLoss`)."""
         return sum(
             (t.rs_ohm(B_mT, T_K, f_Hz, f_ref_Hz) for t in self.terms[1:]),
             start=self.terms[0].rs_ohm(B_mT, T_K, f_Hz, f_ref_Hz),

@@ -13,8 +13,8 @@ factors, gap Δ0; :func:`dissipax.rf.sigma1_mattis_bardeen`), ħω = hf/Δ0 and 
 units of the fitted or fixed gap Δ0.  R_s0 [nΩ] is the BCS resistance at
 (f_ref, T_ref); the absolute value needs λ and σ_n, which fits leave free.
 
-:class:`QSlope` adds R_BCS(T, f)·γ(B/B_c)², so that ``BCS() + QSlope()`` is
-R_BCS(B) = R_BCS(0)[1 + γ(B/B_c)²].  This is PHENOMENOLOGY: the medium-field Q-slope has
+:class:`QSlope` adds R_BCS(T, f)·γ(B/B_c)² (amplitude R_q = γR_BCS(0)), so that
+``BCS() + QSlope()`` is R_BCS(B) = R_BCS(0)[1 + γ(B/B_c)²].  This is PHENOMENOLOGY: the medium-field Q-slope has
 no accepted microscopic theory (see Gurevich, SUST 30, 034004 (2017), Sec. 6); the
 quadratic form is the lowest even order of a thermal-feedback expansion.
 """
@@ -78,36 +78,40 @@ class BCS(AbstractLoss):
     T_ref_K: float = eqx.field(static=True, default=2.0)
 
     def rs_ohm(self, B_mT, T_K, f_Hz, f_ref_Hz):
+        """Rs [Ω] of this term at the points (see :class:`AbstractLoss`)."""
         scale = bcs_scale(T_K, f_Hz, f_ref_Hz, Delta0_K=self.Delta0_K, T_ref_K=self.T_ref_K)
         return 1e-9 * self.Rs0_nOhm * scale * jnp.ones_like(jnp.asarray(B_mT, float))
 
 
 class QSlope(AbstractLoss):
-    """Medium-field Q-slope R_BCS(T, f)·γ(B/B_c)² (phenomenology; module docstring).
+    """Medium-field Q-slope R_q·[R_BCS(T, f)/R_BCS(ref)]·(B/B_c)² (phenomenology; module doc).
 
-    Shares ``Rs0_nOhm`` and ``Delta0_K`` with a :class:`BCS` term in the same sum.
+    With a :class:`BCS` term in the same sum, ``BCS() + QSlope()`` is
+    R_BCS(B) = R_BCS(0)[1 + γ(B/B_c)²] with γ = Rq_nOhm/Rs0_nOhm.  The Q-slope amplitude
+    is its own parameter because ramps at one temperature often fix R_BCS(0)γ but not
+    R_BCS(0) itself (then γ and R_s0 are degenerate; their product is not).  Shares
+    ``Delta0_K`` with the BCS term.
 
     Attributes
     ----------
-    Rs0_nOhm, Delta0_K, T_ref_K
-        As in :class:`BCS` (shared when both are in a sum).
-    gamma
-        Q-slope coefficient γ (dimensionless; unbounded: γ < 0 is an anti-Q-slope).
+    Rq_nOhm
+        γ·R_BCS(0) at (f_ref, T_ref) [nΩ]: the Q-slope resistance at B = B_c.
+    Delta0_K, T_ref_K
+        As in :class:`BCS`.
     Bc_mT
         Thermodynamic critical field B_c [mT] normalising the field (static).
     """
 
     PARAMS: ClassVar[dict[str, ParamSpec]] = {
-        "Rs0_nOhm": _RS0,
+        "Rq_nOhm": ParamSpec("nOhm", 0.0, None, True, "gamma * R_BCS(0) at (f_ref, T_ref)"),
         "Delta0_K": _DELTA0,
-        "gamma": ParamSpec("1", None, None, True, "Q-slope coefficient of (B/B_c)^2 (signed)"),
     }
-    Rs0_nOhm: float = 1.0
+    Rq_nOhm: float = 1.0
     Delta0_K: float = 17.5
-    gamma: float = 1.0
     T_ref_K: float = eqx.field(static=True, default=2.0)
     Bc_mT: float = eqx.field(static=True, default=200.0)
 
     def rs_ohm(self, B_mT, T_K, f_Hz, f_ref_Hz):
+        """Rs [Ω] of this term at the points (see :class:`AbstractLoss`)."""
         scale = bcs_scale(T_K, f_Hz, f_ref_Hz, Delta0_K=self.Delta0_K, T_ref_K=self.T_ref_K)
-        return 1e-9 * self.Rs0_nOhm * scale * self.gamma * (jnp.asarray(B_mT) / self.Bc_mT) ** 2
+        return 1e-9 * self.Rq_nOhm * scale * (jnp.asarray(B_mT) / self.Bc_mT) ** 2

@@ -40,7 +40,7 @@ _RUNAWAY_PENALTY = 1e3
 
 
 def nodes_for_tolerance(tol: float) -> tuple[int, int]:
-    """The smallest (n, n_depth) of :data:`NODE_TABLE` whose tolerance is ≤ ``tol``.
+    """Return the smallest (n, n_depth) of :data:`NODE_TABLE` whose tolerance is ≤ ``tol``.
 
     Valid for
         finite ``tol`` > 0; below 1e-8 the 96 × 40 rule is returned (its own accuracy,
@@ -114,6 +114,7 @@ class GurevichBCS(AbstractLoss):
 
     @property
     def needs_points(self) -> bool:
+        """True: solved per point."""
         return True
 
     def ratio(self, B_mT, T_K, f_Hz):
@@ -131,5 +132,6 @@ class GurevichBCS(AbstractLoss):
         return flat.reshape(shape)
 
     def rs_ohm(self, B_mT, T_K, f_Hz, f_ref_Hz):
+        """Rs [Ω] of this term at the points (see :class:`AbstractLoss`)."""
         scale = bcs_scale(T_K, f_Hz, f_ref_Hz, Delta0_K=self.Delta0_K, T_ref_K=self.T_ref_K)
         return 1e-9 * self.Rs0_nOhm * scale * self.ratio(B_mT, T_K, f_Hz)

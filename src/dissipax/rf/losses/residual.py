@@ -30,5 +30,6 @@ class Residual(AbstractLoss):
     R_res_nOhm: float = 5.0
 
     def rs_ohm(self, B_mT, T_K, f_Hz, f_ref_Hz):
+        """Rs [Ω] of this term at the points (see :class:`AbstractLoss`)."""
         shape = jnp.broadcast_shapes(*(jnp.shape(v) for v in (B_mT, T_K, f_Hz)))
         return jnp.full(shape, 1e-9) * self.R_res_nOhm

@@ -52,6 +52,7 @@ class TLS(AbstractLoss):
     T_ref_K: float = eqx.field(static=True, default=2.0)
 
     def rs_ohm(self, B_mT, T_K, f_Hz, f_ref_Hz):
+        """Rs [Ω] of this term at the points (see :class:`AbstractLoss`)."""
         x = units.hz_to_kelvin(f_Hz) / (2.0 * T_K)
         x_ref = units.hz_to_kelvin(f_ref_Hz) / (2.0 * self.T_ref_K)
         thermal = jnp.tanh(x) / jnp.tanh(x_ref)

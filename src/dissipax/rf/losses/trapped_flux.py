@@ -112,6 +112,7 @@ class TrappedFlux(AbstractLoss):
     pin_nm: float = eqx.field(static=True, default=300.0)
 
     def rs_ohm(self, B_mT, T_K, f_Hz, f_ref_Hz):
+        """Rs [Ω] of this term at the points (see :class:`AbstractLoss`)."""
         S = flux_sensitivity_ohm_per_T(f_Hz, mfp_nm=self.mfp_nm, pin_nm=self.pin_nm)
         B = jnp.asarray(B_mT, float)
         return 1e-6 * self.B_trap_uT * S * (1.0 + self.kappa_per_mT * B) + 0.0 * T_K
