@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 from scipy import integrate
+from scipy.linalg import solve_banded
 
 from dissipax import units
 from dissipax.rf import cavity as cav
@@ -95,14 +96,14 @@ def _segment_sensitivity_bvp(f_Hz, mfp_nm, pin_nm):
     n = 4000
     z = np.linspace(0.0, pin_nm * 1e-9, n)
     h = z[1] - z[0]
-    M = np.zeros((n, n), complex)
-    rhs = -phi0 / lam * np.exp(-z / lam)
-    for i in range(1, n - 1):
-        M[i, i - 1] = M[i, i + 1] = eps / h**2
-        M[i, i] = -2 * eps / h**2 + 1j * w * eta
-    M[0, 0], M[0, 1] = -2 * eps / h**2 + 1j * w * eta, 2 * eps / h**2  # ghost node: u'(0)=0
-    M[-1, -1], rhs[-1] = 1.0, 0.0
-    u = np.linalg.solve(M, rhs)
+    rhs = (-phi0 / lam * np.exp(-z / lam)).astype(complex)
+    ab = np.zeros((3, n), complex)  # banded: super, main, sub diagonals
+    ab[0, 1:] = eps / h**2
+    ab[1, :] = -2 * eps / h**2 + 1j * w * eta
+    ab[2, :-1] = eps / h**2
+    ab[0, 1] = 2 * eps / h**2  # ghost node: u'(0) = 0
+    ab[1, -1], ab[2, -2], rhs[-1] = 1.0, 0.0, 0.0  # u(l_p) = 0
+    u = solve_banded((1, 1), ab, rhs)
     force = phi0 / lam * np.exp(-z / lam)
     power = 0.5 * w * integrate.simpson(force * u.imag, x=z)  # per vortex, H = 1 A/m
     return 2 * power / phi0  # Rs = 2 n_v P / H², n_v = B_trap/φ0

@@ -29,7 +29,7 @@ from .._checks import DomainError, check
 from ..fit import FitResult, Parameter, least_squares
 from . import _validate as _v
 from .cavity_data import Ramp, check_ramps
-from .losses import BCS, AbstractLoss, QSlope, TrappedFlux
+from .losses import AbstractLoss, QSlope, TrappedFlux
 from .materials import NIOBIUM, Superconductor
 
 __all__ = [
@@ -53,9 +53,10 @@ _GRID = {
 _PAD_SIGMA = 1e30  # sigma of padded points (zero weight)
 
 #: default model of :func:`fit_cavity` for plain-Nb ramps: chosen by :func:`compare_models`
-#: on the TRIUMF HWR ramps (notebook 03): BCS with a phenomenological Q-slope plus
-#: field-dependent trapped-flux losses (which also carry the residual resistance)
-DEFAULT_MODEL: AbstractLoss = BCS() + QSlope() + TrappedFlux()
+#: on the TRIUMF HWR ramps (notebook 03): the phenomenological Q-slope plus field-dependent
+#: trapped-flux losses (which also carry the residual resistance: one ramp cannot separate
+#: them, nor identify a field-independent BCS amplitude)
+DEFAULT_MODEL: AbstractLoss = QSlope() + TrappedFlux()
 
 
 # --- the model as a fit function -----------------------------------------------------------
@@ -415,7 +416,7 @@ def fit_cavity(
         :func:`~dissipax.rf.cavity_data.load_rs_vs_bp` or :func:`~dissipax.rf.cavity.ramp_from_q0`).
     model
         A sum of :mod:`dissipax.rf.losses` terms; default :data:`DEFAULT_MODEL`
-        (BCS + QSlope + TrappedFlux, chosen for plain-Nb ramps by :func:`compare_models`
+        (QSlope + TrappedFlux, chosen for plain-Nb ramps by :func:`compare_models`
         in notebook 03).
     f_ref_Hz, T_ref_K
         Where BCS-like amplitudes are quoted (default: each ramp's own frequency, 2 K).
