@@ -15,8 +15,8 @@ units of the fitted or fixed gap Δ0.  R_s0 [nΩ] is the BCS resistance at
 
 :class:`QSlope` adds R_BCS(T, f)·γ(B/B_c)² (amplitude R_q = γR_BCS(0)), so that
 ``BCS() + QSlope()`` is R_BCS(B) = R_BCS(0)[1 + γ(B/B_c)²].  This is PHENOMENOLOGY: the
-medium-field Q-slope has no accepted microscopic theory (see Gurevich, SUST 30, 034004 (2017), Sec. 6); the
-quadratic form is the lowest even order of a thermal-feedback expansion.
+medium-field Q-slope has no accepted microscopic theory (see Gurevich, SUST 30, 034004
+(2017), Sec. 6); the quadratic form is the lowest even order of a thermal-feedback expansion.
 """
 
 from __future__ import annotations
