@@ -34,11 +34,10 @@ def test_triumf_three_modes_default_model_converges_with_plausible_parameters(sh
     assert res.all_converged, res.message
     for i in range(3):
         p, e = res[i].params, res[i].stderr
-        assert 0.05 < p["B_trap_uT"] < 20  # µT-equivalent at S(f, l = 100 nm)
-        assert 0.0 <= p["kappa_per_mT"] < 0.1  # Rs grows at most ~10x over 100 mT
-        assert 0.0 <= p["Rq_nOhm"] < 1e3
-        for k in ("B_trap_uT", "kappa_per_mT", "Rq_nOhm"):
-            assert np.isfinite(e[k]) and e[k] > 0
+        assert 1.0 < p["R_res_nOhm"] < 30.0  # a residual resistance of a few to ~15 nOhm
+        assert 0.0 < p["Rq_nOhm"] < 100.0  # a rising Q-slope, gamma*R_BCS(0) at 389 MHz
+        for k in ("Rq_nOhm", "R_res_nOhm"):
+            assert np.isfinite(e[k]) and 0 < e[k] < 0.5 * abs(p[k])
         assert res.redchi[i] < 10  # 2 % errors per point
         # the fitted model reproduces the data within 5 % at every point
         pred = np.asarray(res[i].predict(sel[i].Bp_mT, sel[i].T_K))

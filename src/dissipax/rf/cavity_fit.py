@@ -29,7 +29,7 @@ from .._checks import DomainError, check
 from ..fit import FitResult, Parameter, least_squares
 from . import _validate as _v
 from .cavity_data import Ramp, check_ramps
-from .losses import AbstractLoss, QSlope, TrappedFlux
+from .losses import AbstractLoss, QSlope, Residual
 from .materials import NIOBIUM, Superconductor
 
 __all__ = [
@@ -53,10 +53,10 @@ _GRID = {
 _PAD_SIGMA = 1e30  # sigma of padded points (zero weight)
 
 #: default model of :func:`fit_cavity` for plain-Nb ramps: chosen by :func:`compare_models`
-#: on the TRIUMF HWR ramps (notebook 03): the phenomenological Q-slope plus field-dependent
-#: trapped-flux losses (which also carry the residual resistance: one ramp cannot separate
-#: them, nor identify a field-independent BCS amplitude)
-DEFAULT_MODEL: AbstractLoss = QSlope() + TrappedFlux()
+#: on the TRIUMF HWR ramps (notebook 03; lowest BIC of five candidates): a residual
+#: resistance plus the phenomenological Q-slope (one ramp at one bath temperature cannot
+#: identify a field-independent BCS amplitude; it is degenerate with R_res)
+DEFAULT_MODEL: AbstractLoss = QSlope() + Residual()
 
 
 # --- the model as a fit function -----------------------------------------------------------
@@ -285,26 +285,33 @@ def _auto_starts(model, specs, vary, x_flat, idx, y, sigma, n_ramps):
     del p_fixed
     cols = cols[:-1].reshape(len(grid), len(amps), -1)
     starts = {k: np.empty(n_ramps) for k in specs}
+    signed = np.array([specs[k].min is None for k in amps], bool)
     for i in range(n_ramps):
         m = idx == i
         w = 1.0 / sigma[m]
         best = (np.inf, None, None)
         for gi, g in enumerate(grid):
             A = (cols[gi][:, m] * w).T
+            A = np.concatenate([A, -A[:, signed]], axis=1)  # signed amplitudes: c+ - c-
             b = (y[m] - offset[m]) * w
             if not np.all(np.isfinite(A)):
                 continue
-            coef, rnorm = nnls(A, b)
+            c, rnorm = nnls(A, b)
+            coef = c[: len(amps)].copy()
+            coef[signed] -= c[len(amps) :]
             if rnorm < best[0]:
                 best = (rnorm, g, coef)
         _, g, coef = best
         if g is None:
             g, coef = grid[0], np.ones(len(amps))
-        scale = max(float(np.max(coef)), 1e-12) if coef.size else 1.0
+        scale = max(float(np.max(np.abs(coef))), 1e-12) if coef.size else 1.0
         for k, v in zip(nonlin, g):
             starts[k][i] = v
-        for k, c in zip(amps, coef):
-            starts[k][i] = max(c, 1e-3 * scale)  # strictly inside the bound 0
+        for k, c, sg in zip(amps, coef, signed):
+            # strictly inside the bound 0 (a start of 0 gives an unbounded one unit scale)
+            starts[k][i] = (
+                (c if abs(c) > 1e-3 * scale else 1e-3 * scale) if sg else max(c, 1e-3 * scale)
+            )
         for k in specs:
             if k not in amps and k not in nonlin:
                 starts[k][i] = base[k]
@@ -416,7 +423,7 @@ def fit_cavity(
         :func:`~dissipax.rf.cavity_data.load_rs_vs_bp` or :func:`~dissipax.rf.cavity.ramp_from_q0`).
     model
         A sum of :mod:`dissipax.rf.losses` terms; default :data:`DEFAULT_MODEL`
-        (QSlope + TrappedFlux, chosen for plain-Nb ramps by :func:`compare_models`
+        (QSlope + Residual, chosen for plain-Nb ramps by :func:`compare_models`
         in notebook 03).
     f_ref_Hz, T_ref_K
         Where BCS-like amplitudes are quoted (default: each ramp's own frequency, 2 K).
@@ -731,7 +738,7 @@ def compare_models(
     f_ref_Hz: float | None = None,
     rel_error: float = 0.02,
     max_steps: int = 100,
-    loro: bool = True,
+    loro: bool | str = True,
 ) -> ModelComparison:
     """Fit each candidate model to the ramps and tabulate χ², χ²_red, AIC, BIC and LORO.
 
@@ -748,7 +755,9 @@ def compare_models(
         model is fitted with ALL parameters shared by the other ramps (its frequency,
         temperature and field dependences must carry over); one batched call per model.
         With ramps of different cavities or cool-downs (different R_res) the LORO error
-        is large for every candidate: compare it between candidates.
+        is large for every candidate: compare it between candidates.  ``True`` skips it
+        (NaN) for models solved per point (:class:`~dissipax.rf.losses.GurevichBCS`: a
+        joint fit of every point costs minutes on 2 cores); ``"all"`` computes it for all.
 
     Returns
     -------
@@ -776,7 +785,7 @@ def compare_models(
         conv.append(fit.all_converged)
         lo.append(
             _loro(fit.model, list(ramps), f_ref_Hz, rel_error, max_steps, fit)
-            if loro
+            if loro == "all" or (loro is True and not fit.model.needs_points)
             else float("nan")
         )
     return ModelComparison(

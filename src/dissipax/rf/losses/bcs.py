@@ -95,7 +95,8 @@ class QSlope(AbstractLoss):
     Attributes
     ----------
     Rq_nOhm
-        γ·R_BCS(0) at (f_ref, T_ref) [nΩ]: the Q-slope resistance at B = B_c.
+        γ·R_BCS(0) at (f_ref, T_ref) [nΩ]: the Q-slope resistance at B = B_c (signed:
+        R_q < 0 is an anti-Q-slope, Rs falling with field).
     Delta0_K, T_ref_K
         As in :class:`BCS`.
     Bc_mT
@@ -103,7 +104,7 @@ class QSlope(AbstractLoss):
     """
 
     PARAMS: ClassVar[dict[str, ParamSpec]] = {
-        "Rq_nOhm": ParamSpec("nOhm", 0.0, None, True, "gamma * R_BCS(0) at (f_ref, T_ref)"),
+        "Rq_nOhm": ParamSpec("nOhm", None, None, True, "gamma R_BCS(0) at the reference, signed"),
         "Delta0_K": _DELTA0,
     }
     Rq_nOhm: float = 1.0
