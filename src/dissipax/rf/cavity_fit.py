@@ -456,6 +456,17 @@ def fit_cavity(
         naming the argument (``ramps[i].Bp_mT`` etc. for data).
     """
     model = DEFAULT_MODEL if model is None else model
+    if not isinstance(material, Superconductor):
+        raise DomainError(
+            f"argument 'material' must be a Superconductor; got {type(material).__name__}"
+        )
+    check("rel_error", rel_error, gt=0.0, valid="relative standard error of each Rs point")
+    check("T_ref_K", T_ref_K, gt=0.0, lt=_v.T_C * material.Delta0_K, valid="reference T in K")
+    for name, d in (("vary", vary), ("start", start)):
+        if d is not None and not isinstance(d, dict):
+            raise DomainError(f"argument '{name}' must be a dict name -> value; got {d!r}")
+    if not isinstance(shared, (tuple, list)):
+        raise DomainError(f"argument 'shared' must be a tuple of parameter names; got {shared!r}")
     vary = dict(vary or {})
     start = dict(start or {})
     shared = tuple(shared)
