@@ -90,3 +90,16 @@ def test_default_start_convergence_study_200_ramps(kind):
     assert np.mean(res.success) >= 0.99, np.mean(res.success)
     pulls = _pulls(res, truth)
     assert 0.8 < np.std(pulls[np.isfinite(pulls)]) < 1.25
+
+
+@pytest.mark.slow
+def test_posterior_on_request_agrees_with_least_squares():
+    pytest.importorskip("numpyro")
+    rng = np.random.default_rng(2)
+    ramps, _ = _synthetic(1, rng)
+    res = fit_cavity(ramps)
+    idata = res.sample(0, num_warmup=200, num_samples=400, progress=False)
+    post = idata.posterior
+    for k in ("Rq_nOhm", "R_res_nOhm"):
+        mean, sd = float(post[k].mean()), float(post[k].std())
+        assert abs(mean - res.params[k][0]) < 0.5 * res.stderr[k][0] + 0.5 * sd

@@ -249,6 +249,27 @@ class CavityFit:
         base = n * math.log(max(self.chi2_total, 1e-300) / n)
         return base + 2 * k, base + k * math.log(n)
 
+    def sample(self, i: int, *, rel_error: float = 0.02, **kwargs):
+        """Posterior of ramp ``i``'s varying parameters with :func:`dissipax.fit.sample` (NUTS).
+
+        Starts at the fitted values; priors from the bounds (flat); ``kwargs`` go to
+        :func:`~dissipax.fit.sample` (``num_samples``, ``num_warmup``, ``key``, ...).
+        Needs the ``[bayes]`` extra (NumPyro, ArviZ).  Independent per-ramp fits only.
+        """
+        from ..fit import sample
+
+        if self.shared:
+            raise DomainError("sample() needs per-ramp fits (shared=()); this fit is joint")
+        r = self.ramps[i]
+        specs = self.model.specs()
+        params = {
+            k: _parameter(specs[k], float(self.params[k][i]), bool(self.fit.vary[k])) for k in specs
+        }
+        fr = np.full(len(r), self.f_ref_Hz[i])
+        x = tuple(jnp.asarray(v, float) for v in (r.Bp_mT, r.T_K, np.full(len(r), r.f_Hz), fr))
+        fn = _fit_fn(_template(self.model))
+        return sample(fn, params, x, r.Rs_ohm, sigma=rel_error * r.Rs_ohm, **kwargs)
+
     def report(self) -> str:
         """One line per ramp: label, success, χ²_red and the varying parameters ± stderr."""
         names = [k for k in self.params if self.fit.vary.get(k, self.fit.vary.get(f"{k}__r0"))]
