@@ -196,23 +196,6 @@ def run(quick: bool | None = None) -> list[dict]:
     ref_s *= N_FIELDS / n_ref
     err = float(np.max(np.abs(np.asarray(ratio)[idx] / ref_ratio - 1.0)))
 
-    # the loss term's node counts from its tolerance (GurevichBCS, tol 3e-3: 24 x 12 nodes)
-    # vs the 96 x 40 rule, side by side on the same curve
-    from dissipax.rf.losses.gurevich import _ratio_kernel, nodes_for_tolerance
-
-    n_e, n_d = nodes_for_tolerance(3e-3)
-    args = (
-        jnp.asarray(b),
-        jnp.full(b.shape, omega),
-        jnp.full(b.shape, T0),
-        jnp.full(b.shape, ALPHA),
-    )
-    fast = jax.jit(jax.vmap(_ratio_kernel("fig4b", "nonequilibrium", n_e, n_d)))
-    full = jax.jit(jax.vmap(_ratio_kernel("fig4b", "nonequilibrium", 96, 40)))
-    fast_s, compile_fast, fast_ratio = warm_time(lambda: fast(*args), REPEAT)
-    full_s, _, full_ratio = warm_time(lambda: full(*args), REPEAT)
-    err_fast = float(np.max(np.abs(np.asarray(fast_ratio) / np.asarray(full_ratio) - 1.0)))
-
     grad = jax.jit(
         jax.grad(
             lambda a: jnp.sum(
@@ -241,55 +224,6 @@ def run(quick: bool | None = None) -> list[dict]:
             "ratio = gradient time / forward time (target <= 4)",
         )
         | {"ratio": grad_s / fwd_s},
-        row(
-            f"Rs(Ba), overheating, {N_FIELDS} fields, {n_e} x {n_d} nodes (tol 3e-3) vs 96 x 40",
-            fast_s,
-            full_s,
-            err_fast,
-            compile_fast,
-            "GurevichBCS node counts chosen from tol=3e-3 (NODE_TABLE) vs the full rule, "
-            "same kernel, timed side by side; error = max relative difference of Rs/Rs0",
-        ),
-        *_cavity_rows(),
-    ]
-
-
-def _cavity_rows() -> list[dict]:
-    """fit_cavity on the three TRIUMF ramps (fresh process and warm) and a 5-model table."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
-    folder = Path(os.environ.get("DISSIPAX_DATA_DIR", "")) / "triumf_nb_hwr_rs_vs_bp"
-    if not (folder / "sf_data.csv").is_file():
-        return []
-    script = (
-        "import time; t0 = time.perf_counter()\n"
-        "import dissipax\n"
-        "from dissipax.rf import fit_cavity, load_rs_vs_bp\n"
-        f"rs = load_rs_vs_bp({str(folder / 'sf_data.csv')!r})\n"
-        "sel = [next(r for r in rs if r.f_Hz == f) for f in (389e6, 778e6, 1167e6)]\n"
-        "res = fit_cavity(sel, f_ref_Hz=389e6); fresh = time.perf_counter() - t0\n"
-        "t = time.perf_counter(); res = fit_cavity(sel, f_ref_Hz=389e6)\n"
-        "print(fresh, time.perf_counter() - t, int(res.all_converged))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    ).stdout.split()
-    fresh, warm, ok = float(out[0]), float(out[1]), bool(int(out[2]))
-    load = os.getloadavg()[0]
-    return [
-        row(
-            "fit_cavity, 3 TRIUMF ramps (default model), fresh process vs warm",
-            warm,
-            fresh,
-            None,
-            fresh - warm,
-            f"dissipax_s = warm call, reference_s = fresh process incl. import and compile "
-            f"(targets 1 s, 10 s); all converged: {ok}; load average {load:.1f} on "
-            f"{os.cpu_count()} cores at the end",
-        )
     ]
 
 
