@@ -103,3 +103,22 @@ def test_posterior_on_request_agrees_with_least_squares():
     for k in ("Rq_nOhm", "R_res_nOhm"):
         mean, sd = float(post[k].mean()), float(post[k].std())
         assert abs(mean - res.params[k][0]) < 0.5 * res.stderr[k][0] + 0.5 * sd
+
+
+@pytest.mark.slow
+def test_joint_fit_shares_a_parameter_across_ramps():
+    """shared=("Rq_nOhm",): one Q-slope for all ramps, R_res per ramp, truth recovered."""
+    rng = np.random.default_rng(4)
+    ramps, truth = _synthetic(3, rng)
+    rq = 20.0
+    scale = _scale(T_GRID, 389e6)
+    for r, p in zip(ramps, truth):
+        exact = 1e-9 * (p["R_res_nOhm"] + rq * scale * (B_GRID / 200.0) ** 2)
+        r.Rs_ohm[:] = exact * (1 + 0.02 * rng.standard_normal(exact.size))
+    res = fit_cavity(ramps, shared=("Rq_nOhm",))
+    assert res.all_converged, res.message
+    assert np.ptp(res.params["Rq_nOhm"]) == 0.0
+    assert abs(res.params["Rq_nOhm"][0] - rq) < 4 * res.stderr["Rq_nOhm"][0]
+    for i, p in enumerate(truth):
+        assert abs(res.params["R_res_nOhm"][i] - p["R_res_nOhm"]) < 4 * res.stderr["R_res_nOhm"][i]
+    assert res.nvary == 4
