@@ -25,9 +25,9 @@ def test_alpha_recovered_from_noisy_synthetic_curve():
 
 
 @pytest.mark.slow
-def test_triumf_three_modes_default_model_converges_with_plausible_parameters(shared_data):
+def test_triumf_three_modes_default_model_converges_with_plausible_parameters(dataset):
     """Notebook 03's call: every ramp converges from the default start, parameters sane."""
-    ramps = load_rs_vs_bp(shared_data / "triumf_nb_hwr_rs_vs_bp/sf_data.csv")
+    ramps = load_rs_vs_bp(dataset("triumf_nb_hwr_rs_vs_bp", "sf_data.csv"))
     sel = [next(r for r in ramps if r.f_Hz == f) for f in (389e6, 778e6, 1167e6)]
     res = fit_cavity(sel, f_ref_Hz=389e6)
     assert len(res) == 3
