@@ -51,6 +51,10 @@ _GRID = {
     "B_tls_mT": (1.0, 10.0, 100.0),
 }
 _PAD_SIGMA = 1e30  # sigma of padded points (zero weight)
+#: LM termination (rtol = atol): lmfit's leastsq default 1.49e-8; with a few % errors per
+#: point a step below 1e-8 relative changes nothing (the engine's 1e-10 default made 4.5 %
+#: of TrappedFlux fits end at max_steps ON the minimum, bouncing in the last digits)
+TOL = 1e-8
 
 #: default model of :func:`fit_cavity` for plain-Nb ramps: chosen by :func:`compare_models`
 #: on the TRIUMF HWR ramps (notebook 03; lowest BIC of five candidates): a residual
@@ -572,6 +576,8 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
         batched=True,
         batch_x=True,
         max_steps=max_steps,
+        rtol=TOL,
+        atol=TOL,
     )
     ndata = mask.sum(axis=1)
     k = res.nvary
@@ -611,7 +617,7 @@ def _fit_joint(
                 params[f"{k}__r{i}"] = _parameter(specs[k], float(starts[k][i]), vary[k])
     fn = _joint_fn(_template(model), per_ramp, n)
     x = (*x_flat, jnp.asarray(idx))
-    res = least_squares(fn, params, x, y, sigma=sigma, max_steps=max_steps)
+    res = least_squares(fn, params, x, y, sigma=sigma, max_steps=max_steps, rtol=TOL, atol=TOL)
     pred = np.asarray(jax.jit(lambda xx, pp: fn(xx, **pp))(x, dict(res.params)))
     r2 = ((pred - y) / sigma) ** 2
     chi2 = np.array([r2[idx == i].sum() for i in range(n)])
@@ -766,6 +772,8 @@ def _loro(model, ramps, f_ref_Hz, rel_error, max_steps, starts_fit: CavityFit):
         sigma=sig_b,
         batched=True,
         max_steps=max_steps,
+        rtol=TOL,
+        atol=TOL,
     )
     batch = {k: jnp.asarray(np.asarray(v, float))[:, None] for k, v in res.params.items()}
     pred = np.asarray(_eval_jit(_template(model))(x, batch))  # (n held out, N points)
