@@ -170,7 +170,9 @@ def test_gurevich_and_cavity_rs_zero_field_scaling_match_scipy():
         R_res_nOhm=5.0,
         f_ref_Hz=f_ref,
     )
-    np.testing.assert_allclose(float(rs[0]), 1e-9 * (2.0 * scale + 5.0), rtol=1e-6)
+    # cavity_rs_ohm uses Boltzmann factors, the reference Fermi functions: they differ by
+    # O(e^{-Δ/T}) = 3.5e-4 at 2.2 K (2.7e-4 measured); a factor ω/ω_ref would be 3 here
+    np.testing.assert_allclose(float(rs[0]), 1e-9 * (2.0 * scale + 5.0), rtol=1e-3)
 
 
 # --- cavity quantities ---------------------------------------------------------------------

@@ -267,9 +267,12 @@ def _cavity_model(reading: str, model: str, T_ref_K: float, f_ref_Hz: float):
         T0 = T_K / Delta0_K
         b = B_mT / Bc_mT
         ratio = _ratio_model(b, omega, T0, alpha, reading=reading, model=model)
-        # zero-field BCS Rs at (f, T0) relative to (f_ref, T_ref): Rs ∝ ω² σ1_MB(ω, T)
+        # zero-field BCS Rs at (f, T0) relative to (f_ref, T_ref): Rs ∝ ω² σ1_MB(ω, T) with
+        # σ1 = (2/ω)·I(ω, T) and I = energy_integral (no 2/ω), so Rs ∝ ω·I.  (Until the cavity
+        # branch this read (ω/ω_ref)²·I/I_ref, one factor ω/ω_ref too many for f ≠ f_ref; found
+        # by the SciPy comparison in tests/rf_surface/test_losses.py.)
         w_ref = units.hz_to_kelvin(f_ref_Hz) / Delta0_K
-        scale = (omega / w_ref) ** 2 * _mb(omega, T0) / _mb(w_ref, T_ref_K / Delta0_K)
+        scale = (omega / w_ref) * _mb(omega, T0) / _mb(w_ref, T_ref_K / Delta0_K)
         return 1e-9 * (Rs0_nOhm * scale * ratio + R_res_nOhm)
 
     return fn
