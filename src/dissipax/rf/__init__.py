@@ -9,8 +9,19 @@ branch of Eq. (8) is physical only below :math:`s^* \approx 0.277`, which lies a
 superheating field (:math:`\beta_{sh} \approx 0.176`); see :mod:`dissipax.rf.usadel`.
 """
 
-from .alpha_fit import cavity_rs_ohm, fit_alpha, fit_cavity
+from . import losses
+from .alpha_fit import cavity_rs_ohm, fit_alpha
+from .cavity import (
+    CavityGeometry,
+    bp_from_eacc,
+    eacc_from_bp,
+    load_q0_vs_eacc,
+    q0_from_rs,
+    ramp_from_q0,
+    rs_from_q0,
+)
 from .cavity_data import Ramp, load_rs_vs_bp, pad_ramps
+from .cavity_fit import CavityFit, ModelComparison, compare_models, fit_cavity, model_rs_ohm
 from .complex_conductivity import sigma_mattis_bardeen
 from .conductivity import (
     T_C,
@@ -61,6 +72,18 @@ __all__ = [
     "penetration_depth_m",
     "kinetic_inductance_per_square_H",
     "bcs_gap",
+    "CavityFit",
+    "CavityGeometry",
+    "ModelComparison",
+    "bp_from_eacc",
+    "compare_models",
+    "eacc_from_bp",
+    "load_q0_vs_eacc",
+    "losses",
+    "model_rs_ohm",
+    "q0_from_rs",
+    "ramp_from_q0",
+    "rs_from_q0",
     "BETA_SUPERHEATING",
     "NIOBIUM",
     "OverheatingResult",

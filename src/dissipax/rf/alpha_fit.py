@@ -4,9 +4,10 @@ Two entry points on the one fit engine (:func:`dissipax.fit.least_squares`):
 
 * :func:`fit_alpha` — natural units, the contract ``fit_alpha(b, rs_ratio, omega, T0)``:
   Rs/Rs0 versus b = B_a/B_c, model :func:`~dissipax.rf.surface.surface_resistance_ratio`;
-* :func:`fit_cavity` — physical units: Rs [Ω] versus B_p [mT] of cavity ramps at their
-  measured bath temperatures, model Rs = Rs_BCS(B, T0) + R_res with the BCS part from
-  Eqs. (10), (12)–(15) and the zero-field BCS resistance at 2 K as a free scale.
+* :func:`cavity_rs_ohm` — physical units: the Gurevich-plus-residual model
+  Rs = Rs_BCS(B, T0) + R_res (Eqs. (10), (12)–(15), zero-field BCS resistance at 2 K as a
+  scale); :func:`dissipax.rf.cavity_fit.fit_cavity` (re-exported here) fits composed
+  models, of which ``GurevichBCS() + Residual()`` is this one.
 
 Both fit one dataset or a batch (a leading axis over ramps) in one compiled call; runaway
 points (no stable temperature) give a large finite residual so that the fit backs off.
@@ -25,8 +26,7 @@ from .._checks import DomainError, check, check_broadcast, check_choice, guard, 
 from ..fit import FitResult, Parameter, Retry, least_squares
 from . import _validate as _v
 from . import quadrature as q
-from .cavity_data import Ramp, check_ramps, pad_ramps
-from .materials import NIOBIUM, Superconductor
+from .cavity_fit import fit_cavity
 from .rf_field import energy_integral
 from .surface import MODELS, N_DEPTH, READINGS, _solve_point
 from .usadel import S_MAX
@@ -230,198 +230,15 @@ def _cavity_model(reading: str, model: str, T_ref_K: float, f_ref_Hz: float):
         T0 = T_K / Delta0_K
         b = B_mT / Bc_mT
         ratio = _ratio_model(b, omega, T0, alpha, reading=reading, model=model)
-        # zero-field BCS Rs at (f, T0) relative to (f_ref, T_ref): Rs ∝ ω² σ1_MB(ω, T)
+        # zero-field BCS Rs at (f, T0) relative to (f_ref, T_ref): Rs ∝ ω² σ1_MB(ω, T) with
+        # σ1 = (2/ω)·I(ω, T) and I = energy_integral (no 2/ω), so Rs ∝ ω·I.  (Until the cavity
+        # branch this read (ω/ω_ref)²·I/I_ref, one factor ω/ω_ref too many for f ≠ f_ref; found
+        # by the SciPy comparison in tests/rf_surface/test_losses.py.)
         w_ref = units.hz_to_kelvin(f_ref_Hz) / Delta0_K
-        scale = (omega / w_ref) ** 2 * _mb(omega, T0) / _mb(w_ref, T_ref_K / Delta0_K)
+        scale = (omega / w_ref) * _mb(omega, T0) / _mb(w_ref, T_ref_K / Delta0_K)
         return 1e-9 * (Rs0_nOhm * scale * ratio + R_res_nOhm)
 
     return fn
-
-
-_DELTA0_RANGE_K = (12.0, 22.0)  # bounds of Delta0 when fitted (vary_Delta0)
-
-
-def _check_fit_cavity(
-    ramps, material, alpha, Rs0_nOhm, R_res_nOhm, vary_Delta0, reading, model, rel_error
-) -> float:
-    """Boundary checks of :func:`fit_cavity`; returns the smallest Δ0 [K] the fit may try."""
-    check_ramps(ramps)
-    if not isinstance(material, Superconductor):
-        raise DomainError(
-            f"argument 'material' must be a Superconductor; got {type(material).__name__}"
-        )
-    check_choice("reading", reading, READINGS)
-    check_choice("model", model, MODELS)
-    vary_Delta0 = _v.flag("vary_Delta0", vary_Delta0)
-    check("alpha", alpha, ge=0.0, le=20.0, valid="start value of alpha (fit bounds [0, 20])")
-    for name, x in (("Rs0_nOhm", Rs0_nOhm), ("R_res_nOhm", R_res_nOhm)):
-        if x is not None:
-            check(name, x, ge=0.0, valid="start value in nOhm")
-    check("rel_error", rel_error, gt=0.0, valid="relative standard error of each Rs point")
-    lo, hi = _DELTA0_RANGE_K
-    if vary_Delta0:
-        check(
-            "material.Delta0_K",
-            material.Delta0_K,
-            ge=lo,
-            le=hi,
-            valid="start value of the fitted Delta0 in K (fit bounds [12, 22])",
-        )
-    Delta0_lo = lo if vary_Delta0 else float(material.Delta0_K)
-    factor = READINGS[reading].beta
-    Bc_mT = material.Bc_T * 1e3
-    for i, r in enumerate(ramps):
-        check(
-            f"ramps[{i}].Bp_mT",
-            r.Bp_mT,
-            ge=0.0,
-            le=_b_max(reading) * Bc_mT,
-            valid=f"peak field in mT; beta0 = {factor:g} (B/B_c)^2 <= {S_MAX} with B_c = "
-            f"{Bc_mT:g} mT",
-        )
-        check(
-            f"ramps[{i}].T_K",
-            r.T_K,
-            gt=0.0,
-            lt=_v.T_C * Delta0_lo,
-            valid=f"bath temperature in K, below 0.567 Delta0/k_B for Delta0 >= {Delta0_lo:g} K",
-        )
-        check(f"ramps[{i}].Rs_ohm", r.Rs_ohm, gt=0.0, valid="surface resistance in ohm")
-        check(f"ramps[{i}].f_Hz", r.f_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
-        omega = float(units.hz_to_kelvin(r.f_Hz)) / Delta0_lo
-        b_top = float(np.max(r.Bp_mT)) / Bc_mT
-        lim = 2.0 * float(_v.spectral_gap_np(factor * b_top**2))
-        if not omega < lim:
-            raise DomainError(
-                f"argument 'ramps[{i}].f_Hz' must be < 2 eps_g(beta0) Delta0/h at the ramp's "
-                f"largest field (pair-breaking absorption is not in Eq. (10)); got "
-                f"f_Hz={r.f_Hz!r} (omega = {omega:.6g} >= {lim:.6g})"
-            )
-    return Delta0_lo
-
-
-def fit_cavity(
-    ramps: list[Ramp],
-    *,
-    material: Superconductor = NIOBIUM,
-    alpha=0.3,
-    Rs0_nOhm=None,
-    R_res_nOhm=None,
-    vary_Delta0: bool = False,
-    reading: str = "printed",
-    model: str = "nonequilibrium",
-    rel_error: float = 0.02,
-    T_ref_K: float = 2.0,
-    f_ref_Hz: float | None = None,
-    max_steps: int = 100,
-) -> FitResult:
-    r"""Fit measured cavity ramps Rs(B_p) with Gurevich's model plus a residual resistance.
-
-    Model per ramp: Rs(B, T_bath) = Rs0 · [ω²σ1_MB(ω, T_bath)]/[ω_ref²σ1_MB(ω_ref, T_ref)]
-    · Rs(B)/Rs0|_{Eqs. (10),(12)–(15), α} + R_res, evaluated at each point's measured bath
-    temperature (the bath drifts by ~0.05 K along a ramp, which changes Rs_BCS by ~10 %).
-    Free: α, Rs0 (zero-field BCS resistance at f_ref, T_ref [nΩ]) and R_res [nΩ];
-    optionally Δ0.  B_c is the material's (fixed).
-
-    Parameters
-    ----------
-    ramps
-        :class:`~dissipax.rf.cavity_data.Ramp` s (one batched fit over all of them; ramps of
-        different lengths are padded with zero-weight points).
-    material
-        Supplies Δ0 (start value if ``vary_Delta0``) and B_c.
-    alpha, Rs0_nOhm, R_res_nOhm
-        Start values (``None``: estimated per ramp from its lowest-field point).
-    vary_Delta0
-        Also fit Δ0 [K] (bounded to 12–22 K).
-    reading, model
-        See :func:`dissipax.rf.surface.surface_resistance_ratio`.
-    rel_error
-        Relative standard error assumed for each Rs point (Q0 measurements: a few %).
-    T_ref_K, f_ref_Hz
-        Where Rs0 is quoted (default: 2 K and each ramp's own frequency).
-    max_steps
-        Levenberg–Marquardt step limit.
-
-    Returns
-    -------
-    FitResult
-        Batched over ``ramps`` (``result[i]`` is ramp i); parameters ``alpha``,
-        ``Rs0_nOhm``, ``R_res_nOhm``, ``Delta0_K``, ``Bc_mT``.
-
-    Valid for
-        ramps (non-empty list of :class:`~dissipax.rf.cavity_data.Ramp`) whose points lie
-        in the model's domain for every Δ0 the fit may try (the material's, or 12–22 K with
-        ``vary_Delta0``): 0 ≤ B_p ≤ b_max(reading)·B_c (β0 ≤ 0.25), 0 < T < 0.567 Δ0/k_B,
-        1 kHz ≤ f < 2ε_g(β0)Δ0/h, Rs > 0, all finite; start values 0 ≤ alpha ≤ 20,
-        Rs0_nOhm, R_res_nOhm ≥ 0 or None; ``rel_error > 0``; ``0 < T_ref_K < 0.567 Δ0``;
-        ``f_ref_Hz ≥ 1 kHz`` or None; ``max_steps ≥ 1``.  Outside: ``DomainError`` naming the
-        argument (``ramps[i].Bp_mT`` etc. for data).  Inside the compiled fit, run-time
-        guards on b, ω, T0, α.
-    """
-    Delta0_lo = _check_fit_cavity(
-        ramps, material, alpha, Rs0_nOhm, R_res_nOhm, vary_Delta0, reading, model, rel_error
-    )
-    T_ref_K = guard(
-        "T_ref_K", T_ref_K, gt=0.0, lt=_v.T_C * Delta0_lo, valid="reference temperature in K"
-    )
-    if f_ref_Hz is not None:
-        check("f_ref_Hz", f_ref_Hz, ge=_v.F_MIN_HZ, valid=_v.F_HZ_UNITS)
-    max_steps = _v.nodes("max_steps", max_steps, minimum=1)
-    f_ref = {float(r.f_Hz) for r in ramps} if f_ref_Hz is None else {float(f_ref_Hz)}
-    if len(f_ref) != 1:
-        raise DomainError(
-            "fit_cavity: ramps of different frequencies need an explicit "
-            "f_ref_Hz, or one call per frequency"
-        )
-    padded = pad_ramps(ramps)
-    n_batch = len(ramps)
-    Rs = padded["Rs_ohm"]
-    sigma = rel_error * Rs
-    x = (padded["Bp_mT"], padded["T_K"], np.broadcast_to(padded["f_Hz"][:, None], Rs.shape))
-    rs_low = Rs[:, 0] * 1e9
-
-    def per_ramp(v, auto):  # a start: None (automatic), a scalar or one value per ramp
-        return auto if v is None else np.broadcast_to(np.asarray(v, dtype=float), (n_batch,))
-
-    auto = {"alpha": np.full(n_batch, 0.3), "Rs0_nOhm": 0.3 * rs_low, "R_res_nOhm": 0.7 * rs_low}
-    start = {
-        "alpha": per_ramp(alpha, auto["alpha"]),
-        "Rs0_nOhm": per_ramp(Rs0_nOhm, auto["Rs0_nOhm"]),
-        "R_res_nOhm": per_ramp(R_res_nOhm, auto["R_res_nOhm"]),
-    }
-
-    def params(st, idx):
-        return {
-            "alpha": Parameter(st["alpha"][idx], min=0.0, max=20.0),
-            "Rs0_nOhm": Parameter(st["Rs0_nOhm"][idx], min=0.0),
-            "R_res_nOhm": Parameter(st["R_res_nOhm"][idx], min=0.0),
-            "Delta0_K": Parameter(
-                np.full(n_batch, material.Delta0_K)[idx], min=12.0, max=22.0, vary=vary_Delta0
-            ),
-            "Bc_mT": Parameter(np.full(n_batch, material.Bc_T * 1e3)[idx], vary=False),
-        }
-
-    fn = _cavity_model(reading, model, float(T_ref_K), f_ref.pop())
-    everything = np.arange(n_batch)
-    # ramps that fail from the given start: again from the automatic start (estimated from
-    # the lowest-field point) plus RETRY_MULTISTART random starts
-    return least_squares(
-        fn,
-        params(start, everything),
-        x,
-        Rs,
-        sigma=sigma,
-        mask=padded["mask"],
-        batched=True,
-        batch_x=True,
-        max_steps=max_steps,
-        retry=Retry(
-            RETRY_MULTISTART,
-            params=params(auto, everything),
-            label=f"(retried, multistart={RETRY_MULTISTART})",
-        ),
-    )
 
 
 def _check_cavity_rs(B_mT, T_K, f_Hz, Delta0_K, Bc_mT, reading, model, T_ref_K, f_ref_Hz):
