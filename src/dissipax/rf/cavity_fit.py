@@ -50,7 +50,6 @@ _GRID = {
     "alpha": (0.02, 0.2, 1.0),
     "B_tls_mT": (1.0, 10.0, 100.0),
 }
-_PAD_SIGMA = 1e30  # sigma of padded points (zero weight)
 #: LM termination (rtol = atol): lmfit's leastsq default 1.49e-8; with a few % errors per
 #: point a step below 1e-8 relative changes nothing (the engine's 1e-10 default made 4.5 %
 #: of TrappedFlux fits end at max_steps ON the minimum, bouncing in the last digits)
@@ -564,7 +563,6 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
         cols.append(out)
     Bp, Tp, fp, frp, yp, sp = cols
     mask = np.arange(n_max)[None, :] < np.array([len(r) for r in ramps])[:, None]
-    sp = np.where(mask, sp, _PAD_SIGMA)
     params = {k: _parameter(specs[k], starts[k], vary[k]) for k in specs}
     fn = _fit_fn(_template(model))
     res = least_squares(
@@ -573,26 +571,23 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
         (Bp, Tp, fp, frp),
         yp,
         sigma=sp,
+        mask=mask,
         batched=True,
         batch_x=True,
         max_steps=max_steps,
         rtol=TOL,
         atol=TOL,
     )
-    ndata = mask.sum(axis=1)
+    ndata = np.asarray(res.ndata)
     k = res.nvary
-    dof = np.maximum(ndata - k, 1)
     chi2 = np.asarray(res.chi2, float)
-    # the engine counts padded points in ndata: rescale its redchi-scaled errors
-    fix = np.sqrt(np.maximum(n_max - k, 1) / dof)
-    stderr = {p: np.asarray(v, float) * fix for p, v in res.stderr.items()}
     return CavityFit(
         model=model,
         ramps=tuple(ramps),
         params={p: np.asarray(v, float) for p, v in res.params.items()},
-        stderr=stderr,
+        stderr={p: np.asarray(v, float) for p, v in res.stderr.items()},
         chi2=chi2,
-        redchi=chi2 / dof,
+        redchi=np.asarray(res.redchi, float),
         ndata=ndata,
         success=np.asarray(res.success, bool),
         message=tuple(res.message),
@@ -757,7 +752,7 @@ def _loro(model, ramps, f_ref_Hz, rel_error, max_steps, starts_fit: CavityFit):
     vary = {k: bool(starts_fit.fit.vary.get(k, s.vary)) for k, s in specs.items()}
     B, T, f, fr, idx, y = _points(ramps, f_ref_Hz)
     sigma = rel_error * y
-    sig_b = np.where(idx[None, :] == np.arange(n)[:, None], _PAD_SIGMA, sigma[None, :])
+    held_out = idx[None, :] == np.arange(n)[:, None]  # row i: ramp i is not data
     params = {
         k: _parameter(specs[k], np.full(n, float(np.median(starts_fit.params[k]))), vary[k])
         for k in specs
@@ -769,7 +764,8 @@ def _loro(model, ramps, f_ref_Hz, rel_error, max_steps, starts_fit: CavityFit):
         params,
         x,
         np.broadcast_to(y, (n, y.size)),
-        sigma=sig_b,
+        sigma=sigma,
+        mask=~held_out,
         batched=True,
         max_steps=max_steps,
         rtol=TOL,
