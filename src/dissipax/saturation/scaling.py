@@ -114,6 +114,9 @@ def _branch_basis(t, n):
     return (bspline_basis(t, n) - bspline_basis(jnp.zeros(()), n))[..., 1:]
 
 
+_branch_basis_jit = jax.jit(_branch_basis, static_argnums=1)
+
+
 def _scaling(H, T, H_c, z_nu):
     """(x, side): x = |H − H_c| T^{−1/zν}, side = H > H_c."""
     u = H - H_c
@@ -326,7 +329,7 @@ class CollapseResult:
         side = u > 0
         xmax = np.where(side, self.x_max[0], self.x_max[1])
         t = np.abs(u) / xmax
-        B = np.asarray(_branch_basis(jnp.asarray(t.ravel()), self.n_intervals))
+        B = np.asarray(_branch_basis_jit(jnp.asarray(t.ravel()), self.n_intervals))
         k = self.n_intervals + 2
         cp, cm = self.coefficients[1 : 1 + k], self.coefficients[1 + k :]
         g = np.where(side.ravel(), B @ cp, B @ cm).reshape(u.shape)
@@ -620,7 +623,7 @@ def collapse_batch(H, T, log_R, sigma_log_R, *, H_c, z_nu, bounds, n=N_INTERVALS
         "w": jnp.asarray(1.0 / s**2),
     }
     params = {
-        "H_c": Parameter(float(H_c), min=bounds[0], max=bounds[1]),
+        "H_c": Parameter(float(H_c), min=float(bounds[0]), max=float(bounds[1])),
         "z_nu": Parameter(float(z_nu), min=0.05, max=50.0),
     }
     res = least_squares(
