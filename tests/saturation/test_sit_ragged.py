@@ -27,7 +27,9 @@ def test_fit_fields_ragged_equals_field_by_field(ragged):
     assert len(H) == len(insulating.fields)
     for i in (0, len(H) // 2, len(H) - 1):
         sel = insulating.H == H[i]
-        one = sat.fit(insulating.T[sel], insulating.R[sel], "insulator", sigma=insulating.sigma[sel])
+        one = sat.fit(
+            insulating.T[sel], insulating.R[sel], "insulator", sigma=insulating.sigma[sel]
+        )
         for k in ("sigma_QF", "sigma_0", "E_a"):
             assert np.asarray(res.params[k])[i] == pytest.approx(one.params[k], rel=1e-6)
 

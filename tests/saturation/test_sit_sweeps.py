@@ -23,7 +23,9 @@ def test_csv_round_trip_and_units(tmp_path):
     # the same numbers in tesla, mK and kOhm/sq
     q = tmp_path / "sit_units.csv"
     lines = ["B [T],T [mK],R [kOhm/sq]"]
-    lines += [f"{h * 1e-4:.10g},{t * 1e3:.10g},{r * 1e-3:.10g}" for h, t, r in zip(sw.H, sw.T, sw.R)]
+    lines += [
+        f"{h * 1e-4:.10g},{t * 1e3:.10g},{r * 1e-3:.10g}" for h, t, r in zip(sw.H, sw.T, sw.R)
+    ]
     q.write_text("\n".join(lines) + "\n")
     conv = sat.load_sit_csv(q)
     np.testing.assert_allclose(conv.H, sw.H, rtol=1e-9)
@@ -116,9 +118,7 @@ def test_duality_exact_on_noise_free_tables():
         d = sat.duality(sw, center=(sample.H_c, sample.R_c), delta=delta)
         truth = sample.duality_deviation(d.T[:, None], delta[None, :])
         np.testing.assert_allclose(d.deviation, truth, atol=1e-12)
-        np.testing.assert_allclose(
-            d.ratio_plus * d.ratio_minus_inv**-1, np.exp(truth), rtol=1e-12
-        )
+        np.testing.assert_allclose(d.ratio_plus * d.ratio_minus_inv**-1, np.exp(truth), rtol=1e-12)
         if b == 0:
             np.testing.assert_allclose(d.ratio_plus, d.ratio_minus_inv, rtol=1e-12)
     # between measured fields the interpolation error is second order and small
