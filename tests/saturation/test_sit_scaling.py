@@ -168,3 +168,36 @@ def test_bad_input_messages(sweep):
         sat.scaling_collapse(sel, n_intervals=0)
     with pytest.raises(DomainError, match="not inside the field range"):
         sat.scaling_collapse(sel, H_c=600.0)
+
+
+@pytest.mark.slow
+def test_pulls_calibrated_full_table_200_draws():
+    # the table size (30 fields x 60 temperatures), 200 noise draws
+    n = 200
+    draws = [sat.generate_sit(seed=s).select(T_min=T_MIN) for s in range(n)]
+    ref = draws[0]
+    c = sat.scaling_collapse(ref)
+    fits = S.collapse_batch(
+        ref.H,
+        ref.T,
+        np.stack([np.log(d.R) for d in draws]),
+        ref.sigma / ref.R,
+        H_c=c.params["H_c"],
+        z_nu=c.params["z_nu"],
+        bounds=(ref.H.min(), ref.H.max()),
+    )
+    assert fits["success"].all()
+    for k in ("z_nu", "H_c", "R_c"):
+        pull = (fits[k] - getattr(TRUTH, k)) / fits[f"stderr_{k}"]
+        assert abs(pull.mean()) < 3 / np.sqrt(n), (k, pull.mean())
+        assert 1 - 3 / np.sqrt(2 * n) < pull.std(ddof=1) < 1 + 3 / np.sqrt(2 * n), (k, pull.std())
+
+
+@pytest.mark.slow
+def test_breakdown_on_ragged_table():
+    sw = sat.generate_sit(ragged=True, seed=8)
+    b = sat.scaling_breakdown(sw)
+    # ragged tables: candidates are quantiles of the measured temperatures, refined to
+    # finer quantiles between the last accepted and the first rejected one
+    assert b.T_first_fail < TRUTH.T_sat < b.T_onset * 1.15, b.message
+    assert abs(b.reference.params["H_c"] - TRUTH.H_c) / TRUTH.H_c < 0.01

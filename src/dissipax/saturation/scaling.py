@@ -12,8 +12,10 @@ F_±(0) = 1, i.e. a temperature-independent crossing at (H_c, R_c).
 Master-curve representation, and why
 ------------------------------------
 Each branch is a cubic B-spline in the *normalised* scaling variable
-:math:`t = x / x_\max^\pm`, with :math:`x_\max^\pm` the largest x of the selected data on
-that side, on ``n_intervals`` uniform intervals of [0, 1]:
+:math:`t = x / x_\max^\pm`, with :math:`x_\max^\pm = |H_\mathrm{ext}^\pm - H_c|\,
+T_\min^{-1/z\nu}` (the extreme selected field on that side and the lowest selected
+temperature: the largest x of a table measured at every field down to T_min, an upper bound
+of x otherwise), on ``n_intervals`` uniform intervals of [0, 1]:
 :math:`\ln F_\pm(t) = \sum_j c^\pm_j\,[B_j(t) - B_j(0)]` (so F(0) = 1 exactly), and
 :math:`\ln R = \ln R_c + \ln F_\pm`.
 
@@ -29,8 +31,8 @@ that side, on ``n_intervals`` uniform intervals of [0, 1]:
 * Normalising by x_max makes the fit invariant to the units of H and T (Oe vs T, K vs mK:
   x scales by a constant that t absorbs) and to the order of the points; the knots follow
   the data as (H_c, zν) move, so every basis function always sees data.
-* Cubic splines are C², so the objective is differentiable in (H_c, zν) (x_max is a max
-  over points, smooth where its argmax does not switch); gradients are finite.
+* Cubic splines are C², and x_max is smooth in (H_c, zν), so the objective is
+  differentiable (a kink only where H_c crosses a measured field); gradients are finite.
 * The fit is on ln R with :math:`\sigma_{\ln R} = \sigma_R/R` (R spans decades).
 
 Uncertainties
@@ -123,12 +125,11 @@ def _scaling(H, T, H_c, z_nu):
     return jnp.abs(u) * T ** (-1.0 / z_nu), u > 0
 
 
-def _xmax(x, side, inc):
-    def one(sel):
-        m = jnp.max(jnp.where(sel, x, 0.0))
-        return jnp.where(m > 0, m, 1.0)
-
-    return one(inc & side), one(inc & ~side)
+def _xmax(ext, H_c, z_nu):
+    """x_max± = |H_ext± − H_c|·T_min^{−1/zν} from ``ext = [H_max, H_min, T_min]`` (selection)."""
+    scale = ext[2] ** (-1.0 / z_nu)
+    xp, xm = (ext[0] - H_c) * scale, (H_c - ext[1]) * scale
+    return jnp.where(xp > 0, xp, 1.0), jnp.where(xm > 0, xm, 1.0)
 
 
 def _design(x, side, xmax_p, xmax_m, n):
@@ -152,7 +153,7 @@ def _surface(x_data, H_c, z_nu, n):
     """Best collapse for fixed (H_c, zν): (ln R prediction, coefficients, x_max±)."""
     H, T, y, w = x_data["H"], x_data["T"], x_data["y"], x_data["w"]
     x, side = _scaling(H, T, H_c, z_nu)
-    xp, xm = _xmax(x, side, w > 0)
+    xp, xm = _xmax(x_data["ext"], H_c, z_nu)
     A = _design(x, side, xp, xm, n)
     c = _solve_linear(A, y, w)
     return A @ c, c, xp, xm
@@ -178,7 +179,7 @@ def _full_covariance_fn(n: int):
 
         def resid(theta):
             x, side = _scaling(H, T, theta[0], theta[1])
-            xp2, xm2 = _xmax(x, side, w > 0)
+            xp2, xm2 = _xmax(x_data["ext"], theta[0], theta[1])
             return jnp.sqrt(w) * (_design(x, side, xp2, xm2, n) @ theta[2:] - y)
 
         theta = jnp.concatenate([jnp.stack([H_c, z_nu]), c])
@@ -225,7 +226,14 @@ def _data(H, T, R, sigma, include):
     s = np.ones_like(y) if sigma is None else np.asarray(sigma, float) / R
     inc = np.ones_like(y, bool) if include is None else include
     w = np.where(inc, 1.0 / s**2, 0.0)
-    return {"H": jnp.asarray(H), "T": jnp.asarray(T), "y": jnp.asarray(y), "w": jnp.asarray(w)}
+    ext = np.array([H[inc].max(), H[inc].min(), T[inc].min()])
+    return {
+        "H": jnp.asarray(H),
+        "T": jnp.asarray(T),
+        "y": jnp.asarray(y),
+        "w": jnp.asarray(w),
+        "ext": jnp.asarray(ext),
+    }
 
 
 # --- starting values ----------------------------------------------------------------------
@@ -621,6 +629,7 @@ def collapse_batch(H, T, log_R, sigma_log_R, *, H_c, z_nu, bounds, n=N_INTERVALS
         "T": jnp.asarray(Tb),
         "y": jnp.asarray(log_R),
         "w": jnp.asarray(1.0 / s**2),
+        "ext": jnp.asarray(np.broadcast_to([Hb.max(), Hb.min(), Tb.min()], (B, 3))),
     }
     params = {
         "H_c": Parameter(float(H_c), min=float(bounds[0]), max=float(bounds[1])),
