@@ -34,6 +34,8 @@ import numpy as np
 
 from benchmarks import best_time, is_quick, main, row, warm_time
 
+CMD = "measured with: PYTHONPATH=$PWD/src python -m benchmarks --only sit"
+
 FRESH = r"""
 import json, sys, time
 t0 = time.perf_counter()
@@ -145,7 +147,7 @@ def run(quick: bool | None = None) -> list[dict]:
                     f"{info['n_fits']} collapse fits; "
                     f"onset {info['T_onset']:.4g} K (truth 0.1), H_c {info['H_c']:.5g} Oe (400), "
                     f"z_nu {info['z_nu']:.4g} (1.3); target <= 5 s on 2 cores; load average "
-                    f"{load0:.1f} -> {load1:.1f} on {os.cpu_count()} cores",
+                    f"{load0:.1f} -> {load1:.1f} on {os.cpu_count()} cores; {CMD}",
                 )
             )
         sw = sat.load_sit_csv(csv)
@@ -171,7 +173,7 @@ def run(quick: bool | None = None) -> list[dict]:
             f" + full covariance, {col.fit.extra.get('nsteps', '?')} LM steps; SciPy: TRF on the "
             f"full problem (15 parameters, 2-point Jacobian, nfev {ref.nfev}); error = max "
             "|difference| of H_c, z_nu in dissipax stderr; best of 3 warm calls each; load "
-            f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+            f"average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; {CMD}",
         )
     )
     return rows
