@@ -622,14 +622,14 @@ def collapse_batch(H, T, log_R, sigma_log_R, *, H_c, z_nu, bounds, n=N_INTERVALS
     log_R = np.atleast_2d(np.asarray(log_R, float))
     B, N = log_R.shape
     s = np.broadcast_to(np.asarray(sigma_log_R, float), log_R.shape)
-    Hb = np.broadcast_to(np.asarray(H, float), (B, N))
-    Tb = np.broadcast_to(np.asarray(T, float), (B, N))
+    Hb = np.array(np.broadcast_to(np.asarray(H, float), (B, N)))  # own, contiguous copies
+    Tb = np.array(np.broadcast_to(np.asarray(T, float), (B, N)))
     data = {
-        "H": jnp.asarray(Hb),
-        "T": jnp.asarray(Tb),
-        "y": jnp.asarray(log_R),
-        "w": jnp.asarray(1.0 / s**2),
-        "ext": jnp.asarray(np.broadcast_to([Hb.max(), Hb.min(), Tb.min()], (B, 3))),
+        "H": Hb,
+        "T": Tb,
+        "y": np.array(log_R),
+        "w": np.array(1.0 / s**2),
+        "ext": np.array(np.broadcast_to([Hb.max(), Hb.min(), Tb.min()], (B, 3))),
     }
     params = {
         "H_c": Parameter(float(H_c), min=float(bounds[0]), max=float(bounds[1])),
@@ -640,7 +640,7 @@ def collapse_batch(H, T, log_R, sigma_log_R, *, H_c, z_nu, bounds, n=N_INTERVALS
         params,
         data,
         data["y"],
-        jnp.asarray(s),
+        np.array(s),
         batched=True,
         batch_x=True,
         scale_covar=False,
