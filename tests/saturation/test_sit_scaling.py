@@ -97,6 +97,24 @@ def test_objective_gradient_finite_and_matches_differences(sweep):
         assert float(g[i]) == pytest.approx(fd, rel=1e-4)
 
 
+def test_pulls_small_default_20_draws(collapse):
+    # default-suite version of the pull study: 20 draws fitted one by one (the compiled
+    # single fit of this table shape is reused); the 100- and 200-draw batched studies are
+    # marked slow.  Bands: mean within 3/sqrt(20), sd within 1 +/- 3/sqrt(40)
+    n = 20
+    pulls = {"z_nu": [], "H_c": []}
+    for s in range(1, n + 1):
+        c = sat.scaling_collapse(table(seed=s), T_min=T_MIN)
+        assert c.success, c.message
+        for k in pulls:
+            pulls[k].append((c.params[k] - getattr(TRUTH, k)) / c.stderr[k])
+    for k, v in pulls.items():
+        v = np.asarray(v)
+        assert abs(v.mean()) < 3 / np.sqrt(n), (k, v.mean())
+        assert 1 - 3 / np.sqrt(2 * n) < v.std(ddof=1) < 1 + 3 / np.sqrt(2 * n), (k, v.std())
+
+
+@pytest.mark.slow
 def test_pulls_calibrated_over_100_draws(collapse):
     # 100 noise draws of the scaling regime, one batched engine call; pulls of z_nu and H_c
     # must be N(0, 1): mean within 3/sqrt(100), standard deviation within its 3-sigma band
@@ -143,6 +161,7 @@ def test_no_onset_without_saturation():
     assert b.ok.all()
 
 
+@pytest.mark.slow
 def test_bootstrap_matches_stderr(sweep):
     c = sat.scaling_collapse(sweep, T_min=T_MIN, bootstrap=100, seed=3)
     assert len(c.bootstrap["z_nu"]) >= 95
