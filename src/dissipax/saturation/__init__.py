@@ -13,6 +13,17 @@ Units: T in K, activation energies as E_a/k_B in K, ρ in Ω/□, σ in S, field
 * :func:`load_csv`, :class:`FieldSweep` — long-format R(T, H) tables;
 * :func:`generate`, :class:`SyntheticSample` — a labelled synthetic sweep with the paper's trends.
 
+Around the field-tuned SIT itself (the "avoided" transition of the paper):
+
+* :func:`load_sit_csv`, :func:`sit_sweep`, :class:`SITSweep`, :class:`Isotherms` — R(T, H)
+  tables (ragged R(T) curves and R(H) isotherms in one long format, transposed both ways);
+* :func:`crossing_point` — (H_c, R_c) from the crossing of isotherms;
+* :func:`scaling_collapse` — R = R_c F_±(|H − H_c| T^{−1/zν}): H_c, zν, R_c with errors;
+* :func:`scaling_breakdown`, :func:`link_saturation` — collapse quality against the lowest
+  temperature, the onset of saturation, and its link to σ_QF, ρ_QF of Eqs. (1)–(2);
+* :func:`duality` — deviation from self-duality R(H_c+δ)/R_c vs R_c/R(H_c−δ);
+* :func:`generate_sit`, :class:`SITSample` — a synthetic SIT table with known H_c, zν, T_sat.
+
 Note on the paper's text: its introduction writes "R_Q = h/e² ∼ 6.45 kΩ"; 6.45 kΩ is the
 pair quantum h/4e² (= :data:`dissipax.units.R_Q`, as in the Fig. 4 caption), h/e² being
 25.8 kΩ.  dissipax compares saturation resistances with h/4e².  The curvature zeros of
@@ -21,7 +32,9 @@ numerical second differences of noisy data.
 """
 
 from .analysis import SweepAnalysis, analyze
+from .crossing import Crossing, crossing_point
 from .data import DataError, FieldSweep, SkippedFieldsWarning, load_csv, sweep_from_arrays
+from .duality import DualityResult, duality
 from .field import (
     Crossover,
     crossover,
@@ -40,10 +53,40 @@ from .laws import (
     log_failed_superconductor,
     resistivity,
 )
+from .scaling import (
+    Breakdown,
+    CollapseResult,
+    SaturationLink,
+    collapse_objective,
+    link_saturation,
+    scaling_breakdown,
+    scaling_collapse,
+)
+from .sit_synthetic import SITSample, SITTruth, generate_sit
+from .sweeps import DuplicatePointsWarning, Isotherms, SITSweep, load_sit_csv, sit_sweep
 from .synthetic import SyntheticSample, SyntheticTruth, generate
 
 __all__ = [
     "AutoFitResult",
+    "Breakdown",
+    "CollapseResult",
+    "Crossing",
+    "DualityResult",
+    "DuplicatePointsWarning",
+    "Isotherms",
+    "SITSample",
+    "SITSweep",
+    "SITTruth",
+    "SaturationLink",
+    "collapse_objective",
+    "crossing_point",
+    "duality",
+    "generate_sit",
+    "link_saturation",
+    "load_sit_csv",
+    "scaling_breakdown",
+    "scaling_collapse",
+    "sit_sweep",
     "Crossover",
     "DataError",
     "FieldSweep",

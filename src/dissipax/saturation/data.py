@@ -336,6 +336,39 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
         nan='drop'), T, R, sigma ≤ 0. Duplicated (field, T) rows are kept (repeated
         measurements).
     """
+    p = Path(path)
+    conv = read_long_csv(p, nan=nan)
+    return sweep_from_arrays(
+        conv["field"],
+        conv["temperature"],
+        conv["resistance"],
+        conv.get("sigma"),
+        min_points=min_points,
+        source=str(p),
+    )
+
+
+def read_long_csv(path: str | Path, *, nan: str = "error") -> dict[str, np.ndarray]:
+    """Read and validate a long-format CSV (module notes): columns in Oe, K, Ω (per square).
+
+    The one reader behind :func:`load_csv` (ρ(T) curves per field) and
+    :func:`dissipax.saturation.load_sit_csv` (R(T, H) in either view): every check listed
+    in :func:`load_csv` happens here.
+
+    Returns
+    -------
+    dict
+        ``"field"``, ``"temperature"``, ``"resistance"`` and, when the file has one,
+        ``"sigma"``: 1-D float arrays, one entry per data row, in file order.
+
+    Raises
+    ------
+    DataError
+        With ``file:line`` and the column for every problem found.
+
+    Valid for
+        the files :func:`load_csv` accepts (same rules; no grouping by field).
+    """
     if nan not in ("error", "drop"):
         raise DataError(f"nan must be 'error' or 'drop'; got {nan!r}")
     p = Path(path)
@@ -449,7 +482,7 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
         if nan == "error":
             raise DataError(msg + " (pass nan='drop' to drop these rows)")
         bad_rows = bad_nan.any(axis=1)
-        warnings.warn(msg + f"; dropped {int(bad_rows.sum())} row(s)", UserWarning, stacklevel=2)
+        warnings.warn(msg + f"; dropped {int(bad_rows.sum())} row(s)", UserWarning, stacklevel=3)
         data, linenos = data[~bad_rows], linenos[~bad_rows]
 
     for kind, what in (
@@ -469,12 +502,4 @@ def load_csv(path: str | Path, *, min_points: int = 4, nan: str = "error") -> Fi
                 f"(first: {data[bad, k][0]:g})"
             )
 
-    conv = {kind: data[:, kinds.index(kind)] * cols[kind][1] for kind in kinds}
-    return sweep_from_arrays(
-        conv["field"],
-        conv["temperature"],
-        conv["resistance"],
-        conv.get("sigma"),
-        min_points=min_points,
-        source=str(p),
-    )
+    return {kind: data[:, kinds.index(kind)] * cols[kind][1] for kind in kinds}
