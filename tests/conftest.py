@@ -1,4 +1,4 @@
-"""Test configuration: float64 on, strict dtype promotion, and the slow-test switch.
+"""Test configuration: float64 on, strict dtype promotion, the slow-test switch, measured data.
 
 Default run: fast but real.  ``pytest --slow`` (or ``make test-slow``) also runs the tests
 marked ``@pytest.mark.slow`` (exhaustive accuracy and convergence studies).
@@ -61,11 +61,29 @@ def strict_promotion():
 
 
 @pytest.fixture(scope="session")
-def shared_data():
-    """Path of ../shared/data beside the repository (skips the test where it is absent)."""
-    from pathlib import Path
+def dataset():
+    """``dataset(name, file=None) -> Path``: a registered measured data set, via dissipax.datasets.
 
-    p = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-    if not p.is_dir():
-        pytest.skip(f"shared data not found at {p}")
-    return p
+    Where the data set is unavailable (no ``$DISSIPAX_DATA_DIR`` copy, no cache, no network)
+    the test is skipped with a reason naming the data set -- except under ``CI=true``, where
+    that is a failure (CI has the data).  One attempt per data set and session.
+    """
+    from dissipax import datasets
+
+    missing: dict[str, str] = {}
+
+    def get(name: str, file: str | None = None):
+        if name not in missing:
+            try:
+                return datasets.fetch(name, file)
+            except datasets.DatasetUnavailable as e:
+                missing[name] = e
+        e = missing[name]
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"CI=true: data set {name!r} unavailable: {e}", pytrace=False)
+        pytest.skip(
+            f"data set {name!r} unavailable (no {datasets.DATA_DIR_VAR} copy, no cache, "
+            f"download of {e.url} failed)"
+        )
+
+    return get

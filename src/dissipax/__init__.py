@@ -8,7 +8,8 @@ Three theories, each as jit-compiled, differentiable JAX functions, and one fitt
 * :mod:`dissipax.rf` — nonlinear microwave conductivity and surface resistance
   (Gurevich, PRL 113, 087001 (2014));
 * :mod:`dissipax.fit` — least squares, uncertainties, batched fits and posteriors;
-* :mod:`dissipax.sweep` — grids over field × frequency × temperature on all devices.
+* :mod:`dissipax.sweep` — grids over field × frequency × temperature on all devices;
+* :mod:`dissipax.datasets` — the measured data sets, checksum-verified (pooch).
 
 Importing dissipax turns on JAX's float64 mode (the physics needs it).  Set the
 environment variable ``DISSIPAX_X64=0`` before the import to keep float32.
@@ -18,7 +19,7 @@ from . import _precision
 
 _precision.configure()
 
-from . import config, fit, io, rf, saturation, sweep, units, vortex  # noqa: E402
+from . import config, datasets, fit, io, rf, saturation, sweep, units, vortex  # noqa: E402
 from ._checks import DomainError  # noqa: E402
 from ._precision import float_dtype, x64_enabled  # noqa: E402
 
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DomainError",
     "config",
+    "datasets",
     "fit",
     "float_dtype",
     "io",

@@ -124,6 +124,17 @@ def _info() -> int:
         f"precision: x64 {'on' if _precision.x64_enabled() else 'off'}, "
         f"working dtype {_precision.float_dtype()} (DISSIPAX_X64=0 opts out)"
     )
+    from . import datasets
+
+    d = datasets.data_dir()
+    print(f"data     {datasets.DATA_DIR_VAR}={d if d is not None else '(unset)'}")
+    print(f"  cache  {datasets.cache_dir()} ({datasets.CACHE_DIR_VAR} overrides)")
+    for name in datasets.REGISTRY:
+        try:
+            where = datasets.locate(name)
+        except datasets.ChecksumError as e:
+            where = f"checksum mismatch: {e}"
+        print(f"  {name:<25s} {where if where is not None else 'not local (fetch downloads it)'}")
     return EXIT_OK
 
 

@@ -25,10 +25,10 @@ def test_alpha_recovered_from_noisy_synthetic_curve():
 
 
 @pytest.mark.slow
-def test_triumf_389MHz_fit_runs_and_reports(shared_data):
+def test_triumf_389MHz_fit_runs_and_reports(dataset):
     ramps = [
         r
-        for r in load_rs_vs_bp(shared_data / "triumf_nb_hwr_rs_vs_bp/sf_data.csv")
+        for r in load_rs_vs_bp(dataset("triumf_nb_hwr_rs_vs_bp", "sf_data.csv"))
         if r.f_Hz == 389e6
     ][:3]
     res = fit_cavity(ramps)

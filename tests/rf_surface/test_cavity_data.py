@@ -4,7 +4,7 @@ import pytest
 from dissipax import DomainError
 from dissipax.rf.cavity_data import load_rs_vs_bp, pad_ramps
 
-CSV = "triumf_nb_hwr_rs_vs_bp/sf_data.csv"
+TRIUMF = ("triumf_nb_hwr_rs_vs_bp", "sf_data.csv")  # dissipax.datasets name, file
 
 
 def _write(tmp_path, text):
@@ -58,14 +58,15 @@ def test_missing_file(tmp_path):
         load_rs_vs_bp(tmp_path / "absent.csv")
 
 
-def test_triumf_file(shared_data):
-    ramps = load_rs_vs_bp(shared_data / CSV)
+def test_triumf_file(dataset):
+    csv = dataset(*TRIUMF)
+    ramps = load_rs_vs_bp(csv)
     freqs = sorted({r.f_Hz for r in ramps})
     assert freqs == [389e6, 778e6, 1167e6]
     assert {r.condition for r in ramps} == {"2K_ZFC", "10uTVert", "10uTHor"}
     # 21 distinct ramps; the 42 ramps of the file include exact and rescaled copies.
     assert len(ramps) == 21
-    assert len(load_rs_vs_bp(shared_data / CSV, drop_repeated=False)) == 42
+    assert len(load_rs_vs_bp(csv, drop_repeated=False)) == 42
     for r in ramps:
         assert np.all(np.diff(r.Bp_mT) > 0), r.label  # each ramp increases in field
         assert np.all((r.T_K > 2.1) & (r.T_K < 2.4))
@@ -76,8 +77,8 @@ def test_triumf_file(shared_data):
     assert first.T_K[0] == pytest.approx(2.273)
 
 
-def test_pad_ramps(shared_data):
-    ramps = load_rs_vs_bp(shared_data / CSV)[:3]
+def test_pad_ramps(dataset):
+    ramps = load_rs_vs_bp(dataset(*TRIUMF))[:3]
     padded = pad_ramps(ramps)
     n_max = max(len(r) for r in ramps)
     assert padded["Bp_mT"].shape == (3, n_max)

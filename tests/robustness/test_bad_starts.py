@@ -152,21 +152,21 @@ def rf_alpha_study(n: int, seed: int = 0) -> dict[str, float]:
     return _rf_fractions(res, ref.chi2)
 
 
-def rf_cavity_data(shared_data):
+def rf_cavity_data(dataset):
     """A 389 MHz TRIUMF ramp's B_p and bath T with Rs from the fit_cavity model + 2 % noise."""
     import dataclasses
 
     from dissipax.rf.alpha_fit import cavity_rs_ohm
     from dissipax.rf.cavity_data import load_rs_vs_bp
 
-    ramp = load_rs_vs_bp(shared_data / "triumf_nb_hwr_rs_vs_bp" / "sf_data.csv")[0]
+    ramp = load_rs_vs_bp(dataset("triumf_nb_hwr_rs_vs_bp", "sf_data.csv"))[0]
     truth = dict(alpha=0.5, Rs0_nOhm=8.0, R_res_nOhm=6.0, Delta0_K=17.5, Bc_mT=200.0)
     rs = np.asarray(cavity_rs_ohm(ramp.Bp_mT, ramp.T_K, ramp.f_Hz, **truth, f_ref_Hz=ramp.f_Hz))
     rs = rs * (1.0 + 0.02 * np.random.default_rng(5).standard_normal(rs.size))
     return dataclasses.replace(ramp, Rs_ohm=rs)
 
 
-def rf_cavity_study(shared_data, n: int, seed: int = 0) -> dict[str, float]:
+def rf_cavity_study(dataset, n: int, seed: int = 0) -> dict[str, float]:
     """Convergence fractions of ``rf.fit_cavity`` from ``n`` random starts, one batched call.
 
     Starts: α log-uniform in 10⁻² … 19.9 (its bounds are 0 … 20), Rs0 and R_res
@@ -175,7 +175,7 @@ def rf_cavity_study(shared_data, n: int, seed: int = 0) -> dict[str, float]:
     """
     from dissipax.rf.alpha_fit import fit_cavity
 
-    ramp = rf_cavity_data(shared_data)
+    ramp = rf_cavity_data(dataset)
     ref = fit_cavity([ramp])  # automatic start
     assert ref.success[0]
     rng = np.random.default_rng(seed)
@@ -204,11 +204,11 @@ def test_rf_fit_alpha_bad_starts_500():
 
 
 @pytest.mark.slow
-def test_rf_fit_cavity_bad_starts_48(shared_data):
+def test_rf_fit_cavity_bad_starts_48(dataset):
     """48 starts, not 500: one fit_cavity start costs ~3 s on 2 cores and one batched call
     of 500 ramps holds ~15 GB (the surface model's nested quadrature per ramp point); the
     500-start fit_alpha study covers the same forward model.  Measured: raw 87.5 %, 100 %."""
-    _check_rf("rf.fit_cavity (48 starts)", rf_cavity_study(shared_data, 48))
+    _check_rf("rf.fit_cavity (48 starts)", rf_cavity_study(dataset, 48))
 
 
 @pytest.mark.slow

@@ -249,14 +249,19 @@ def test_config_encodings(tmp_path):
 
 
 # --- rf: the TRIUMF Rs(B_p) block format (dissipax.rf.cavity_data.load_rs_vs_bp) -----------
-# Corruptions of the real file (/work/shared/data; skipped where absent): every bad cell is
-# named by file:line and column ("column 2 'Rs [Ω]'"), every bad line by file:line.
-RF_CSV = "triumf_nb_hwr_rs_vs_bp/sf_data.csv"
+# Corruptions of the real file (data set triumf_nb_hwr_rs_vs_bp; skipped where unavailable):
+# every bad cell is named by file:line and column ("column 2 'Rs [Ω]'"), every bad line by
+# file:line.
 RF_COLS = ("Bp [mT]", "Rs [Ω]", "T [K]")
 
 
-def _rf_lines(shared_data) -> list[str]:
-    return (shared_data / RF_CSV).read_text(encoding="utf-8").splitlines()
+@pytest.fixture(scope="module")
+def triumf_csv(dataset) -> Path:
+    return dataset("triumf_nb_hwr_rs_vs_bp", "sf_data.csv")
+
+
+def _rf_lines(triumf_csv) -> list[str]:
+    return triumf_csv.read_text(encoding="utf-8").splitlines()
 
 
 def _rf_write(tmp: Path, lines, encoding="utf-8") -> Path:
@@ -265,18 +270,18 @@ def _rf_write(tmp: Path, lines, encoding="utf-8") -> Path:
     return p
 
 
-def _rf_load(shared_data, lines, **kw):
+def _rf_load(triumf_csv, lines, **kw):
     from dissipax.rf.cavity_data import load_rs_vs_bp
 
     with tempfile.TemporaryDirectory() as d:
         return load_rs_vs_bp(_rf_write(Path(d), lines), **kw)
 
 
-def _rf_error(shared_data, lines) -> str:
+def _rf_error(triumf_csv, lines) -> str:
     from dissipax import DomainError
 
     with pytest.raises(DomainError) as exc:
-        _rf_load(shared_data, lines)
+        _rf_load(triumf_csv, lines)
     assert isinstance(exc.value, ValueError)
     return str(exc.value)
 
@@ -294,24 +299,24 @@ def _set_cell(lines, i, j, value):
     return out
 
 
-def test_rf_real_file_loads(shared_data):
-    ramps = _rf_load(shared_data, _rf_lines(shared_data))
+def test_rf_real_file_loads(triumf_csv):
+    ramps = _rf_load(triumf_csv, _rf_lines(triumf_csv))
     assert len(ramps) > 10 and all(np.all(r.Rs_ohm > 0) and np.all(r.T_K > 0) for r in ramps)
 
 
 @given(data=st.data(), j=st.integers(0, 2), cell=st.sampled_from(["nan", "NaN", "inf", "-inf"]))
-def test_rf_non_finite_cells_named(shared_data, data, j, cell):
-    lines = _rf_lines(shared_data)
+def test_rf_non_finite_cells_named(triumf_csv, data, j, cell):
+    lines = _rf_lines(triumf_csv)
     i = _data_line(data, lines)
-    msg = _rf_error(shared_data, _set_cell(lines, i, j, cell))
+    msg = _rf_error(triumf_csv, _set_cell(lines, i, j, cell))
     assert f":{i + 1}: column {j + 1} '{RF_COLS[j]}': non-finite value" in msg
 
 
 @given(data=st.data(), j=st.integers(0, 2), pad=st.sampled_from(["", " ", "  "]))
-def test_rf_empty_cells_named(shared_data, data, j, pad):
-    lines = _rf_lines(shared_data)
+def test_rf_empty_cells_named(triumf_csv, data, j, pad):
+    lines = _rf_lines(triumf_csv)
     i = _data_line(data, lines)
-    msg = _rf_error(shared_data, _set_cell(lines, i, j, pad))
+    msg = _rf_error(triumf_csv, _set_cell(lines, i, j, pad))
     assert f":{i + 1}: column {j + 1} '{RF_COLS[j]}': empty cell" in msg
 
 
@@ -320,10 +325,10 @@ def test_rf_empty_cells_named(shared_data, data, j, pad):
     j=st.integers(0, 2),
     v=st.sampled_from(["abc", "1..2", "3 Ohm", "0x1G", "--1", "1e-8nOhm", "2,2"]),
 )
-def test_rf_non_numeric_cells_named(shared_data, data, j, v):
-    lines = _rf_lines(shared_data)
+def test_rf_non_numeric_cells_named(triumf_csv, data, j, v):
+    lines = _rf_lines(triumf_csv)
     i = _data_line(data, lines)
-    msg = _rf_error(shared_data, _set_cell(lines, i, j, v))
+    msg = _rf_error(triumf_csv, _set_cell(lines, i, j, v))
     if "," in v:  # a decimal comma adds a cell
         assert f":{i + 1}: 4 cells; expected 'Bp, Rs, T'" in msg
     else:
@@ -331,20 +336,20 @@ def test_rf_non_numeric_cells_named(shared_data, data, j, v):
 
 
 @given(data=st.data(), j=st.integers(0, 2), v=st.sampled_from(["-1", "-1e-8", "-0.5", "0"]))
-def test_rf_negative_values_named(shared_data, data, j, v):
-    lines = _rf_lines(shared_data)
+def test_rf_negative_values_named(triumf_csv, data, j, v):
+    lines = _rf_lines(triumf_csv)
     i = _data_line(data, lines)
     bad = _set_cell(lines, i, j, v)
     if j == 0 and float(v) == 0.0:  # B_p = 0 is a valid (zero-field) point
-        assert _rf_load(shared_data, bad)
+        assert _rf_load(triumf_csv, bad)
         return
-    msg = _rf_error(shared_data, bad)
+    msg = _rf_error(triumf_csv, bad)
     assert f":{i + 1}: column {j + 1} '{RF_COLS[j]}': {float(v):g} is not >" in msg
 
 
 @given(data=st.data(), how=st.sampled_from(["truncate", "truncate2", "extra", "duplicate"]))
-def test_rf_truncated_and_duplicated_fields(shared_data, data, how):
-    lines = _rf_lines(shared_data)
+def test_rf_truncated_and_duplicated_fields(triumf_csv, data, how):
+    lines = _rf_lines(triumf_csv)
     i = _data_line(data, lines)
     cells = lines[i].split(",")
     new = {
@@ -355,19 +360,19 @@ def test_rf_truncated_and_duplicated_fields(shared_data, data, how):
     }[how]
     bad = list(lines)
     bad[i] = ",".join(new)
-    msg = _rf_error(shared_data, bad)
+    msg = _rf_error(triumf_csv, bad)
     assert f":{i + 1}: {len(new)} cells; expected 'Bp, Rs, T'" in msg
 
 
 @given(data=st.data())
-def test_rf_file_cut_mid_line(shared_data, data):
+def test_rf_file_cut_mid_line(triumf_csv, data):
     """A file cut at a random byte: loads (the cut fell inside the last number or between
     rows) or names the last line; never a silent change elsewhere."""
-    text = "\n".join(_rf_lines(shared_data))
+    text = "\n".join(_rf_lines(triumf_csv))
     cut = data.draw(st.integers(len(text) // 2, len(text) - 1))
     lines = text[:cut].splitlines()
     try:
-        ramps = _rf_load(shared_data, lines)
+        ramps = _rf_load(triumf_csv, lines)
     except ValueError as exc:
         assert f":{len(lines)}: " in str(exc)
     else:
@@ -375,19 +380,19 @@ def test_rf_file_cut_mid_line(shared_data, data):
 
 
 @given(data=st.data(), j=st.integers(0, 2))
-def test_rf_nul_byte_named(shared_data, data, j):
-    lines = _rf_lines(shared_data)
+def test_rf_nul_byte_named(triumf_csv, data, j):
+    lines = _rf_lines(triumf_csv)
     i = _data_line(data, lines)
     cells = lines[i].split(",")
-    msg = _rf_error(shared_data, _set_cell(lines, i, j, cells[j][:2] + "\x00" + cells[j][2:]))
+    msg = _rf_error(triumf_csv, _set_cell(lines, i, j, cells[j][:2] + "\x00" + cells[j][2:]))
     assert f":{i + 1}: NUL character in column {j + 1}" in msg
 
 
-def test_rf_missing_column(shared_data):
-    lines = _rf_lines(shared_data)
+def test_rf_missing_column(triumf_csv):
+    lines = _rf_lines(triumf_csv)
     for j in range(3):
         two = [t if t.startswith("/") else ",".join(np.delete(t.split(","), j)) for t in lines]
-        assert ":2: 2 cells; expected 'Bp, Rs, T'" in _rf_error(shared_data, two)
+        assert ":2: 2 cells; expected 'Bp, Rs, T'" in _rf_error(triumf_csv, two)
 
 
 RF_UNITS = {
@@ -398,9 +403,9 @@ RF_UNITS = {
 
 
 @given(data=st.data(), style=st.sampled_from(["[]", "()"]))
-def test_rf_units_in_a_column_header_are_converted(shared_data, data, style):
+def test_rf_units_in_a_column_header_are_converted(triumf_csv, data, style):
     """A column-header line 'Bp [T], Rs [nOhm], T [mK]' converts the rows that follow."""
-    lines = _rf_lines(shared_data)
+    lines = _rf_lines(triumf_csv)
     units = [data.draw(st.sampled_from(RF_UNITS[j])) for j in range(3)]
     names = ["Bp", "Rs", "T"]
     head = ",".join(
@@ -412,8 +417,8 @@ def test_rf_units_in_a_column_header_are_converted(shared_data, data, style):
         else ",".join(repr(float(c) * f) for c, (_, f) in zip(t.split(","), units))
         for t in lines
     ]
-    ref = _rf_load(shared_data, lines)
-    got = _rf_load(shared_data, [head, *scaled])
+    ref = _rf_load(triumf_csv, lines)
+    got = _rf_load(triumf_csv, [head, *scaled])
     assert len(got) == len(ref)
     for a, b in zip(ref, got):
         for k in ("Bp_mT", "Rs_ohm", "T_K"):
@@ -431,27 +436,27 @@ def test_rf_units_in_a_column_header_are_converted(shared_data, data, style):
         ("Rs [Ohm],Bp [mT],T [K]", r":1: column 1 'Bp \[mT\]': 'Rs \[Ohm\]' is not a number"),
     ],
 )
-def test_rf_bad_column_headers_named(shared_data, head, match):
-    lines = _rf_lines(shared_data)
+def test_rf_bad_column_headers_named(triumf_csv, head, match):
+    lines = _rf_lines(triumf_csv)
     lines.insert(0, head)
     if head.startswith("Rs"):  # not recognised as a header: a data row before any block
         lines.insert(0, lines.pop(1))
         match = match.replace(":1:", ":2:")
     with pytest.raises(ValueError, match=match):
-        _rf_load(shared_data, lines)
+        _rf_load(triumf_csv, lines)
 
 
 @given(data=st.data())
-def test_rf_duplicated_block_dropped(shared_data, data):
+def test_rf_duplicated_block_dropped(triumf_csv, data):
     """A repeated block (the real file has some) is dropped, or kept with drop_repeated=False."""
-    lines = _rf_lines(shared_data)
+    lines = _rf_lines(triumf_csv)
     heads = [i for i, t in enumerate(lines) if t.startswith("/")] + [len(lines)]
     k = data.draw(st.integers(0, len(heads) - 2))
     block = lines[heads[k] : heads[k + 1]]
     dup = lines + block
-    assert len(_rf_load(shared_data, dup)) == len(_rf_load(shared_data, lines))
-    n_all = len(_rf_load(shared_data, lines, drop_repeated=False))
-    assert len(_rf_load(shared_data, dup, drop_repeated=False)) > n_all
+    assert len(_rf_load(triumf_csv, dup)) == len(_rf_load(triumf_csv, lines))
+    n_all = len(_rf_load(triumf_csv, lines, drop_repeated=False))
+    assert len(_rf_load(triumf_csv, dup, drop_repeated=False)) > n_all
 
 
 @pytest.mark.parametrize(
@@ -463,26 +468,24 @@ def test_rf_duplicated_block_dropped(shared_data, data):
         ("utf-8-sig", None, None),  # a BOM is fine
     ],
 )
-def test_rf_wrong_encodings(shared_data, tmp_path, encoding, edit, match):
+def test_rf_wrong_encodings(triumf_csv, tmp_path, encoding, edit, match):
     from dissipax.rf.cavity_data import load_rs_vs_bp
 
-    lines = _rf_lines(shared_data)
+    lines = _rf_lines(triumf_csv)
     if edit:
         lines[0] = lines[0].replace("/Users/ruthgregory/", edit)
     p = _rf_write(tmp_path, lines, encoding=encoding)
     if match is None:
-        assert len(load_rs_vs_bp(p)) == len(_rf_load(shared_data, lines))
+        assert len(load_rs_vs_bp(p)) == len(_rf_load(triumf_csv, lines))
     else:
         with pytest.raises(ValueError, match=match):
             load_rs_vs_bp(p)
 
 
-def test_rf_comments_and_empty_file(shared_data, tmp_path):
+def test_rf_comments_and_empty_file(triumf_csv, tmp_path):
     from dissipax.rf.cavity_data import load_rs_vs_bp
 
-    lines = _rf_lines(shared_data)
-    assert len(_rf_load(shared_data, ["# Rs from G/Q0", *lines])) == len(
-        _rf_load(shared_data, lines)
-    )
+    lines = _rf_lines(triumf_csv)
+    assert len(_rf_load(triumf_csv, ["# Rs from G/Q0", *lines])) == len(_rf_load(triumf_csv, lines))
     with pytest.raises(ValueError, match="no block header"):
         load_rs_vs_bp(_rf_write(tmp_path, ["# nothing here"]))
