@@ -126,8 +126,10 @@ def _read_s21_file(p: Path) -> tuple[np.ndarray, np.ndarray]:
                 f"({', '.join(_S21_COLUMNS)}); got {line!r}"
             )
         rows.append(
-            [_number(c, f"{p}:{lineno}: column {j + 1} '{_S21_COLUMNS[j]}'") for j, c in
-             enumerate(cells)]
+            [
+                _number(c, f"{p}:{lineno}: column {j + 1} '{_S21_COLUMNS[j]}'")
+                for j, c in enumerate(cells)
+            ]
         )
     if not rows:
         raise DomainError(f"{p}: no data rows (expected {', '.join(_S21_COLUMNS)})")

@@ -73,27 +73,12 @@ def estimate_noise(s21):
     return 1.4826 * np.median(np.abs(both), axis=-1) / np.sqrt(6.0)
 
 
-def _model(x, u_fr, Qi, Qc, phi, a, u_alpha, u_tau):
-    """The notch S21 for one trace in the fit coordinates (module docstring)."""
-    fr_rel = x["lw"] * u_fr
-    Ql = loaded_q(Qi, Qc, phi)
-    tau = x["tau0"] + x["tau_scale"] * u_tau
-    f_ref = x["f_ref"]
-    return _kernel(
-        f_ref + x["df"],
-        fr=f_ref * (1.0 + fr_rel),
-        Ql=Ql,
-        Qc=Qc,
-        phi=phi,
-        a=a,
-        alpha=x["alpha0"] + u_alpha,
-        tau=tau,
-        f_ref=f_ref,
-    )
-
-
 def _model_df(x, u_fr, Qi, Qc, phi, a, u_alpha, u_tau):
-    # f enters only through f - f_ref (exact in float64 at GHz), the detuning below
+    r"""Evaluate the notch S21 of one trace in the fit coordinates (module docstring).
+
+    ``f`` enters only through ``f - f_ref`` (exact in float64 at GHz) and the detuning
+    :math:`f/f_r - 1 = (\xi - x_r)/(1 + x_r)`, :math:`\xi = (f - f_\mathrm{ref})/f_\mathrm{ref}`.
+    """
     fr_rel = x["lw"] * u_fr
     Ql = loaded_q(Qi, Qc, phi)
     tau = x["tau0"] + x["tau_scale"] * u_tau
@@ -105,13 +90,13 @@ def _model_df(x, u_fr, Qi, Qc, phi, a, u_alpha, u_tau):
 
 @dataclasses.dataclass(frozen=True, eq=False)
 class S21Fit:
-    """Results of :func:`fit_s21` for ``n`` traces (every array of shape (n,)).
+    r"""Results of :func:`fit_s21` for ``n`` traces (every array of shape (n,)).
 
     Attributes
     ----------
     fr_Hz, Qi, Qc, phi, Ql, Qc_real, a, alpha, tau_s
         Resonance frequency [Hz], internal Q, :math:`|Q_c|`, mismatch angle φ [rad],
-        loaded Q, :math:`|Q_c|/\\cos\\phi`, environment amplitude and phase at ``f_ref_Hz``
+        loaded Q, :math:`|Q_c|/\cos\phi`, environment amplitude and phase at ``f_ref_Hz``
         [rad], cable delay [s].
     stderr
         ``name -> (n,)`` one-standard-deviation errors of the quantities above (scaled by
@@ -156,7 +141,7 @@ class S21Fit:
         return int(self.fr_Hz.shape[0])
 
     def model(self, f_Hz, i: int | None = None):
-        """The fitted S21 of trace ``i`` (or of every trace, broadcast) at ``f_Hz`` [Hz].
+        """Evaluate the fitted S21 of trace ``i`` (or of every trace, broadcast) at ``f_Hz`` [Hz].
 
         Valid for
             ``f_Hz`` of shape (n_f,) or, with ``i=None``, (n, n_f) or (n_f,).
