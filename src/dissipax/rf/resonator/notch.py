@@ -42,7 +42,7 @@ __all__ = ["notch_s21", "internal_q", "loaded_q", "coupling_q_real"]
 
 def _kernel(f, *, fr, Ql, Qc, phi, a, alpha, tau, f_ref):
     """Eq. (1) of Probst et al. for arrays that broadcast (no validation)."""
-    detuning = f / fr - 1.0
+    detuning = (f - fr) / fr  # not f/fr - 1: that loses digits, amplified by 2 Ql
     env = a * jnp.exp(1j * (alpha - 2.0 * jnp.pi * (f - f_ref) * tau))
     return env * (1.0 - (Ql / Qc) * jnp.exp(1j * phi) / (1.0 + 2j * Ql * detuning))
 

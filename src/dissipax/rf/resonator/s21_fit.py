@@ -216,7 +216,7 @@ def _as_traces(f_Hz, s21):
     if f.dtype.kind not in "fiu":
         raise DomainError(f"argument 'f_Hz' must be real frequencies in Hz; got dtype {f.dtype}")
     f = f.astype(float)
-    if f.ndim == 1:
+    if f.ndim == 1 and f.shape[-1] == s.shape[-1]:
         f = np.broadcast_to(f, s.shape)
     if f.shape != s.shape:
         raise DomainError(
