@@ -31,6 +31,8 @@ hbar: float = _c.hbar  # reduced Planck constant [J s]
 e: float = _c.e  # elementary charge [C]
 mu_0: float = _c.mu_0  # vacuum permeability [T m / A]
 eV: float = _c.eV  # one electronvolt [J]
+c: float = _c.c  # speed of light in vacuum [m/s]
+Z_0: float = _c.mu_0 * _c.c  # impedance of free space mu0*c [Ohm] (~376.73 Ohm)
 
 e_star: float = 2.0 * _c.e  # Cooper-pair charge e* = 2e [C]
 e2_over_h: float = _c.e**2 / _c.h  # conductance quantum e²/h [S] (≈ 3.874e-5 S)

@@ -11,6 +11,7 @@ superheating field (:math:`\beta_{sh} \approx 0.176`); see :mod:`dissipax.rf.usa
 
 from .alpha_fit import cavity_rs_ohm, fit_alpha, fit_cavity
 from .cavity_data import Ramp, load_rs_vs_bp, pad_ramps
+from .complex_conductivity import sigma_mattis_bardeen
 from .conductivity import (
     T_C,
     coherence_factor,
@@ -19,6 +20,12 @@ from .conductivity import (
     sigma1_low_frequency,
     sigma1_mattis_bardeen,
     sigma1_rf,
+)
+from .gap import bcs_gap
+from .impedance import (
+    kinetic_inductance_per_square_H,
+    penetration_depth_m,
+    surface_impedance_ohm,
 )
 from .materials import NIOBIUM, Superconductor, niobium
 from .overheating import (
@@ -48,6 +55,11 @@ from .usadel import (
 )
 
 __all__ = [
+    "surface_impedance_ohm",
+    "sigma_mattis_bardeen",
+    "penetration_depth_m",
+    "kinetic_inductance_per_square_H",
+    "bcs_gap",
     "BETA_SUPERHEATING",
     "NIOBIUM",
     "OverheatingResult",

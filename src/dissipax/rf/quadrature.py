@@ -31,7 +31,9 @@ off the nodes are one consistent function.
 
 from __future__ import annotations
 
+import cmath
 import functools
+import math
 from typing import NamedTuple
 
 import jax
@@ -288,3 +290,52 @@ def bessel_k0e(x, n: int = 64):
     t = t_max[..., None] * jnp.asarray(rule.x)
     f = jnp.exp(-2.0 * x[..., None] * jnp.sinh(t / 2.0) ** 2)
     return t_max * jnp.sum(jnp.asarray(rule.w) * f, axis=-1)
+
+
+#: Smallest relative tolerance a node count is chosen for (float64 rounding floor).
+TOL_MIN = 1e-15
+
+
+def nodes_for_tolerance(tol: float, singularity: complex, *, minimum: int = 8) -> int:
+    r"""Gauss-Legendre node count for relative accuracy ``tol`` (one place for every rule).
+
+    An ``n``-node Gauss-Legendre rule on :math:`[-1, 1]` integrates a function analytic
+    inside the Bernstein ellipse :math:`E_\rho` with an error :math:`O(\rho^{-2n})`
+    (Trefethen, *Approximation Theory and Approximation Practice*, Thm. 19.3), where
+    :math:`\rho = |z + \sqrt{z^2 - 1}| > 1` is set by the nearest singularity :math:`z` of the
+    (mapped) integrand.  So :math:`n = \lceil \ln(1/\mathrm{tol}) / (2\ln\rho) \rceil`, plus
+    a margin of 20 % for the constant in front of :math:`\rho^{-2n}`.
+
+    Parameters
+    ----------
+    tol
+        Requested relative accuracy (a Python float, clipped to ``[TOL_MIN, 0.1]``).
+    singularity
+        Worst-case location of the nearest singularity, in the coordinates where the rule's
+        interval is :math:`[-1, 1]` (a Python complex, off the interval).
+    minimum
+        Smallest count returned.
+
+    Returns
+    -------
+    int
+        A static node count.
+
+    Valid for
+        finite real ``tol > 0`` and a ``singularity`` not on :math:`[-1, 1]` (else
+        ``DomainError`` naming the argument).
+    """
+    if not isinstance(tol, (int, float)) or not math.isfinite(tol) or tol <= 0:
+        raise DomainError(
+            f"argument 'tol' (relative accuracy) must be a finite number > 0; got {tol!r}"
+        )
+    z = complex(singularity)
+    root = cmath.sqrt(z - 1.0) * cmath.sqrt(z + 1.0)
+    rho = max(abs(z + root), abs(z - root))
+    if not rho > 1.0 + 1e-12:
+        raise DomainError(
+            f"argument 'singularity' must lie off the interval [-1, 1]; got {singularity!r}"
+        )
+    tol = min(max(float(tol), TOL_MIN), 0.1)
+    n = math.ceil(1.2 * math.log(1.0 / tol) / (2.0 * math.log(rho)))
+    return max(int(minimum), n)

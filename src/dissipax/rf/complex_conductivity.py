@@ -1,0 +1,259 @@
+r"""Complex Mattis-Bardeen :math:`\sigma/\sigma_n = \sigma_1 + i\sigma_2` with a gap Δ(T).
+
+Units as in :mod:`dissipax.rf`: :math:`\hbar\omega`, :math:`k_BT`, :math:`\Delta` and the Dynes
+parameter :math:`\Gamma` in units of the zero-temperature gap :math:`\Delta_0`
+(:math:`\hbar = k_B = 1`); :math:`T_c = e^\gamma/\pi \approx 0.567` in weak coupling
+(:data:`T_C`; pass ``Tc = 1/alpha`` for a strong-coupling ratio :math:`\alpha =
+\Delta_0/k_BT_c`).  The gap is :math:`\Delta(T) = \Delta_0\,` :func:`~dissipax.rf.bcs_gap`
+:math:`(T/T_c)`.
+
+Convention: time dependence :math:`e^{-i\omega t}` (as :mod:`dissipax.vortex`), so the
+inductive superfluid response has :math:`\sigma_2 > 0` (:math:`\sigma \to
+i\pi\Delta\tanh(\Delta/2T)/\omega` as :math:`\omega \to 0`).
+
+:math:`\Gamma = 0`: Mattis & Bardeen, Phys. Rev. 111, 412 (1958); Tinkham, *Introduction to
+Superconductivity*, 2nd ed., Eqs. (3.125a, b),
+
+.. math::
+   \sigma_1 &= \frac{2}{\omega}\int_\Delta^\infty [f(E) - f(E+\omega)]\,
+   \frac{E(E+\omega) + \Delta^2}{\sqrt{E^2-\Delta^2}\sqrt{(E+\omega)^2-\Delta^2}}\,dE
+   + \frac{1}{\omega}\int_\Delta^{\omega-\Delta} [1 - f(E) - f(\omega-E)]\,
+   \frac{E(\omega-E) - \Delta^2}{\sqrt{E^2-\Delta^2}\sqrt{(\omega-E)^2-\Delta^2}}\,dE,\\
+   \sigma_2 &= \frac{1}{\omega}\int_{\max(\Delta-\omega,\,-\Delta)}^{\Delta}
+   \tanh\frac{E+\omega}{2T}\,\frac{E^2 + \Delta^2 + \omega E}
+   {\sqrt{\Delta^2-E^2}\sqrt{(E+\omega)^2-\Delta^2}}\,dE,
+
+the second (pair-breaking) term of :math:`\sigma_1` present for :math:`\omega > 2\Delta`
+(written in its symmetric form, equal to Tinkham's :math:`[1 - 2f(E+\omega)]` form).  Every
+integral is split at its square-root endpoints and each piece mapped by :math:`\delta = c
+\sinh^2 t` from its singular end (:func:`dissipax.rf.quadrature.sinh_map`), with :math:`c`
+the smallest nearby scale; the node count comes from the requested tolerance
+(:func:`node_count`).
+
+:math:`\Gamma > 0`: see :mod:`dissipax.rf.dynes`.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from .._checks import DomainError, check_broadcast, guard, is_traced
+from . import _validate as _v
+from . import quadrature as q
+from ._batch import bind, broadcast_apply
+from .gap import T_REDUCED_MAX, gap_array
+
+__all__ = ["OMEGA_MAX", "T_C", "TOL_SIGMA", "node_count", "sigma_mattis_bardeen"]
+
+#: Weak-coupling critical temperature in units of Delta0 (e^gamma/pi).
+T_C = _v.T_C
+#: Default relative tolerance of the conductivity integrals.
+TOL_SIGMA = 1e-10
+#: Largest photon energy hbar*omega/Delta0 accepted (beyond it a value is almost surely a
+#: frequency in Hz or rad/s passed as omega).
+OMEGA_MAX = 1e4
+#: Largest ratio delta_max / c of a sinh map used by these integrals (sets the worst-case
+#: node count: the map spans ln of this ratio).
+_SPAN_MAX = 1e12
+
+
+def node_count(tol: float) -> int:
+    r"""Gauss-Legendre nodes per map for relative accuracy ``tol`` (static).
+
+    Each piece is integrated in :math:`t \in [0, t_{max}]`, :math:`t_{max} =
+    \operatorname{asinh}\sqrt{\delta_{max}/c} \le \operatorname{asinh}\sqrt{10^{12}}`; the
+    mapped integrands are analytic in a strip :math:`|\operatorname{Im} t| < \pi/2`
+    (square roots at :math:`\delta = -c'` with :math:`c' \ge c`, Fermi poles at
+    :math:`\operatorname{Im} t \ge \pi/4`), so the nearest singularity is taken at distance
+    :math:`\pi/4` from the middle of the interval
+    (:func:`dissipax.rf.quadrature.nodes_for_tolerance`), rounded up to a multiple of 8.
+
+    Valid for
+        a Python float ``tol`` in ``[1e-15, 0.1]``.
+    """
+    t_max = math.asinh(math.sqrt(_SPAN_MAX))
+    n = q.nodes_for_tolerance(tol, complex(0.0, (math.pi / 4.0) / (t_max / 2.0)))
+    return 8 * math.ceil(n / 8)
+
+
+def _scale(*scales):
+    c = functools.reduce(jnp.minimum, scales)
+    return jax.lax.stop_gradient(jnp.maximum(c, scales[0] / _SPAN_MAX))
+
+
+def _tanh_half(e, T):
+    return jnp.tanh(e / (2.0 * T))
+
+
+def _thermal(omega, T, D, rule):
+    """(2/w) int_D^inf [f(E) - f(E+w)] (E(E+w) + D^2)/sqrt(...) dE (Tinkham 3.125a, 1st)."""
+    dmax = q.CUTOFF * T
+    c = _scale(dmax, omega, 2.0 * D, T)
+    grid = q.sinh_map(rule, c, dmax)
+    d = grid.delta
+    E = D + d
+    num = E * (E + omega) + D * D
+    den = jnp.sqrt(d * (d + omega) * (2.0 * D + d) * (2.0 * D + d + omega))
+    # f(E) - f(E + w) without overflow (Boltzmann factors of E >= D > 0)
+    b = jnp.exp(-E / T)
+    b2 = b * jnp.exp(-omega / T)
+    fd = -jnp.expm1(-omega / T) * b / ((1.0 + b) * (1.0 + b2))
+    return 2.0 / omega * jnp.sum(grid.weight * num / den * fd)
+
+
+def _pair_breaking(omega, T, D, rule):
+    """(2/w) int_D^{w/2} [1 - f(E) - f(w-E)] (E(w-E) - D^2)/sqrt(...) dE (w > 2D)."""
+    ell_raw = 0.5 * (omega - 2.0 * D)
+    on = ell_raw > 0.0
+    ell = jnp.where(on, ell_raw, 1.0)
+    c = _scale(ell, 2.0 * D)
+    grid = q.sinh_map(rule, c, ell)
+    d = grid.delta
+    e1 = D + d
+    e2 = omega - e1
+    num = 2.0 * D * ell + d * (2.0 * ell - d)
+    den = jnp.sqrt(d * (2.0 * D + d) * (2.0 * ell - d) * (2.0 * D + 2.0 * ell - d))
+    occ = 0.5 * (_tanh_half(e1, T) + _tanh_half(e2, T))
+    val = 2.0 / omega * jnp.sum(grid.weight * num / den * occ)
+    return jnp.where(on, val, 0.0)
+
+
+def _sigma2(omega, T, D, rule):
+    """(1/w) int_{max(D-w,-D)}^{D} tanh((E+w)/2T) (E^2+D^2+wE)/sqrt(...) dE (Tinkham 3.125b)."""
+    ell = 0.5 * jnp.minimum(omega, 2.0 * D)
+    big = jnp.maximum(omega, 2.0 * D)
+    g = jnp.abs(omega - 2.0 * D)
+    # upper piece, u = D - E in [0, ell]
+    grid = q.sinh_map(rule, _scale(ell), ell)
+    u = grid.delta
+    num = (D - u) * (2.0 * D + omega - u) + D * u
+    den = jnp.sqrt(u * (2.0 * D - u) * (omega - u) * (2.0 * D + omega - u))
+    upper = jnp.sum(grid.weight * num / den * _tanh_half(D - u + omega, T))
+    # lower piece, v = E - max(D - w, -D) in [0, ell]
+    grid = q.sinh_map(rule, _scale(ell, g), ell)
+    v = grid.delta
+    e = jnp.maximum(D - omega, -D) + v
+    num = v * (g + v) + D * (2.0 * D - omega)
+    den = jnp.sqrt(v * (g + v) * (2.0 * ell - v) * (big + v))
+    lower = jnp.sum(grid.weight * num / den * _tanh_half(e + omega, T))
+    return (upper + lower) / omega
+
+
+def _mb_point(omega, T, D, *, n):
+    rule = q.gauss_legendre(n)
+    T = q.clamp_temperature(T)
+    sc = D > 0.0
+    Ds = jnp.where(sc, D, 1.0)
+    s1 = _thermal(omega, T, Ds, rule) + _pair_breaking(omega, T, Ds, rule)
+    s2 = _sigma2(omega, T, Ds, rule)
+    return jnp.where(sc, s1, 1.0) + 1j * jnp.where(sc, s2, 0.0)
+
+
+def check_inputs(omega, T, Tc, Gamma):
+    """Validate ``omega``, ``T``, ``Tc``, ``Gamma`` (units of Delta0); return them guarded.
+
+    Valid for
+        any input; concrete values outside the ranges of :func:`sigma_mattis_bardeen`
+        raise ``DomainError`` naming the argument and its unit; traced values come back
+        with run-time guards.
+    """
+    check_broadcast(omega=omega, T=T, Tc=Tc, Gamma=Gamma)
+    omega = guard(
+        "omega",
+        omega,
+        ge=_v.OMEGA_MIN,
+        le=OMEGA_MAX,
+        valid=f"{_v.OMEGA_UNITS}; {_v.OMEGA_MIN_TEXT}; at most {OMEGA_MAX:g}",
+    )
+    Tc = guard(
+        "Tc",
+        Tc,
+        gt=0.05,
+        le=2.0,
+        valid="critical temperature k_B Tc/Delta0 in units of Delta0 (weak coupling "
+        f"e^gamma/pi = {T_C:.4f}; strong coupling 1/alpha, alpha = Delta0/k_B Tc), not kelvin",
+    )
+    T = guard(
+        "T",
+        T,
+        ge=0.0,
+        valid=f"temperature k_B T/Delta0 in units of Delta0, not kelvin, 0 <= T <= "
+        f"{T_REDUCED_MAX:g} Tc; convert with dissipax.units.temperature_to_gap_units(T_K, "
+        "Delta0_K)",
+    )
+    T = _v.bound(
+        "T",
+        T,
+        lambda tc: T_REDUCED_MAX * np.asarray(tc, dtype=float),
+        lambda tc: T_REDUCED_MAX * jnp.asarray(tc, dtype=float),
+        (Tc,),
+        op="<",
+        what=f"{T_REDUCED_MAX:g}*Tc",
+        valid="temperature k_B T/Delta0 in units of Delta0, not kelvin (above Tc the result "
+        "is the normal metal)",
+    )
+    Gamma = guard(
+        "Gamma",
+        Gamma,
+        ge=0.0,
+        le=1.0,
+        valid="Dynes broadening Gamma/Delta0 in units of Delta0, 0 <= Gamma <= 1",
+    )
+    return omega, T, Tc, Gamma
+
+
+def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA):
+    r"""Complex conductivity :math:`\sigma/\sigma_n = \sigma_1 + i\sigma_2` (Mattis-Bardeen).
+
+    The gap is :math:`\Delta(T) = ` :func:`~dissipax.rf.bcs_gap` :math:`(T/T_c)` (in units of
+    :math:`\Delta_0`).  With ``Gamma = 0`` the Mattis-Bardeen integrals of the module
+    docstring (Tinkham Eqs. 3.125, including the pair-breaking term at :math:`\omega >
+    2\Delta`); with ``Gamma > 0`` the Dynes superconductor of :mod:`dissipax.rf.dynes`
+    (Herman & Hlubina 2016; Gurevich & Kubo 2017), which equals the former at ``Gamma = 0``.
+
+    Time dependence :math:`e^{-i\omega t}`: :math:`\sigma_2 \ge 0` is the inductive
+    (superfluid) response.  Above :math:`T_c` (:math:`\Delta = 0`) the result is the normal
+    metal, :math:`\sigma = 1` exactly (the local, :math:`\omega\tau \ll 1` limit).
+
+    Parameters
+    ----------
+    omega
+        Photon energy :math:`\hbar\omega/\Delta_0` (broadcasts with ``T``, ``Tc``, ``Gamma``).
+    T
+        Temperature :math:`k_BT/\Delta_0`.
+    Tc
+        Critical temperature :math:`k_BT_c/\Delta_0` (default :data:`T_C` = e^γ/π).
+    Gamma
+        Dynes parameter :math:`\Gamma/\Delta_0`.
+    tol
+        Requested relative accuracy (static; sets the node count, :func:`node_count`).
+
+    Returns
+    -------
+    Complex array of the broadcast shape.  Within ``tol`` (relative, each of
+    :math:`\sigma_1`, :math:`\sigma_2`) of SciPy ``quad`` of the same integrals (tested at
+    1e-8 over :math:`10^{-3} \le \omega \le 6`, :math:`0.03 \le T/T_c \le 0.999`).
+
+    Valid for
+        :math:`10^{-12} \le \omega \le 10^4`, :math:`0 \le T < 2T_c`,
+        :math:`0.05 < T_c \le 2`, :math:`0 \le \Gamma \le 1` (all in units of
+        :math:`\Delta_0`); outside, or NaN/inf/complex: ``DomainError`` naming the argument
+        and its unit; under ``jit``/``vmap`` run-time guards.  Below :math:`T = 10^{-4}`
+        the kernels integrate at :math:`T = 10^{-4}` (every thermal factor is an exact 0 or 1
+        there).
+    """
+    if not isinstance(tol, float):
+        raise DomainError(f"argument 'tol' must be a Python float; got {tol!r}")
+    omega, T, Tc, Gamma = check_inputs(omega, T, Tc, Gamma)
+    n = node_count(tol)
+    T_arr = jnp.asarray(T, dtype=float)
+    t = T_arr / jnp.asarray(Tc, dtype=float)
+    D = gap_array(jnp.minimum(t, T_REDUCED_MAX))
+    if not is_traced(Gamma) and not jnp.any(jnp.asarray(Gamma) != 0.0):
+        return broadcast_apply(bind(_mb_point, n=n), omega, T_arr, D)
+    raise DomainError("argument 'Gamma' > 0 (Dynes broadening) is not available yet")
