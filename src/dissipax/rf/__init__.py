@@ -9,6 +9,7 @@ branch of Eq. (8) is physical only below :math:`s^* \approx 0.277`, which lies a
 superheating field (:math:`\beta_{sh} \approx 0.176`); see :mod:`dissipax.rf.usadel`.
 """
 
+from . import resonator
 from .alpha_fit import cavity_rs_ohm, fit_alpha, fit_cavity
 from .cavity_data import Ramp, load_rs_vs_bp, pad_ramps
 from .complex_conductivity import sigma_mattis_bardeen
@@ -94,5 +95,6 @@ __all__ = [
     "spectral_gap",
     "surface_resistance_ohm",
     "surface_resistance_ratio",
+    "resonator",
     "usadel_uv",
 ]

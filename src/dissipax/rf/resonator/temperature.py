@@ -43,15 +43,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 
-import jax
 import jax.numpy as jnp
 import numpy as np
 
 from ... import units
 from ..._checks import DomainError, check_choice
 from ...fit import FitResult, Parameter, least_squares
-from ..complex_conductivity import sigma_mattis_bardeen
-from ..impedance import ALPHA_BCS, surface_impedance_ohm
+from .._batch import bind, broadcast_apply
+from ..complex_conductivity import TOL_SIGMA, _mb_point, check_inputs, node_count
+from ..gap import T_REDUCED_MAX, gap_array
+from ..impedance import ALPHA_BCS, impedance_from_sigma
+from .chebyshev import build_ratios
 from .tls import tls_loss, tls_shift
 
 __all__ = [
@@ -66,6 +68,10 @@ IMPEDANCES = ("thin", "bulk")
 FITS = ("joint", "fr", "Qi")
 #: fr0 = f_ref (1 + FR0_SCALE u): one unit of the fit coordinate is 1 ppm
 FR0_SCALE = 1e-6
+#: the fit bounds Tc to [start / TC_BOX, start * TC_BOX] (and above max(T_K)/1.9)
+TC_BOX = 2.0
+#: bounds of the gap ratio Delta0/k_B Tc when it is fitted
+GAP_BOX = (1.5, 2.5)
 #: Tc candidates (times the start) scanned by the linear automatic start
 TC_SCAN = (0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4)
 #: temperature of the reference reactance X_s(0), as a fraction of Tc (T = 0 itself
@@ -74,20 +80,30 @@ T_REF_OVER_TC = 1e-3
 _H_OVER_KB = units.h / units.k_B
 
 
+def _sigma(omega, T, Tc):
+    """Complex sigma/sigma_n of :func:`~dissipax.rf.sigma_mattis_bardeen` at Gamma = 0.
+
+    The same validation, gap and kernel as the public function.  Called through its parts
+    because the public function (rf-impedance a1f1bbd) tests ``Gamma != 0`` with
+    ``jnp.any``, which is a tracer inside ``jit`` (as in every fit): the call fails there.
+    """
+    omega, T, Tc, _ = check_inputs(omega, T, Tc, 0.0)
+    T = jnp.asarray(T, float)
+    D = gap_array(jnp.minimum(T / jnp.asarray(Tc, float), T_REDUCED_MAX))
+    return broadcast_apply(bind(_mb_point, n=node_count(TOL_SIGMA)), omega, T, D)
+
+
 def _impedance(f_Hz, T_K, Tc_K, gap_ratio, *, impedance, rho_n_ohm_m, thickness_m):
-    """Z_s / (any positive constant) at (f, T): complex R_s + iX_s up to a real scale."""
+    """Z_s [Ω] (R_s + iX_s) at (f, T); in the thin-film limit Z_s·d/ρ_n."""
     Delta0_K = gap_ratio * Tc_K
+    omega = _H_OVER_KB * f_Hz / Delta0_K
+    sigma = _sigma(omega, T_K / Delta0_K, Tc_K / Delta0_K)
     if impedance == "thin" and thickness_m is None:
-        omega = _H_OVER_KB * f_Hz / Delta0_K
-        sigma = sigma_mattis_bardeen(omega, T_K / Delta0_K, Tc=Tc_K / Delta0_K)
         return jnp.conj(1.0 / sigma)  # the sheet impedance 1/(sigma d), times d sigma_n
-    return surface_impedance_ohm(
-        f_Hz,
-        T_K,
-        Tc_K=Tc_K,
-        rho_n_ohm_m=rho_n_ohm_m,
-        thickness_m=thickness_m if impedance == "thin" else None,
-        Delta0_K=Delta0_K,
+    # as surface_impedance_ohm(f_Hz, T_K, Tc_K=..., rho_n_ohm_m=..., thickness_m=...,
+    # Delta0_K=...), whose conductivity call cannot be traced (see _sigma)
+    return impedance_from_sigma(
+        f_Hz, sigma, rho_n_ohm_m, thickness_m if impedance == "thin" else None
     )
 
 
@@ -104,6 +120,36 @@ def impedance_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
     return jnp.real(z) / x0, jnp.imag(z) / x0 - 1.0
 
 
+#: points per eager evaluation of the impedance ratios (one compiled shape for every table)
+CHUNK = 512
+
+
+def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
+    """:func:`impedance_ratios` on the outer product (Tc_K, gap_ratio pairs) × T_K, eagerly.
+
+    ``Tc_K``, ``gap_ratio`` of shape (m,), ``T_K`` of shape (n_T,); returns two (m, n_T)
+    NumPy arrays.  Evaluated in chunks of :data:`CHUNK` points (padded), so that the
+    Mattis–Bardeen kernels compile once whatever m is.
+
+    Valid for
+        concrete arrays in the domain of :func:`impedance_ratios`.
+    """
+    tc = np.repeat(np.asarray(Tc_K, float), np.size(T_K))
+    g = np.repeat(np.asarray(gap_ratio, float), np.size(T_K))
+    T = np.tile(np.asarray(T_K, float), np.size(Tc_K))
+    n = tc.size
+    pad = (-n) % CHUNK
+    tc, g, T = (np.concatenate([a, np.full(pad, a[-1])]) for a in (tc, g, T))
+    rs, dx = [], []
+    for k in range(0, tc.size, CHUNK):
+        sl = slice(k, k + CHUNK)
+        r, d = impedance_ratios(f_Hz, T[sl], tc[sl], g[sl], **cfg)
+        rs.append(np.asarray(r))
+        dx.append(np.asarray(d))
+    shape = (np.size(Tc_K), np.size(T_K))
+    return np.concatenate(rs)[:n].reshape(shape), np.concatenate(dx)[:n].reshape(shape)
+
+
 def sweep_model(
     T_K,
     *,
@@ -116,6 +162,7 @@ def sweep_model(
     impedance="thin",
     rho_n_ohm_m=1e-8,
     thickness_m=None,
+    f_Hz=None,
 ):
     r"""fr(T) [Hz] and Qi(T) of the model in the module docstring.
 
@@ -128,6 +175,9 @@ def sweep_model(
         temperature-independent Q, the TLS strength F·δ_TLS, Δ0/k_BTc.
     impedance, rho_n_ohm_m, thickness_m
         The surface impedance (module docstring).
+    f_Hz
+        Frequency [Hz] of the impedance and TLS terms (default ``fr0_Hz``;
+        :func:`fit_temperature_sweep` uses the measured fr at the lowest temperature).
 
     Returns
     -------
@@ -139,35 +189,29 @@ def sweep_model(
         (jit, grad, vmap).
     """
     cfg = dict(impedance=impedance, rho_n_ohm_m=rho_n_ohm_m, thickness_m=thickness_m)
-    rs, dx = impedance_ratios(fr0_Hz, T_K, Tc_K, gap_ratio, **cfg)
-    shift = tls_shift(fr0_Hz, T_K, F_delta_tls=F_delta_tls)
-    loss = tls_loss(fr0_Hz, T_K, F_delta_tls=F_delta_tls)
+    f = fr0_Hz if f_Hz is None else f_Hz
+    rs, dx = impedance_ratios(f, T_K, Tc_K, gap_ratio, **cfg)
+    shift = tls_shift(f, T_K, F_delta_tls=F_delta_tls)
+    loss = tls_loss(f, T_K, F_delta_tls=F_delta_tls)
     fr = fr0_Hz * (1.0 - 0.5 * alpha_k * dx + shift)
     qi = 1.0 / (alpha_k * rs + 1.0 / Q_other + loss)
     return fr, qi
 
 
 @functools.cache
-def _fit_model(which: str, impedance: str, thin_limit: bool):
-    """The model of one fit in fit coordinates (cached: the same function object per kind)."""
+def _fit_model(which: str):
+    """Return the model of one fit in fit coordinates (cached: one function object per kind).
+
+    The impedance ratios come from the Chebyshev table ``x["table"]`` (:mod:`.chebyshev`),
+    evaluated at the fixed frequency ``x["f_ref"]``.
+    """
 
     def fn(x, Tc_K, alpha_k, u_fr0, Q_other, F_delta_tls, gap_ratio):
-        cfg = dict(
-            impedance=impedance,
-            rho_n_ohm_m=x["rho_n"],
-            thickness_m=None if thin_limit or impedance == "bulk" else x["thickness"],
-        )
         fr0 = x["f_ref"] * (1.0 + FR0_SCALE * u_fr0)
-        fr, qi = sweep_model(
-            x["T"],
-            Tc_K=Tc_K,
-            alpha_k=alpha_k,
-            fr0_Hz=fr0,
-            Q_other=Q_other,
-            F_delta_tls=F_delta_tls,
-            gap_ratio=gap_ratio,
-            **cfg,
-        )
+        rs, dx = x["table"].ratios(Tc_K, gap_ratio)
+        f, T = x["f_ref"], x["T"]
+        fr = fr0 * (1.0 - 0.5 * alpha_k * dx + tls_shift(f, T, F_delta_tls=F_delta_tls))
+        qi = 1.0 / (alpha_k * rs + 1.0 / Q_other + tls_loss(f, T, F_delta_tls=F_delta_tls))
         if which == "fr":
             return fr
         if which == "Qi":
@@ -229,6 +273,7 @@ class TemperatureSweepFit:
             impedance=self.config["impedance"],
             rho_n_ohm_m=self.config["rho_n_ohm_m"],
             thickness_m=self.config["thickness_m"],
+            f_Hz=self.start["f_ref"],
         )
         return np.asarray(fr), np.asarray(qi)
 
@@ -318,7 +363,7 @@ def _linear_start(T, fr, qi, s_fr, s_qi, Tc0, gap_ratio, fit_kind, tls, cfg):
         Tc = c * Tc0
         if T.max() >= 1.9 * Tc:
             continue
-        rs, dx = (np.asarray(a) for a in impedance_ratios(f_ref, T, Tc, gap_ratio, **cfg))
+        rs, dx = (a[0] for a in tabulate_ratios(f_ref, T, [Tc], [gap_ratio], **cfg))
         S = np.asarray(tls_shift(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
         L = np.asarray(tls_loss(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
         # unknowns (u, alpha, F_delta, q): fr/f_ref - 1 = u - alpha/2 dx + F S;
@@ -326,7 +371,9 @@ def _linear_start(T, fr, qi, s_fr, s_qi, Tc0, gap_ratio, fit_kind, tls, cfg):
         rows, rhs = [], []
         if fit_kind in ("joint", "fr"):
             w = f_ref / s_fr
-            rows.append(np.stack([np.ones_like(T), -0.5 * dx, S, np.zeros_like(T)], -1) * w[:, None])
+            rows.append(
+                np.stack([np.ones_like(T), -0.5 * dx, S, np.zeros_like(T)], -1) * w[:, None]
+            )
             rhs.append((fr / f_ref - 1.0) * w)
         if fit_kind in ("joint", "Qi"):
             w = qi**2 / s_qi
@@ -374,6 +421,7 @@ def fit_temperature_sweep(
     rho_n_ohm_m: float = 1e-8,
     thickness_m: float | None = None,
     max_steps: int = 200,
+    table_tol: float = 1e-9,
 ) -> TemperatureSweepFit:
     r"""Fit fr(T) and Qi(T) jointly (or one of them) with the model of the module docstring.
 
@@ -402,6 +450,9 @@ def fit_temperature_sweep(
         (``impedance="thin"`` with ``thickness_m``); unused otherwise.
     max_steps
         Levenberg–Marquardt step limit.
+    table_tol
+        Accuracy of the Chebyshev table of the impedance ratios the fit evaluates
+        (:mod:`.chebyshev`; absolute in δX/X(0), relative in R_s/X_s(0)).
 
     Returns
     -------
@@ -427,7 +478,6 @@ def fit_temperature_sweep(
     s_qi = arr.get("Qi_err", 1e-2 * qi)
     if not (np.isfinite(Tc_K) and Tc_K > 0):
         raise DomainError(f"argument 'Tc_K' must be a positive start in kelvin; got {Tc_K!r}")
-    thin_limit = thickness_m is None
     cfg = dict(
         impedance=impedance,
         rho_n_ohm_m=rho_n_ohm_m,
@@ -441,28 +491,33 @@ def fit_temperature_sweep(
             f"arguments 'T_K', 'fr_Hz', 'Qi': {T.size} temperatures give {ndata} data for "
             f"{nvary} parameters; need more temperatures"
         )
-    tc_lo = T.max() / 1.9
+    tc_lo = max(T.max() / 1.9, st["Tc_K"] / TC_BOX)
+    tc_hi = st["Tc_K"] * TC_BOX
+    g_lo, g_hi = GAP_BOX if vary_gap_ratio else (gap_ratio, gap_ratio)
+    f_ref = st["f_ref"]
+
+    def direct(tc, g):
+        return tabulate_ratios(f_ref, T, tc[:, 0], g[:, 0], **cfg)
+
+    table = build_ratios(direct, tc_lo, tc_hi, g_lo, g_hi, vary_g=vary_gap_ratio, tol=table_tol)
     params = {
-        "Tc_K": Parameter(st["Tc_K"], min=tc_lo, max=20.0 * st["Tc_K"]),
+        "Tc_K": Parameter(st["Tc_K"], min=tc_lo, max=tc_hi),
         "alpha_k": Parameter(st["alpha_k"], min=0.0, max=1.0),
         "u_fr0": Parameter(st["u_fr0"], vary=fit != "Qi"),
         "Q_other": Parameter(st["Q_other"], min=0.0, vary=fit != "fr"),
         "F_delta_tls": Parameter(st["F_delta_tls"], min=0.0, vary=tls)
         if tls
         else Parameter(0.0, vary=False),
-        "gap_ratio": Parameter(gap_ratio, min=1.0, max=3.0, vary=vary_gap_ratio),
+        "gap_ratio": Parameter(gap_ratio, min=g_lo, max=g_hi, vary=True)
+        if vary_gap_ratio
+        else Parameter(gap_ratio, vary=False),
     }
-    x = {
-        "T": T,
-        "f_ref": st["f_ref"],
-        "rho_n": float(rho_n_ohm_m),
-        "thickness": 0.0 if thickness_m is None else float(thickness_m),
-    }
+    x = {"T": T, "f_ref": f_ref, "table": table}
     y = {"fr": fr, "Qi": qi, "joint": (fr, qi)}[fit]
     sigma = {"fr": s_fr, "Qi": s_qi, "joint": (s_fr, s_qi)}[fit]
-    model = _fit_model(fit, impedance, thin_limit)
+    model = _fit_model(fit)
     res = least_squares(model, params, x, y, sigma, max_steps=max_steps)
-    return _collect(res, st, fit, dict(cfg, tls=tls), x)
+    return _collect(res, st, fit, dict(cfg, tls=tls, table_error=table.error), x)
 
 
 def _collect(res: FitResult, st: dict, fit_kind: str, config: dict, x) -> TemperatureSweepFit:
@@ -573,6 +628,3 @@ def compare_sweep_fits(T_K, fr_Hz, Qi, *, z_max: float = 2.0, **kwargs) -> Sweep
         agree=bool(all(v < z_max for v in z.values())),
         z_max=float(z_max),
     )
-
-
-_ = jax  # jax is used by the traced model through jnp; kept for grad in tests
