@@ -281,17 +281,10 @@ def _check_not_db(s):
         )
 
 
-def _propagate(fn, vals: dict, cov, idx: list[int]):
-    """Linear error propagation of ``fn(**vals)`` through the covariance block ``idx``."""
-    import jax
-
-    names = list(vals)
-    grads = jax.vmap(jax.grad(lambda *a: fn(*a), argnums=tuple(range(len(names)))))(
-        *(jnp.asarray(vals[k]) for k in names)
-    )
-    g = np.stack([np.asarray(gk) for gk in grads], axis=-1)  # (n, k)
+def _propagate(grad, cov, idx: list[int]):
+    """Linear error propagation: ``sqrt(g C g)`` with ``grad`` (n, k) over the block ``idx``."""
     block = np.asarray(cov)[:, idx][:, :, idx]
-    var = np.einsum("ni,nij,nj->n", g, block, g)
+    var = np.einsum("ni,nij,nj->n", grad, block, grad)
     with np.errstate(invalid="ignore"):
         return np.sqrt(np.where(var >= 0, var, np.nan))
 
@@ -403,16 +396,19 @@ def _collect(res: FitResult, st: Starts, x: dict, sigma) -> S21Fit:
     e = {k: np.asarray(res.stderr[k], float) for k in _PARAM_ORDER}
     order = list(getattr(res, "param_names", _PARAM_ORDER))
     idx = [order.index(k) for k in ("Qi", "Qc", "phi")]
-    vals = {k: p[k] for k in ("Qi", "Qc", "phi")}
-    Ql = np.asarray(loaded_q(p["Qi"], p["Qc"], p["phi"]))
-    Qc_real = np.asarray(coupling_q_real(p["Qc"], p["phi"]))
+    Qi, Qc, phi = p["Qi"], p["Qc"], p["phi"]
+    Ql = np.asarray(loaded_q(Qi, Qc, phi))
+    Qc_real = np.asarray(coupling_q_real(Qc, phi))
+    # gradients of Ql = 1/(1/Qi + cos(phi)/Qc) and Qc/cos(phi) in (Qi, Qc, phi)
+    g_ql = np.stack([Ql**2 / Qi**2, Ql**2 * np.cos(phi) / Qc**2, Ql**2 * np.sin(phi) / Qc], -1)
+    g_qcr = np.stack([np.zeros_like(Qc), 1 / np.cos(phi), Qc * np.tan(phi) / np.cos(phi)], -1)
     stderr = {
         "fr_Hz": x["f_ref"] * x["lw"] * e["u_fr"],
         "Qi": e["Qi"],
         "Qc": e["Qc"],
         "phi": e["phi"],
-        "Ql": _propagate(loaded_q, vals, res.covariance, idx),
-        "Qc_real": _propagate(lambda q, c, ph: coupling_q_real(c, ph), vals, res.covariance, idx),
+        "Ql": _propagate(g_ql, res.covariance, idx),
+        "Qc_real": _propagate(g_qcr, res.covariance, idx),
         "a": e["a"],
         "alpha": e["u_alpha"],
         "tau_s": x["tau_scale"] * e["u_tau"],

@@ -125,18 +125,16 @@ CHUNK = 512
 
 
 def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
-    """:func:`impedance_ratios` on the outer product (Tc_K, gap_ratio pairs) × T_K, eagerly.
+    """:func:`impedance_ratios` at the points (T_K[k], Tc_K[k], gap_ratio[k]), eagerly.
 
-    ``Tc_K``, ``gap_ratio`` of shape (m,), ``T_K`` of shape (n_T,); returns two (m, n_T)
-    NumPy arrays.  Evaluated in chunks of :data:`CHUNK` points (padded), so that the
-    Mattis–Bardeen kernels compile once whatever m is.
+    Flat arrays of one length m (or broadcastable to it); returns two (m,) NumPy arrays.
+    Evaluated in chunks of :data:`CHUNK` points (padded), so that the Mattis–Bardeen
+    kernels compile once whatever m is.
 
     Valid for
         concrete arrays in the domain of :func:`impedance_ratios`.
     """
-    tc = np.repeat(np.asarray(Tc_K, float), np.size(T_K))
-    g = np.repeat(np.asarray(gap_ratio, float), np.size(T_K))
-    T = np.tile(np.asarray(T_K, float), np.size(Tc_K))
+    T, tc, g = (np.ravel(a).astype(float) for a in np.broadcast_arrays(T_K, Tc_K, gap_ratio))
     n = tc.size
     pad = (-n) % CHUNK
     tc, g, T = (np.concatenate([a, np.full(pad, a[-1])]) for a in (tc, g, T))
@@ -146,8 +144,7 @@ def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
         r, d = impedance_ratios(f_Hz, T[sl], tc[sl], g[sl], **cfg)
         rs.append(np.asarray(r))
         dx.append(np.asarray(d))
-    shape = (np.size(Tc_K), np.size(T_K))
-    return np.concatenate(rs)[:n].reshape(shape), np.concatenate(dx)[:n].reshape(shape)
+    return np.concatenate(rs)[:n], np.concatenate(dx)[:n]
 
 
 def sweep_model(
@@ -363,7 +360,7 @@ def _linear_start(T, fr, qi, s_fr, s_qi, Tc0, gap_ratio, fit_kind, tls, cfg):
         Tc = c * Tc0
         if T.max() >= 1.9 * Tc:
             continue
-        rs, dx = (a[0] for a in tabulate_ratios(f_ref, T, [Tc], [gap_ratio], **cfg))
+        rs, dx = tabulate_ratios(f_ref, T, Tc, gap_ratio, **cfg)
         S = np.asarray(tls_shift(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
         L = np.asarray(tls_loss(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
         # unknowns (u, alpha, F_delta, q): fr/f_ref - 1 = u - alpha/2 dx + F S;
@@ -496,10 +493,10 @@ def fit_temperature_sweep(
     g_lo, g_hi = GAP_BOX if vary_gap_ratio else (gap_ratio, gap_ratio)
     f_ref = st["f_ref"]
 
-    def direct(tc, g):
-        return tabulate_ratios(f_ref, T, tc[:, 0], g[:, 0], **cfg)
+    def direct(tc, t, g):
+        return tabulate_ratios(f_ref, t, tc, g, **cfg)
 
-    table = build_ratios(direct, tc_lo, tc_hi, g_lo, g_hi, vary_g=vary_gap_ratio, tol=table_tol)
+    table = build_ratios(direct, T, tc_lo, tc_hi, g_lo, g_hi, vary_g=vary_gap_ratio, tol=table_tol)
     params = {
         "Tc_K": Parameter(st["Tc_K"], min=tc_lo, max=tc_hi),
         "alpha_k": Parameter(st["alpha_k"], min=0.0, max=1.0),
