@@ -393,7 +393,7 @@ def _linear_start(T, fr, qi, s_fr, s_qi, Tc0, gap_ratio, fit_kind, tls, cfg):
         )
     _, Tc, sol = best
     return {
-        "Tc_K": Tc,
+        "Tc_K": float(Tc),
         "alpha_k": float(sol[1]),
         "u_fr0": float(sol[0] / FR0_SCALE),
         "Q_other": float(1.0 / sol[3]),
@@ -488,8 +488,8 @@ def fit_temperature_sweep(
             f"arguments 'T_K', 'fr_Hz', 'Qi': {T.size} temperatures give {ndata} data for "
             f"{nvary} parameters; need more temperatures"
         )
-    tc_lo = max(T.max() / 1.9, st["Tc_K"] / TC_BOX)
-    tc_hi = st["Tc_K"] * TC_BOX
+    tc_lo = float(max(T.max() / 1.9, st["Tc_K"] / TC_BOX))
+    tc_hi = float(st["Tc_K"] * TC_BOX)
     g_lo, g_hi = GAP_BOX if vary_gap_ratio else (gap_ratio, gap_ratio)
     f_ref = st["f_ref"]
 
