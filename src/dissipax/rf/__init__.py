@@ -45,6 +45,7 @@ from .surface import (
     surface_resistance_ohm,
     surface_resistance_ratio,
 )
+from .thin_film import thin_film_transmission
 from .usadel import (
     BETA_SUPERHEATING,
     S_MAX,
@@ -96,5 +97,6 @@ __all__ = [
     "surface_resistance_ohm",
     "surface_resistance_ratio",
     "resonator",
+    "thin_film_transmission",
     "usadel_uv",
 ]

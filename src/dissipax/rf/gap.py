@@ -1,8 +1,7 @@
 r"""Temperature dependence of the BCS gap, :math:`\Delta(T)/\Delta_0` (weak coupling).
 
 The weak-coupling BCS gap equation (Tinkham, *Introduction to Superconductivity*, 2nd ed.,
-Eq. 3.27, with the cutoff eliminated through :math:`T_c`; Abrikosov, Gor'kov & Dzyaloshinskii
-§34) reads
+§3.6, with the cutoff eliminated through :math:`T_c`) reads
 
 .. math::  \ln\frac{T_c}{T} = \int_0^\infty \left[\frac{\tanh(\xi/2T)}{\xi}
            - \frac{\tanh(E/2T)}{E}\right] d\xi \equiv H(\Delta^2, T),
@@ -152,7 +151,7 @@ def _check_t(t, name="t"):
 def bcs_gap(t, *, tol: float = TOL_GAP):
     r"""BCS gap :math:`\Delta(T)/\Delta_0` at the reduced temperature :math:`t = T/T_c`.
 
-    Solves the weak-coupling gap equation (module docstring; Tinkham Eq. 3.27)
+    Solves the weak-coupling gap equation (module docstring; Tinkham §3.6)
 
     .. math:: \ln\frac{1}{t} = \int_0^\infty \left[\frac{\tanh(\xi/2T)}{\xi}
        - \frac{\tanh(\sqrt{\xi^2+\Delta^2}/2T)}{\sqrt{\xi^2+\Delta^2}}\right] d\xi,

@@ -25,7 +25,7 @@ Thin film of thickness :math:`d` (field on both faces, the symmetric strip/film
 geometry): :math:`Z'_s = (\mu_0\omega/k)\coth(-ikd)` (in :math:`e^{-i\omega t}`;
 :math:`\sqrt{-i\mu_0\omega\sigma} = -ik`), which tends to the sheet impedance
 :math:`1/(\sigma d)` for :math:`|k|d \ll 1` and to :math:`\coth(d/\lambda)\,\mu_0\omega\lambda`
-for :math:`\sigma = i\sigma_2` (Klein et al., Phys. Rev. B 50, 6307 (1994); Gurevich,
+for :math:`\sigma = i\sigma_2` (Gurevich,
 Supercond. Sci. Technol. 30, 034004 (2017) for the bulk BCS forms).
 """
 
@@ -200,7 +200,7 @@ def penetration_depth_m(
 
     Local dirty limit.  With ``f_Hz=None`` (and ``Gamma = 0``) the static limit
     :math:`\omega\sigma_2 \to \pi\Delta\tanh(\Delta/2k_BT)/\hbar` (Mattis-Bardeen; Tinkham
-    Eq. 3.126):
+    Ch. 3):
 
     .. math:: \lambda(T) = \sqrt{\frac{\hbar\rho_n}{\pi\mu_0\Delta(T)\tanh(\Delta(T)/2k_BT)}},
        \qquad \lambda(0) = \sqrt{\frac{\hbar\rho_n}{\pi\mu_0\Delta_0}};
@@ -275,7 +275,7 @@ def kinetic_inductance_per_square_H(
     .. math:: L_k = \frac{\mu_0\lambda^2}{d} = \frac{\hbar R_\square}
        {\pi\Delta\tanh(\Delta/2k_BT)}, \qquad R_\square = \rho_n/d
 
-    (Tinkham Eq. 3.126 at :math:`\hbar\omega \ll \Delta`); for :math:`d \gg \lambda` it tends
+    (Mattis-Bardeen at :math:`\hbar\omega \ll \Delta`); for :math:`d \gg \lambda` it tends
     to :math:`\mu_0\lambda` (kinetic plus field energy inside the metal).
 
     Parameters

@@ -178,9 +178,11 @@ def sinh_map(rule: Rule, scale, delta_max) -> EnergyGrid:
     c = jax.lax.stop_gradient(scale)
     t_max = jnp.arcsinh(jnp.sqrt(delta_max / c))
     t = t_max * jnp.asarray(rule.x)
-    jac = t_max * c * jnp.sinh(2.0 * t)
+    sh = jnp.sinh(t)
+    # sinh(2t) = 2 sinh(t) cosh(t), cosh = sqrt(1 + sinh^2): one sinh per node (no cancellation)
+    jac = t_max * c * 2.0 * sh * jnp.sqrt(1.0 + sh * sh)
     return EnergyGrid(
-        delta=c * jnp.sinh(t) ** 2, weight=jnp.asarray(rule.w) * jac, jac=jac, scale=c, t_max=t_max
+        delta=c * sh * sh, weight=jnp.asarray(rule.w) * jac, jac=jac, scale=c, t_max=t_max
     )
 
 

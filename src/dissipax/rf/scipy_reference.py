@@ -232,3 +232,149 @@ def sigma1_rf(
         warnings.simplefilter("ignore", integrate.IntegrationWarning)
         avg = integrate.quad(g, 0.0, 1.0, epsabs=0.0, epsrel=epsrel, limit=200)[0]
     return 2 / omega * avg * 2 / math.pi
+
+
+# --- complex conductivity with Delta(T) (issue 16) ---------------------------------------
+# Independent of the JAX code: the gap from the Fermi-function form of the gap equation,
+# the conductivity integrals in Tinkham's variables with sin^2 / z^2 substitutions.
+
+T_C_BCS = math.exp(float(np.euler_gamma)) / math.pi  # k_B Tc / Delta0, weak coupling
+
+
+def _fermi(e: float, T: float) -> float:
+    if e >= 0:
+        return 1.0 / (math.exp(min(e / T, 700.0)) + 1.0)
+    return 1.0 - 1.0 / (math.exp(min(-e / T, 700.0)) + 1.0)
+
+
+def _quad_pieces(fun, edges, epsrel: float = 1e-13) -> float:
+    edges = sorted(set(edges))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        total = 0.0
+        for a, b in zip(edges[:-1], edges[1:]):
+            if b > a:
+                total += integrate.quad(fun, a, b, epsabs=0.0, epsrel=epsrel, limit=500)[0]
+    return total
+
+
+def bcs_gap(t: float) -> float:
+    """Delta(T)/Delta0 by brentq on ln(1/delta) = 2 int_0^inf f(delta cosh u / T) du.
+
+    The Fermi-function form of the BCS gap equation (xi = delta sinh u; Tinkham §3.6 with
+    the cutoff eliminated through Delta0), a different formula from the JAX solver's.
+    """
+    if t >= 1.0:
+        return 0.0
+    if t == 0.0:
+        return 1.0
+    T = t * T_C_BCS
+
+    def F(d):
+        u_max = math.acosh(max(60.0 * T / d, 1.0)) + 1.0
+        f = lambda u: 1.0 / (math.exp(min(d * math.cosh(u) / T, 700.0)) + 1.0)  # noqa: E731
+        u_step = math.acosh(max(T / d, 1.0))
+        integral = _quad_pieces(f, [0.0, u_step, u_step + 1.0, u_max], 2e-14)
+        return math.log(1.0 / d) - 2.0 * integral
+
+    return optimize.brentq(F, 1e-12, 1.0 + 1e-9, xtol=1e-16, rtol=4 * np.finfo(float).eps)
+
+
+def sigma_mattis_bardeen(omega: float, T: float, Delta: float) -> tuple[float, float]:
+    """(sigma1, sigma2)/sigma_n, Mattis-Bardeen (Tinkham Eqs. 3.125) at a given gap Delta.
+
+    sigma1 thermal term in E = Delta + z^2; pair-breaking term (omega > 2 Delta) and sigma2
+    in E = a + (b - a) sin^2(phi) (both endpoint square roots removed).
+    """
+    D = Delta
+
+    def th(z):
+        E = D + z * z
+        d = z * z
+        den = math.sqrt(d * (d + omega) * (2 * D + d) * (2 * D + d + omega))
+        return 2 * z * (E * (E + omega) + D * D) * (_fermi(E, T) - _fermi(E + omega, T)) / den
+
+    z_max = math.sqrt(45 * T + 10 * omega)
+    s1 = 2 / omega * _quad_pieces(th, [0.0, math.sqrt(omega), math.sqrt(T), math.sqrt(D), z_max])
+    s1 = s1 if z_max > 0 else 0.0
+    if omega > 2 * D:
+        L = omega - 2 * D
+
+        def pb(ph):
+            s2, c2 = math.sin(ph) ** 2, math.cos(ph) ** 2
+            E, E2 = D + L * s2, D + L * c2
+            occ = 1 - _fermi(E, T) - _fermi(E2, T)
+            num = D * L + L * L * s2 * c2  # E E2 - D^2 without cancellation near threshold
+            return 2 * num * occ / math.sqrt((E + D) * (E2 + D))
+
+        s1 += 1 / omega * _quad_pieces(pb, [0.0, math.pi / 4, math.pi / 2])
+    a = max(D - omega, -D)
+    L = D - a
+
+    def s2f(ph):
+        E = a + L * math.sin(ph) ** 2
+        rem = (D + E) * (E + omega + D) if omega <= 2 * D else (E + omega - D) * (E + omega + D)
+        return 2 * math.tanh((E + omega) / (2 * T)) * (E * E + D * D + omega * E) / math.sqrt(rem)
+
+    s2 = 1 / omega * _quad_pieces(s2f, [0.0, math.pi / 4, math.pi / 2])
+    return s1, s2
+
+
+def sigma_T0_elliptic(omega: float, Delta: float = 1.0) -> tuple[float, float]:
+    """T = 0 closed forms with complete elliptic integrals (Mattis & Bardeen 1958).
+
+    k = |omega - 2 Delta|/(omega + 2 Delta), k'^2 = 1 - k^2 (scipy's parameter m = k^2):
+    sigma1 = (1 + 2D/w) E(k) - (4D/w) K(k) for w > 2D (else 0),
+    sigma2 = (1/2)(1 + 2D/w) E(k') - (1/2)(1 - 2D/w) K(k').
+    """
+    from scipy import special
+
+    k = abs(omega - 2 * Delta) / (omega + 2 * Delta)
+    m = k * k
+    r = 2 * Delta / omega
+    s1 = (1 + r) * special.ellipe(m) - 2 * r * special.ellipk(m) if omega > 2 * Delta else 0.0
+    s2 = 0.5 * (1 + r) * special.ellipe(1 - m) - 0.5 * (1 - r) * special.ellipk(1 - m)
+    return float(s1), float(s2)
+
+
+def _dynes_gf(e: float, D: float, G: float):
+    import cmath
+
+    z = complex(e, G)
+    s = cmath.sqrt(z - D) * cmath.sqrt(z + D)
+    return z / s, D / s
+
+
+def sigma_dynes(omega: float, T: float, Delta: float, Gamma: float) -> tuple[float, float]:
+    """(sigma1, sigma2)/sigma_n of the Dynes superconductor by quad on the real axis.
+
+    Direct complex-energy quadrature of the Kubo formulas in :mod:`dissipax.rf.dynes`
+    (Green functions evaluated in complex arithmetic at eps + i Gamma, no maps), over
+    [-omega/2, inf) with break points at the gap edges and the Fermi step.
+    """
+    D, G = Delta, Gamma
+
+    def i1(e):
+        g1, f1 = _dynes_gf(e, D, G)
+        g2, f2 = _dynes_gf(e + omega, D, G)
+        fd = _fermi(e, T) - _fermi(e + omega, T)
+        return fd * (g1.real * g2.real + f1.real * f2.real)
+
+    def i2(e):
+        g1, f1 = _dynes_gf(e, D, G)
+        g2, f2 = _dynes_gf(e + omega, D, G)
+        h1, h2 = math.tanh(e / (2 * T)), math.tanh((e + omega) / (2 * T))
+        prr = -(g1 * g2 + f1 * f2).imag
+        par = -(g1.conjugate() * g2 + f1.conjugate() * f2).imag
+        return (h1 + h2) * prr + (h1 - h2) * par
+
+    pts = [-omega / 2, D - omega, -D, 0.0, D]
+    pts = [p for p in pts if p >= -omega / 2]
+    edges = [*pts, D + G, D + 3, D + 100, D + 1e4]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", integrate.IntegrationWarning)
+        tail1 = integrate.quad(i1, edges[-1], np.inf, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+        tail2 = integrate.quad(i2, edges[-1], np.inf, epsabs=0.0, epsrel=1e-12, limit=200)[0]
+    s1 = _quad_pieces(i1, edges, 1e-12) + tail1
+    s2 = _quad_pieces(i2, edges, 1e-12) + tail2
+    return 2 / omega * s1, s2 / (2 * omega)

@@ -49,9 +49,7 @@ import numpy as np
 from ... import units
 from ..._checks import DomainError, check_choice
 from ...fit import FitResult, Parameter, least_squares
-from .._batch import bind, broadcast_apply
-from ..complex_conductivity import TOL_SIGMA, _mb_point, check_inputs, node_count
-from ..gap import T_REDUCED_MAX, gap_array
+from ..complex_conductivity import sigma_mattis_bardeen
 from ..impedance import ALPHA_BCS, impedance_from_sigma
 from .chebyshev import build_ratios
 from .tls import tls_loss, tls_shift
@@ -81,16 +79,8 @@ _H_OVER_KB = units.h / units.k_B
 
 
 def _sigma(omega, T, Tc):
-    """Complex sigma/sigma_n of :func:`~dissipax.rf.sigma_mattis_bardeen` at Gamma = 0.
-
-    The same validation, gap and kernel as the public function.  Called through its parts
-    because the public function (rf-impedance a1f1bbd) tests ``Gamma != 0`` with
-    ``jnp.any``, which is a tracer inside ``jit`` (as in every fit): the call fails there.
-    """
-    omega, T, Tc, _ = check_inputs(omega, T, Tc, 0.0)
-    T = jnp.asarray(T, float)
-    D = gap_array(jnp.minimum(T / jnp.asarray(Tc, float), T_REDUCED_MAX))
-    return broadcast_apply(bind(_mb_point, n=node_count(TOL_SIGMA)), omega, T, D)
+    """Complex sigma/sigma_n of :func:`~dissipax.rf.sigma_mattis_bardeen` at Gamma = 0."""
+    return sigma_mattis_bardeen(omega, T, Tc=Tc)
 
 
 def _impedance(f_Hz, T_K, Tc_K, gap_ratio, *, impedance, rho_n_ohm_m, thickness_m):
@@ -101,7 +91,7 @@ def _impedance(f_Hz, T_K, Tc_K, gap_ratio, *, impedance, rho_n_ohm_m, thickness_
     if impedance == "thin" and thickness_m is None:
         return jnp.conj(1.0 / sigma)  # the sheet impedance 1/(sigma d), times d sigma_n
     # as surface_impedance_ohm(f_Hz, T_K, Tc_K=..., rho_n_ohm_m=..., thickness_m=...,
-    # Delta0_K=...), whose conductivity call cannot be traced (see _sigma)
+    # Delta0_K=...), whose conductivity and impedance functions it calls
     return impedance_from_sigma(
         f_Hz, sigma, rho_n_ohm_m, thickness_m if impedance == "thin" else None
     )

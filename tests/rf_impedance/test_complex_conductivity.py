@@ -1,0 +1,204 @@
+"""Complex Mattis-Bardeen / Dynes conductivity against SciPy quad, closed forms and limits."""
+
+import math
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import dissipax.rf as rf
+from dissipax import DomainError
+from dissipax.rf import scipy_reference as ref
+
+# Issue target: sigma1 and sigma2 within 1e-8 (relative) of SciPy quad.
+TOL_QUAD = 1e-8
+T_C = rf.T_C
+
+# (omega, t = T/Tc): omega > 2 Delta (pair breaking), near 2 Delta, T near Tc, low T
+POINTS = [
+    (1e-4, 0.3),
+    (0.01, 0.05),
+    (0.3, 0.5),
+    (1.0, 0.8),
+    (1.5, 0.2),
+    (2.5, 0.3),
+    (6.0, 0.6),
+    (0.05, 0.99),
+    (0.5, 0.999),
+    (40.0, 0.9),
+]
+
+
+def _mb(points, **kw):
+    w = np.array([p[0] for p in points])
+    t = np.array([p[1] for p in points])
+    return w, t, np.asarray(rf.sigma_mattis_bardeen(w, t * T_C, **kw))
+
+
+def test_sigma_vs_quad():
+    w, t, got = _mb(POINTS)
+    D = np.asarray(rf.bcs_gap(t))
+    for wi, ti, Di, s in zip(w, t, D, got):
+        s1, s2 = ref.sigma_mattis_bardeen(wi, ti * T_C, Di)
+        assert abs(s.real / s1 - 1) < TOL_QUAD, (wi, ti)
+        assert abs(s.imag / s2 - 1) < TOL_QUAD, (wi, ti)
+    assert np.all(got.real >= 0) and np.all(got.imag >= 0)
+
+
+def test_sigma_at_the_pair_breaking_edge():
+    """omega = 2 Delta(T) exactly and just around it (the kink of sigma2, onset of sigma1)."""
+    t = 0.4
+    D = float(rf.bcs_gap(t))
+    w = np.array([2 * D * (1 - 1e-7), 2 * D, 2 * D * (1 + 1e-7), 2 * D + 1e-3])
+    got = np.asarray(rf.sigma_mattis_bardeen(w, t * T_C))
+    for wi, s in zip(w, got):
+        s1, s2 = ref.sigma_mattis_bardeen(wi, t * T_C, D)
+        assert abs(s.imag / s2 - 1) < TOL_QUAD
+        assert abs(s.real / s1 - 1) < TOL_QUAD
+
+
+def test_T0_elliptic_closed_forms():
+    """T = 0: Mattis-Bardeen's complete-elliptic-integral forms (an independent check)."""
+    w = np.array([0.01, 0.5, 1.5, 1.99, 2.01, 3.0, 10.0, 100.0])
+    got = np.asarray(rf.sigma_mattis_bardeen(w, 0.0))
+    for wi, s in zip(w, got):
+        s1, s2 = ref.sigma_T0_elliptic(wi)
+        assert abs(s.imag / s2 - 1) < 1e-10
+        if wi < 2:
+            assert s.real == 0.0
+        else:
+            assert abs(s.real / s1 - 1) < 1e-10
+
+
+def test_low_T_real_part_is_constant_gap_sigma1():
+    """T << Tc: Re sigma is sigma1_mattis_bardeen (Delta = Delta0) to the accuracy of Delta(T)."""
+    w = np.array([1e-3, 0.02, 0.1])
+    T = 0.05
+    got = np.asarray(rf.sigma_mattis_bardeen(w, T)).real
+    old = np.asarray(rf.sigma1_mattis_bardeen(w, T))
+    dgap = 1 - float(rf.bcs_gap(T / T_C))  # ~1e-8; sigma1 ~ e^{-Delta/T}: d ln sigma1 ~ dDelta/T
+    assert 0 < dgap < 1e-7
+    np.testing.assert_allclose(got, old, rtol=3 * dgap / T + 1e-10)
+
+
+def test_normal_state_and_static_limit():
+    s = np.asarray(
+        rf.sigma_mattis_bardeen(np.array([0.01, 1.0, 10.0]), np.array([T_C, 1.2 * T_C, 1.99 * T_C]))
+    )
+    np.testing.assert_array_equal(s, np.ones(3))
+    # omega -> 0: omega sigma2 -> pi Delta tanh(Delta/2T) (the London kernel), sigma2 >= 0
+    T = np.array([0.1, 0.3, 0.5])
+    D = np.asarray(rf.bcs_gap(T / T_C))
+    w = 1e-7
+    s = np.asarray(rf.sigma_mattis_bardeen(w, T))
+    np.testing.assert_allclose(w * s.imag, np.pi * D * np.tanh(D / (2 * T)), rtol=1e-5)
+
+
+# (omega, t, Gamma): Gamma > 0 against the quadrature; Gamma = 0 rows go through the same
+# (Dynes) kernel in the same call and are compared with Mattis-Bardeen; the last row is the
+# static limit, compared with the Matsubara sum.
+DYNES_POINTS = [
+    (0.1, 0.2, 0.01),
+    (1.0, 0.4, 0.05),
+    (3.0, 0.6, 0.1),
+    (0.5, 0.04, 1e-4),
+    (0.3, 0.5, 0.0),
+    (2.5, 0.3, 0.0),
+    (0.05, 0.99, 0.0),
+    (1e-5, 0.2 / T_C, 0.05),
+]
+
+
+def test_dynes():
+    w = np.array([p[0] for p in DYNES_POINTS])
+    t = np.array([p[1] for p in DYNES_POINTS])
+    g = np.array([p[2] for p in DYNES_POINTS])
+    got = np.asarray(rf.sigma_mattis_bardeen(w, t * T_C, Gamma=g))
+    D = np.asarray(rf.bcs_gap(t))
+    for i in range(4):  # direct complex-energy quadrature
+        s1, s2 = ref.sigma_dynes(w[i], t[i] * T_C, D[i], g[i])
+        assert abs(got[i].real / s1 - 1) < TOL_QUAD
+        assert abs(got[i].imag / s2 - 1) < TOL_QUAD
+    for i in range(4, 7):  # Gamma = 0 through the Dynes kernel is Mattis-Bardeen
+        s1, s2 = ref.sigma_mattis_bardeen(w[i], t[i] * T_C, D[i])
+        assert abs(got[i].real / s1 - 1) < TOL_QUAD
+        assert abs(got[i].imag / s2 - 1) < TOL_QUAD
+    # omega sigma2 -> Q(0) = 2 pi T sum_n Delta^2/((|w_n| + Gamma)^2 + Delta^2) (independent)
+    T, G, Dm = 0.2, 0.05, D[7]
+    wn = np.pi * T * (2 * np.arange(0, 2_000_000) + 1)
+    q0 = 4 * np.pi * T * np.sum(Dm * Dm / ((wn + G) ** 2 + Dm * Dm))
+    q0 += 4 * np.pi * T * Dm * Dm / (2 * np.pi * T * 2 * wn[-1])  # tail of the sum ~ 1/n^2
+    assert abs(w[7] * got[7].imag / q0 - 1) < 1e-5
+
+
+def _parts(w, T, g=0.0):
+    s = rf.sigma_mattis_bardeen(w, T, Gamma=g)
+    return jnp.stack([jnp.real(s), jnp.imag(s)])
+
+
+def test_gradients_finite_at_branch_points_and_match_fd():
+    D04 = float(rf.bcs_gap(0.4))
+    pts = jnp.array(
+        [
+            [0.3, 0.2],  # generic
+            [2.5, 0.3],  # generic, pair breaking
+            [0.1, 1e-6],  # T -> 0
+            [0.1, T_C * (1 - 1e-9)],  # T -> Tc from below
+            [0.1, T_C],  # T = Tc
+            [2 * D04, 0.4 * T_C],  # omega = 2 Delta
+            [2 * D04 * (1 + 1e-9), 0.4 * T_C],  # omega -> 2 Delta from above
+        ]
+    )
+    jac = np.asarray(jax.jit(jax.vmap(jax.jacfwd(lambda p: _parts(p[0], p[1]))))(pts))
+    assert np.all(np.isfinite(jac))
+    # central differences at the two generic points, in one call
+    h = 1e-6
+    base = np.repeat(np.asarray(pts[:2]), 4, axis=0)  # (8, 2): +/- h in omega, then in T
+    step = np.tile(np.array([[h, 0], [-h, 0], [0, h], [0, -h]]), (2, 1))
+    val = np.asarray(_parts(*(base + step).T)).T.reshape(2, 2, 2, 2)  # point, k, +/-, part
+    fd = (val[:, :, 0] - val[:, :, 1]) / (2 * h)  # (point, k, part)
+    np.testing.assert_allclose(jac[:2], np.swapaxes(fd, 1, 2), rtol=2e-5)
+
+
+@pytest.mark.slow
+def test_dynes_gradients():
+    """d/dGamma finite at Gamma -> 0 and equal to finite differences at Gamma > 0."""
+    pts = jnp.array([[0.3, 0.2, 0.05], [0.3, 0.2, 1e-12], [0.3, 0.2, 0.0]])
+    jac = np.asarray(jax.jit(jax.vmap(jax.jacfwd(lambda p: _parts(p[0], p[1], p[2]))))(pts))
+    assert np.all(np.isfinite(jac))
+    h = 1e-6
+    for k in range(3):
+        e = np.zeros(3)
+        e[k] = h
+        p = np.asarray(pts[0])
+        fd = (np.asarray(_parts(*(p + e))) - np.asarray(_parts(*(p - e)))) / (2 * h)
+        np.testing.assert_allclose(jac[0, :, k], fd, rtol=2e-5)
+
+
+@pytest.mark.parametrize(
+    "kw, name, text",
+    [
+        (dict(omega=5e9, T=0.1), "omega", "Hz"),
+        (dict(omega=0.1, T=4.2), "T", "kelvin"),
+        (dict(omega=float("nan"), T=0.1), "omega", "finite"),
+        (dict(omega=0.1, T=0.1, Gamma=-0.1), "Gamma", "Dynes"),
+        (dict(omega=0.1, T=0.1, Tc=9.2), "Tc", "kelvin"),
+    ],
+)
+def test_bad_input(kw, name, text):
+    with pytest.raises(DomainError, match=f"'{name}'") as err:
+        rf.sigma_mattis_bardeen(**kw)
+    assert text in str(err.value)
+
+
+def test_tolerance_sets_node_count():
+    from dissipax.rf.complex_conductivity import node_count
+
+    assert node_count(1e-6, 1e5) < node_count(1e-10, 1e5) < node_count(1e-14, 1e5)
+    assert node_count(1e-10, 1e3) < node_count(1e-10, 1e9)
+    # a coarse tolerance still meets itself
+    s = complex(rf.sigma_mattis_bardeen(0.3, 0.5 * T_C, tol=1e-5))
+    s1, s2 = ref.sigma_mattis_bardeen(0.3, 0.5 * T_C, float(rf.bcs_gap(0.5)))
+    assert abs(s.real / s1 - 1) < 1e-5 and abs(s.imag / s2 - 1) < 1e-5
+    assert math.isfinite(s.real)
