@@ -9,7 +9,7 @@ branch of Eq. (8) is physical only below :math:`s^* \approx 0.277`, which lies a
 superheating field (:math:`\beta_{sh} \approx 0.176`); see :mod:`dissipax.rf.usadel`.
 """
 
-from . import losses
+from . import losses, resonator
 from .alpha_fit import cavity_rs_ohm, fit_alpha
 from .cavity import (
     CavityGeometry,
@@ -118,6 +118,7 @@ __all__ = [
     "spectral_gap",
     "surface_resistance_ohm",
     "surface_resistance_ratio",
+    "resonator",
     "thin_film_transmission",
     "usadel_uv",
 ]

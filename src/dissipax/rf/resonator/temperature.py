@@ -1,0 +1,617 @@
+r"""Temperature sweeps of a superconducting resonator: fr(T) and Qi(T) fitted jointly.
+
+One model for both observables (Gao, PhD thesis, Caltech (2008), Sec. 2; Zmuidzinas,
+Annu. Rev. Condens. Matter Phys. 3, 169 (2012)): with the kinetic-inductance fraction
+:math:`\alpha_k` and the surface impedance :math:`Z_s = R_s + iX_s` of
+:func:`dissipax.rf.surface_impedance_ohm` (Mattis–Bardeen with the BCS gap Δ(T)),
+
+.. math::
+
+    \frac{f_r(T) - f_r(0)}{f_r(0)} = -\frac{\alpha_k}{2}\,
+        \frac{X_s(T) - X_s(0)}{X_s(0)} + \left.\frac{\delta f}{f}\right|_{TLS}(T),
+    \qquad
+    \frac{1}{Q_i(T)} = \alpha_k\,\frac{R_s(T)}{X_s(0)} + \frac{1}{Q_\mathrm{other}}
+        + F\delta_{TLS}\tanh\frac{hf}{2k_BT},
+
+first order in the perturbation of the kinetic inductance (both with the same reference
+reactance :math:`X_s(0)`, as the complex frequency shift
+:math:`\delta f/f - i\,\delta(1/Q)/2 = -(\alpha_k/2)\,\delta Z_s/(iX_s(0))` requires); the
+TLS terms (optional, :mod:`.tls`) share the one strength :math:`F\delta_{TLS}`.
+
+``impedance`` chooses :math:`Z_s`:
+
+* ``"thin"`` — a film. Without ``thickness_m`` the thin-film limit :math:`d \ll \lambda`,
+  :math:`Z_s = 1/(\sigma d)` (conjugated to :math:`R_s + iX_s`), in which the two ratios
+  above depend on neither :math:`d` nor :math:`\rho_n`; with ``thickness_m`` and
+  ``rho_n_ohm_m`` the full :math:`\coth` form of :func:`~dissipax.rf.surface_impedance_ohm`.
+* ``"bulk"`` — the local bulk impedance :math:`\overline{\sqrt{-i\mu_0\omega/\sigma}}`
+  (ratios independent of :math:`\rho_n`).
+
+At :math:`T \ll T_c` :math:`\delta X_s/X_s = -\delta\sigma_2/\sigma_2` (thin) or
+:math:`-\tfrac12\delta\sigma_2/\sigma_2` (bulk): the two choices give the same Tc and
+α_k differing by a factor 2.
+
+Parameters: ``Tc_K``, ``alpha_k``, ``fr0_Hz`` (= fr(0)), ``Q_other``, ``F_delta_tls`` and,
+optionally varied, the coupling ratio ``gap_ratio`` = Δ0/k_BTc (weak coupling 1.764 by
+default: then Tc and Δ0 are one parameter).  ``fit="fr"`` and ``fit="Qi"`` fit each
+observable alone under the same model, so that one can check whether they agree
+(:func:`compare_sweep_fits`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+
+import jax.numpy as jnp
+import numpy as np
+
+from ... import units
+from ..._checks import DomainError, check_choice
+from ...fit import FitResult, Parameter, least_squares
+from ..complex_conductivity import sigma_mattis_bardeen
+from ..impedance import ALPHA_BCS, impedance_from_sigma
+from .chebyshev import build_ratios
+from .tls import tls_loss, tls_shift
+
+__all__ = [
+    "SweepComparison",
+    "TemperatureSweepFit",
+    "compare_sweep_fits",
+    "fit_temperature_sweep",
+    "sweep_model",
+]
+
+IMPEDANCES = ("thin", "bulk")
+FITS = ("joint", "fr", "Qi")
+#: fr0 = f_ref (1 + FR0_SCALE u): one unit of the fit coordinate is 1 ppm
+FR0_SCALE = 1e-6
+#: the fit bounds Tc to [start / TC_BOX, start * TC_BOX] (and above max(T_K)/1.9)
+TC_BOX = 2.0
+#: bounds of the gap ratio Delta0/k_B Tc when it is fitted
+GAP_BOX = (1.5, 2.5)
+#: Tc candidates (times the start) scanned by the linear automatic start
+TC_SCAN = (0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4)
+#: temperature of the reference reactance X_s(0), as a fraction of Tc (T = 0 itself
+#: sits on the sigma1 = 0 branch point; at 1e-3 Tc, sigma1 ~ e^{-1764} underflows to 0)
+T_REF_OVER_TC = 1e-3
+_H_OVER_KB = units.h / units.k_B
+
+
+def _sigma(omega, T, Tc):
+    """Complex sigma/sigma_n of :func:`~dissipax.rf.sigma_mattis_bardeen` at Gamma = 0."""
+    return sigma_mattis_bardeen(omega, T, Tc=Tc)
+
+
+def _impedance(f_Hz, T_K, Tc_K, gap_ratio, *, impedance, rho_n_ohm_m, thickness_m):
+    """Z_s [Ω] (R_s + iX_s) at (f, T); in the thin-film limit Z_s·d/ρ_n."""
+    Delta0_K = gap_ratio * Tc_K
+    omega = _H_OVER_KB * f_Hz / Delta0_K
+    sigma = _sigma(omega, T_K / Delta0_K, Tc_K / Delta0_K)
+    if impedance == "thin" and thickness_m is None:
+        return jnp.conj(1.0 / sigma)  # the sheet impedance 1/(sigma d), times d sigma_n
+    # as surface_impedance_ohm(f_Hz, T_K, Tc_K=..., rho_n_ohm_m=..., thickness_m=...,
+    # Delta0_K=...), whose conductivity and impedance functions it calls
+    return impedance_from_sigma(
+        f_Hz, sigma, rho_n_ohm_m, thickness_m if impedance == "thin" else None
+    )
+
+
+def impedance_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
+    r"""``(R_s(T)/X_s(0), X_s(T)/X_s(0) - 1)`` of the chosen impedance (module docstring).
+
+    Valid for
+        f_Hz >= 1e3 [Hz], 0 < T_K < 2 Tc_K [K], gap_ratio > 0; ``cfg``: ``impedance``,
+        ``rho_n_ohm_m``, ``thickness_m`` as in :func:`fit_temperature_sweep`.
+    """
+    z = _impedance(f_Hz, T_K, Tc_K, gap_ratio, **cfg)
+    z0 = _impedance(f_Hz, T_REF_OVER_TC * Tc_K, Tc_K, gap_ratio, **cfg)
+    x0 = jnp.imag(z0)
+    return jnp.real(z) / x0, jnp.imag(z) / x0 - 1.0
+
+
+#: points per eager evaluation of the impedance ratios (one compiled shape for every table)
+CHUNK = 512
+
+
+def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
+    """:func:`impedance_ratios` at the points (T_K[k], Tc_K[k], gap_ratio[k]), eagerly.
+
+    Flat arrays of one length m (or broadcastable to it); returns two (m,) NumPy arrays.
+    Evaluated in chunks of :data:`CHUNK` points (padded), so that the Mattis–Bardeen
+    kernels compile once whatever m is.
+
+    Valid for
+        concrete arrays in the domain of :func:`impedance_ratios`.
+    """
+    T, tc, g = (np.ravel(a).astype(float) for a in np.broadcast_arrays(T_K, Tc_K, gap_ratio))
+    n = tc.size
+    pad = (-n) % CHUNK
+    tc, g, T = (np.concatenate([a, np.full(pad, a[-1])]) for a in (tc, g, T))
+    rs, dx = [], []
+    for k in range(0, tc.size, CHUNK):
+        sl = slice(k, k + CHUNK)
+        r, d = impedance_ratios(f_Hz, T[sl], tc[sl], g[sl], **cfg)
+        rs.append(np.asarray(r))
+        dx.append(np.asarray(d))
+    return np.concatenate(rs)[:n], np.concatenate(dx)[:n]
+
+
+def sweep_model(
+    T_K,
+    *,
+    Tc_K,
+    alpha_k,
+    fr0_Hz,
+    Q_other,
+    F_delta_tls=0.0,
+    gap_ratio=ALPHA_BCS,
+    impedance="thin",
+    rho_n_ohm_m=1e-8,
+    thickness_m=None,
+    f_Hz=None,
+):
+    r"""fr(T) [Hz] and Qi(T) of the model in the module docstring.
+
+    Parameters
+    ----------
+    T_K
+        Temperatures [K], any shape.
+    Tc_K, alpha_k, fr0_Hz, Q_other, F_delta_tls, gap_ratio
+        Critical temperature [K], kinetic-inductance fraction, fr(T = 0) [Hz], the
+        temperature-independent Q, the TLS strength F·δ_TLS, Δ0/k_BTc.
+    impedance, rho_n_ohm_m, thickness_m
+        The surface impedance (module docstring).
+    f_Hz
+        Frequency [Hz] of the impedance and TLS terms (default ``fr0_Hz``;
+        :func:`fit_temperature_sweep` uses the measured fr at the lowest temperature).
+
+    Returns
+    -------
+    (fr_Hz, Qi)
+        Arrays of the shape of ``T_K``.
+
+    Valid for
+        0 < T_K < 2 Tc_K, 0 < alpha_k <= 1, Q_other > 0, F_delta_tls >= 0; pure jnp
+        (jit, grad, vmap).
+    """
+    cfg = dict(impedance=impedance, rho_n_ohm_m=rho_n_ohm_m, thickness_m=thickness_m)
+    f = fr0_Hz if f_Hz is None else f_Hz
+    rs, dx = impedance_ratios(f, T_K, Tc_K, gap_ratio, **cfg)
+    shift = tls_shift(f, T_K, F_delta_tls=F_delta_tls)
+    loss = tls_loss(f, T_K, F_delta_tls=F_delta_tls)
+    fr = fr0_Hz * (1.0 - 0.5 * alpha_k * dx + shift)
+    qi = 1.0 / (alpha_k * rs + 1.0 / Q_other + loss)
+    return fr, qi
+
+
+@functools.cache
+def _fit_model(which: str):
+    """Return the model of one fit in fit coordinates (cached: one function object per kind).
+
+    The impedance ratios come from the Chebyshev table ``x["table"]`` (:mod:`.chebyshev`),
+    evaluated at the fixed frequency ``x["f_ref"]``.
+    """
+
+    def fn(x, Tc_K, alpha_k, u_fr0, Q_other, F_delta_tls, gap_ratio):
+        fr0 = x["f_ref"] * (1.0 + FR0_SCALE * u_fr0)
+        rs, dx = x["table"].ratios(Tc_K, gap_ratio)
+        f, T = x["f_ref"], x["T"]
+        fr = fr0 * (1.0 - 0.5 * alpha_k * dx + tls_shift(f, T, F_delta_tls=F_delta_tls))
+        qi = 1.0 / (alpha_k * rs + 1.0 / Q_other + tls_loss(f, T, F_delta_tls=F_delta_tls))
+        if which == "fr":
+            return fr
+        if which == "Qi":
+            return qi
+        return fr, qi
+
+    return fn
+
+
+# --- results ------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, eq=False)
+class TemperatureSweepFit:
+    """Result of :func:`fit_temperature_sweep`.
+
+    Attributes
+    ----------
+    params, stderr
+        ``Tc_K``, ``Delta0_K``, ``alpha_k``, ``fr0_Hz``, ``Q_other``, ``F_delta_tls``,
+        ``gap_ratio`` (floats); stderr 0 for fixed parameters (and for ``Q_other`` in an
+        fr-only fit, ``fr0_Hz`` in a Qi-only fit, which those data do not constrain).
+    fit_kind
+        ``"joint"``, ``"fr"`` or ``"Qi"``.
+    chi2, chi2_red, ndata
+        At the optimum, with the data errors (``ndata`` real residuals).
+    success, message
+        Convergence flag and the engine's message.
+    config
+        ``impedance``, ``rho_n_ohm_m``, ``thickness_m``, ``tls``.
+    start
+        The automatic starting values.
+    fit
+        The underlying :class:`~dissipax.fit.FitResult` (fit coordinates), unchanged.
+    """
+
+    params: dict
+    stderr: dict
+    fit_kind: str
+    chi2: float
+    chi2_red: float
+    ndata: int
+    success: bool
+    message: str
+    config: dict
+    start: dict
+    fit: FitResult
+
+    def model(self, T_K):
+        """Evaluate ``(fr_Hz, Qi)`` of the fitted model at temperatures ``T_K`` [K].
+
+        Valid for
+            0 < T_K < 2 Tc_K.
+        """
+        p = {k: self.params[k] for k in ("Tc_K", "alpha_k", "fr0_Hz", "Q_other")}
+        fr, qi = sweep_model(
+            jnp.asarray(T_K, float),
+            **p,
+            F_delta_tls=self.params["F_delta_tls"],
+            gap_ratio=self.params["gap_ratio"],
+            impedance=self.config["impedance"],
+            rho_n_ohm_m=self.config["rho_n_ohm_m"],
+            thickness_m=self.config["thickness_m"],
+            f_Hz=self.start["f_ref"],
+        )
+        return np.asarray(fr), np.asarray(qi)
+
+    def report(self) -> str:
+        """Text summary: parameters with stderr, chi2_red, status."""
+        lines = [
+            f"temperature sweep fit ({self.fit_kind}, impedance={self.config['impedance']}, "
+            f"tls={self.config['tls']}): chi2_red = {self.chi2_red:.4g} ({self.ndata} points); "
+            f"{self.message}"
+        ]
+        for k, v in self.params.items():
+            lines.append(f"  {k:>12} = {v:.8g} ± {self.stderr[k]:.3g}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        """Plain dict (``dissipax.io.write_json``)."""
+        return {
+            "params": dict(self.params),
+            "stderr": dict(self.stderr),
+            "fit_kind": self.fit_kind,
+            "chi2": self.chi2,
+            "chi2_red": self.chi2_red,
+            "ndata": self.ndata,
+            "success": self.success,
+            "message": self.message,
+            "config": dict(self.config),
+        }
+
+
+# --- validation and starts ----------------------------------------------------------------
+def _check_data(T_K, fr_Hz, Qi, fr_err, Qi_err, fit_kind):
+    from ..._checks import check
+
+    T = np.asarray(T_K, float)
+    if T.ndim != 1:
+        raise DomainError(f"argument 'T_K' must be 1-D (one value per temperature); got {T.shape}")
+    arrays = {"T_K": T}
+    for name, v in (("fr_Hz", fr_Hz), ("Qi", Qi), ("fr_err", fr_err), ("Qi_err", Qi_err)):
+        if v is None:
+            continue
+        a = np.asarray(v, float)
+        if a.shape != T.shape:
+            raise DomainError(
+                f"argument '{name}' must have the shape of T_K {T.shape}; got {a.shape}"
+            )
+        arrays[name] = a
+    for name, a in arrays.items():
+        bad = ~np.isfinite(a)
+        if bad.any():
+            raise DomainError(
+                f"argument '{name}' has NaN or inf at index(es) "
+                f"{', '.join(str(i) for i in np.flatnonzero(bad)[:10])}: drop those temperatures"
+            )
+    check("T_K", T, gt=0.0, valid="temperatures in kelvin")
+    if T.max() > 50.0:
+        raise DomainError(
+            f"argument 'T_K' must be temperatures in kelvin; got values up to {T.max():g}: "
+            "these look like mK (300 mK is T_K = 0.3)"
+        )
+    if np.unique(T).size != T.size:
+        raise DomainError("argument 'T_K' has duplicated temperatures; average them first")
+    fr = arrays["fr_Hz"]
+    if fr.min() < 1e3:
+        raise DomainError(
+            f"argument 'fr_Hz' must be resonance frequencies in Hz (>= 1e3); got {fr.min():g}: "
+            "GHz passed as Hz? (7.718 GHz is 7.718e9)"
+        )
+    qi = arrays["Qi"]
+    if np.any(qi <= 0):
+        i = int(np.flatnonzero(qi <= 0)[0])
+        raise DomainError(
+            f"argument 'Qi' must be > 0 (internal quality factor, dimensionless); got a "
+            f"negative or zero Q {qi[i]:g} at index {i}"
+        )
+    for name in ("fr_err", "Qi_err"):
+        if name in arrays and np.any(arrays[name] <= 0):
+            unit = "Hz" if name == "fr_err" else "dimensionless"
+            raise DomainError(f"argument '{name}' must be > 0 (standard errors, {unit})")
+    return arrays
+
+
+def _linear_start(T, fr, qi, s_fr, s_qi, Tc0, gap_ratio, fit_kind, tls, cfg):
+    """Best linear start over a scan of Tc (module docstring of the fit)."""
+    f_ref = fr[np.argmin(T)]
+    best = None
+    for c in TC_SCAN:
+        Tc = c * Tc0
+        if T.max() >= 1.9 * Tc:
+            continue
+        rs, dx = tabulate_ratios(f_ref, T, Tc, gap_ratio, **cfg)
+        S = np.asarray(tls_shift(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
+        L = np.asarray(tls_loss(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
+        # unknowns (u, alpha, F_delta, q): fr/f_ref - 1 = u - alpha/2 dx + F S;
+        # 1/Qi = alpha rs + q + F L   (weighted rows)
+        rows, rhs = [], []
+        if fit_kind in ("joint", "fr"):
+            w = f_ref / s_fr
+            rows.append(
+                np.stack([np.ones_like(T), -0.5 * dx, S, np.zeros_like(T)], -1) * w[:, None]
+            )
+            rhs.append((fr / f_ref - 1.0) * w)
+        if fit_kind in ("joint", "Qi"):
+            w = qi**2 / s_qi
+            rows.append(np.stack([np.zeros_like(T), rs, L, np.ones_like(T)], -1) * w[:, None])
+            rhs.append(w / qi)
+        A, b = np.concatenate(rows), np.concatenate(rhs)
+        keep = [j for j in range(4) if np.any(A[:, j] != 0)]
+        sol = np.zeros(4)
+        sol[keep] = np.linalg.lstsq(A[:, keep], b, rcond=None)[0]
+        sol[1] = np.clip(sol[1], 1e-8, 0.99)
+        sol[2] = max(sol[2], 1e-9) if tls else 0.0
+        sol[3] = max(sol[3], 1e-3 / qi.max())
+        chi2 = float(np.sum((A @ sol - b) ** 2))
+        if best is None or chi2 < best[0]:
+            best = (chi2, Tc, sol)
+    if best is None:
+        raise DomainError(
+            f"argument 'Tc_K' (start {Tc0:g} K) is too low for the data: every scanned Tc "
+            f"is below T_K.max()/1.9 = {T.max() / 1.9:g} K; give a higher start"
+        )
+    _, Tc, sol = best
+    return {
+        "Tc_K": float(Tc),
+        "alpha_k": float(sol[1]),
+        "u_fr0": float(sol[0] / FR0_SCALE),
+        "Q_other": float(1.0 / sol[3]),
+        "F_delta_tls": float(sol[2]),
+        "f_ref": float(f_ref),
+    }
+
+
+def fit_temperature_sweep(
+    T_K,
+    fr_Hz,
+    Qi,
+    *,
+    fr_err=None,
+    Qi_err=None,
+    impedance: str = "thin",
+    tls: bool = False,
+    fit: str = "joint",
+    Tc_K: float = 1.2,
+    gap_ratio: float = ALPHA_BCS,
+    vary_gap_ratio: bool = False,
+    rho_n_ohm_m: float = 1e-8,
+    thickness_m: float | None = None,
+    max_steps: int = 200,
+    table_tol: float = 1e-9,
+) -> TemperatureSweepFit:
+    r"""Fit fr(T) and Qi(T) jointly (or one of them) with the model of the module docstring.
+
+    Parameters
+    ----------
+    T_K
+        Temperatures [K], shape (n,).
+    fr_Hz, Qi
+        Resonance frequencies [Hz] and internal quality factors, shape (n,) (e.g. from
+        :func:`fit_s21` or :func:`load_resonator_table`).
+    fr_err, Qi_err
+        Their standard errors (same shape).  ``None``: 1 ppm of fr and 1 % of Qi (then
+        ``chi2_red`` is not a goodness of fit; stderr are scaled by it).
+    impedance
+        ``"thin"`` or ``"bulk"`` (module docstring).
+    tls
+        Add the TLS loss and frequency shift with one free strength ``F_delta_tls``.
+    fit
+        ``"joint"`` (both observables, one parameter set), ``"fr"`` or ``"Qi"`` alone.
+    Tc_K
+        Start of Tc [K]; a scan of Tc around it picks the best linear start.
+    gap_ratio, vary_gap_ratio
+        Δ0/k_BTc (weak-coupling BCS 1.764) and whether to fit it (strong coupling).
+    rho_n_ohm_m, thickness_m
+        Film resistivity [Ω m] and thickness [m] for the full thin-film form
+        (``impedance="thin"`` with ``thickness_m``); unused otherwise.
+    max_steps
+        Levenberg–Marquardt step limit.
+    table_tol
+        Accuracy of the Chebyshev table of the impedance ratios the fit evaluates
+        (:mod:`.chebyshev`; absolute in δX/X(0), relative in R_s/X_s(0)).
+
+    Returns
+    -------
+    TemperatureSweepFit
+
+    Raises
+    ------
+    DomainError
+        Temperatures in mK, frequencies in GHz, Qi <= 0 (a negative Q), NaN values (the
+        indices named), shape mismatches, duplicated temperatures, too few points.
+
+    Valid for
+        T_K well below 2 Tc (the model's range: T < 2 Tc_K at every trial Tc, enforced by
+        the lower bound of Tc), one resonance tracked over temperature at low power.
+    """
+    check_choice("impedance", impedance, IMPEDANCES)
+    check_choice("fit", fit, FITS)
+    if not isinstance(tls, bool) or not isinstance(vary_gap_ratio, bool):
+        raise DomainError("arguments 'tls' and 'vary_gap_ratio' must be True or False")
+    arr = _check_data(T_K, fr_Hz, Qi, fr_err, Qi_err, fit)
+    T, fr, qi = arr["T_K"], arr["fr_Hz"], arr["Qi"]
+    s_fr = arr.get("fr_err", 1e-6 * fr)
+    s_qi = arr.get("Qi_err", 1e-2 * qi)
+    if not (np.isfinite(Tc_K) and Tc_K > 0):
+        raise DomainError(f"argument 'Tc_K' must be a positive start in kelvin; got {Tc_K!r}")
+    cfg = dict(
+        impedance=impedance,
+        rho_n_ohm_m=rho_n_ohm_m,
+        thickness_m=None if impedance == "bulk" else thickness_m,
+    )
+    st = _linear_start(T, fr, qi, s_fr, s_qi, float(Tc_K), gap_ratio, fit, tls, cfg)
+    nvary = 2 + (fit != "Qi") + (fit != "fr") + tls + vary_gap_ratio
+    ndata = T.size * (2 if fit == "joint" else 1)
+    if ndata <= nvary:
+        raise DomainError(
+            f"arguments 'T_K', 'fr_Hz', 'Qi': {T.size} temperatures give {ndata} data for "
+            f"{nvary} parameters; need more temperatures"
+        )
+    tc_lo = float(max(T.max() / 1.9, st["Tc_K"] / TC_BOX))
+    tc_hi = float(st["Tc_K"] * TC_BOX)
+    g_lo, g_hi = GAP_BOX if vary_gap_ratio else (gap_ratio, gap_ratio)
+    f_ref = st["f_ref"]
+
+    def direct(tc, t, g):
+        return tabulate_ratios(f_ref, t, tc, g, **cfg)
+
+    table = build_ratios(direct, T, tc_lo, tc_hi, g_lo, g_hi, vary_g=vary_gap_ratio, tol=table_tol)
+    params = {
+        "Tc_K": Parameter(st["Tc_K"], min=tc_lo, max=tc_hi),
+        "alpha_k": Parameter(st["alpha_k"], min=0.0, max=1.0),
+        "u_fr0": Parameter(st["u_fr0"], vary=fit != "Qi"),
+        "Q_other": Parameter(st["Q_other"], min=0.0, vary=fit != "fr"),
+        "F_delta_tls": Parameter(st["F_delta_tls"], min=0.0, vary=tls)
+        if tls
+        else Parameter(0.0, vary=False),
+        "gap_ratio": Parameter(gap_ratio, min=g_lo, max=g_hi, vary=True)
+        if vary_gap_ratio
+        else Parameter(gap_ratio, vary=False),
+    }
+    x = {"T": T, "f_ref": f_ref, "table": table}
+    y = {"fr": fr, "Qi": qi, "joint": (fr, qi)}[fit]
+    sigma = {"fr": s_fr, "Qi": s_qi, "joint": (s_fr, s_qi)}[fit]
+    model = _fit_model(fit)
+    res = least_squares(model, params, x, y, sigma, max_steps=max_steps)
+    return _collect(res, st, fit, dict(cfg, tls=tls, table_error=table.error), x)
+
+
+def _collect(res: FitResult, st: dict, fit_kind: str, config: dict, x) -> TemperatureSweepFit:
+    p = {k: float(v) for k, v in res.params.items()}
+    e = {k: float(v) for k, v in res.stderr.items()}
+    f_ref = x["f_ref"]
+    names = list(getattr(res, "param_names", [k for k in res.params if res.vary[k]]))
+    cov = np.asarray(res.covariance)
+    delta0_err = p["gap_ratio"] * e["Tc_K"]
+    if "gap_ratio" in names:
+        i, j = names.index("Tc_K"), names.index("gap_ratio")
+        g = np.array([p["gap_ratio"], p["Tc_K"]])
+        block = cov[np.ix_([i, j], [i, j])]
+        delta0_err = float(np.sqrt(max(g @ block @ g, 0.0)))
+    params = {
+        "Tc_K": p["Tc_K"],
+        "Delta0_K": p["gap_ratio"] * p["Tc_K"],
+        "alpha_k": p["alpha_k"],
+        "fr0_Hz": f_ref * (1.0 + FR0_SCALE * p["u_fr0"]),
+        "Q_other": p["Q_other"],
+        "F_delta_tls": p["F_delta_tls"],
+        "gap_ratio": p["gap_ratio"],
+    }
+    stderr = {
+        "Tc_K": e["Tc_K"],
+        "Delta0_K": delta0_err,
+        "alpha_k": e["alpha_k"],
+        "fr0_Hz": f_ref * FR0_SCALE * e["u_fr0"],
+        "Q_other": e["Q_other"],
+        "F_delta_tls": e["F_delta_tls"],
+        "gap_ratio": e["gap_ratio"],
+    }
+    return TemperatureSweepFit(
+        params=params,
+        stderr=stderr,
+        fit_kind=fit_kind,
+        chi2=float(res.chi2),
+        chi2_red=float(res.redchi),
+        ndata=int(res.ndata),
+        success=bool(res.success),
+        message=str(res.message),
+        config=config,
+        start=st,
+        fit=res,
+    )
+
+
+# --- do fr(T) and Qi(T) agree? ------------------------------------------------------------
+@dataclasses.dataclass(frozen=True, eq=False)
+class SweepComparison:
+    """The joint, fr-only and Qi-only fits of one sweep, and whether the last two agree.
+
+    Attributes
+    ----------
+    joint, fr, Qi
+        The three :class:`TemperatureSweepFit`.
+    z
+        ``name -> |p_fr - p_Qi| / sqrt(se_fr² + se_Qi²)`` for ``Tc_K`` and ``alpha_k``.
+    agree
+        Whether every ``z`` is below ``z_max``.
+    z_max
+        The threshold (default 2: agreement within two combined standard errors).
+    """
+
+    joint: TemperatureSweepFit
+    fr: TemperatureSweepFit
+    Qi: TemperatureSweepFit
+    z: dict
+    agree: bool
+    z_max: float
+
+    def report(self) -> str:
+        """Side-by-side table of the three fits."""
+        rows = [f"{'':>10} {'joint':>22} {'fr only':>22} {'Qi only':>22}"]
+        for k in ("Tc_K", "alpha_k", "Delta0_K"):
+            cells = [
+                f"{f.params[k]:.5g} ± {f.stderr[k]:.2g}" for f in (self.joint, self.fr, self.Qi)
+            ]
+            rows.append(f"{k:>10} " + " ".join(f"{c:>22}" for c in cells))
+        rows.append(
+            f"{'chi2_red':>10} "
+            + " ".join(f"{f.chi2_red:>22.4g}" for f in (self.joint, self.fr, self.Qi))
+        )
+        zs = ", ".join(f"{k}: {v:.2f}" for k, v in self.z.items())
+        verdict = "agree" if self.agree else "DISAGREE"
+        rows.append(f"fr-only vs Qi-only: z = {zs} -> {verdict} (within {self.z_max:g} sigma)")
+        return "\n".join(rows)
+
+
+def compare_sweep_fits(T_K, fr_Hz, Qi, *, z_max: float = 2.0, **kwargs) -> SweepComparison:
+    """Fit jointly, fr only and Qi only (same model, same ``kwargs``); compare Tc and α_k.
+
+    Valid for
+        the arguments of :func:`fit_temperature_sweep` (except ``fit``); z_max > 0.
+    """
+    if "fit" in kwargs:
+        raise DomainError("argument 'fit' is set by compare_sweep_fits (it runs all three)")
+    fits = {k: fit_temperature_sweep(T_K, fr_Hz, Qi, fit=k, **kwargs) for k in FITS}
+    z = {}
+    for k in ("Tc_K", "alpha_k"):
+        a, b = fits["fr"], fits["Qi"]
+        z[k] = abs(a.params[k] - b.params[k]) / float(np.hypot(a.stderr[k], b.stderr[k]))
+    return SweepComparison(
+        joint=fits["joint"],
+        fr=fits["fr"],
+        Qi=fits["Qi"],
+        z=z,
+        agree=bool(all(v < z_max for v in z.values())),
+        z_max=float(z_max),
+    )
