@@ -38,8 +38,12 @@ def default_dir() -> Path | None:
     return base / "dissipax" / "jax"
 
 
-def enable(path: str | os.PathLike | None = None) -> Path | None:
+def enable(
+    path: str | os.PathLike | None = None, min_compile_secs: float = MIN_COMPILE_SECS
+) -> Path | None:
     """Turn JAX's persistent compilation cache on at ``path`` (default: :func:`default_dir`).
+
+    ``min_compile_secs``: executables that compiled faster are not written (0: all).
 
     Returns the directory in use, or ``None`` when the cache is off or cannot be created
     (a read-only home directory: dissipax then simply compiles in every process).
@@ -58,7 +62,7 @@ def enable(path: str | os.PathLike | None = None) -> Path | None:
     except OSError:
         return None
     jax.config.update("jax_compilation_cache_dir", str(path))
-    jax.config.update("jax_persistent_cache_min_compile_time_secs", MIN_COMPILE_SECS)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", float(min_compile_secs))
     return path
 
 

@@ -205,7 +205,7 @@ def _enable_cache(path: str | None) -> None:
     if path:
         from . import _cache
 
-        _cache.enable(path)
+        _cache.enable(path, min_compile_secs=0.0)  # an explicit cache keeps everything
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -458,7 +458,7 @@ def is_ragged(a: Any) -> bool:
     """Whether ``a`` is a list/tuple of 1-D arrays (one curve per entry), not one array."""
     if not isinstance(a, (list, tuple)) or not a:
         return False
-    return all(np.ndim(v) == 1 for v in a)
+    return all(not isinstance(v, (list, tuple)) and np.ndim(v) == 1 for v in a)
 
 
 def pack_ragged(*columns, names=None):

@@ -247,6 +247,9 @@ class CavityFit:
 
         The Gaussian log-likelihood with the noise scale fitted (lmfit's ``aic``/``bic``),
         so that the assumed ``rel_error`` does not set the differences between models.
+
+        Valid for
+            any fit with at least one point (χ² floored at 1e-300 before the log).
         """
         n, k = self.n_points, self.nvary
         base = n * math.log(max(self.chi2_total, 1e-300) / n)
@@ -258,6 +261,9 @@ class CavityFit:
         Starts at the fitted values; priors from the bounds (flat); ``kwargs`` go to
         :func:`~dissipax.fit.sample` (``num_samples``, ``num_warmup``, ``key``, ...).
         Needs the ``[bayes]`` extra (NumPyro, ArviZ).  Independent per-ramp fits only.
+
+        Valid for
+            0 <= i < number of ramps of a per-ramp fit (``shared=()``); raises otherwise.
         """
         from ..fit import sample
 
@@ -274,7 +280,11 @@ class CavityFit:
         return sample(fn, params, x, r.Rs_ohm, sigma=rel_error * r.Rs_ohm, **kwargs)
 
     def report(self) -> str:
-        """One line per ramp: label, success, χ²_red and the varying parameters ± stderr."""
+        """One line per ramp: label, success, χ²_red and the varying parameters ± stderr.
+
+        Valid for
+            any CavityFit (formatting only).
+        """
         names = [k for k in self.params if self.fit.vary.get(k, self.fit.vary.get(f"{k}__r0"))]
         lines = [f"model: {self.model.name}   shared: {', '.join(self.shared) or '-'}"]
         for i, r in enumerate(self.ramps):
@@ -690,7 +700,11 @@ class ModelComparison:
         return self.fits[self.names.index(name)]
 
     def supported_terms(self) -> str:
-        """Which terms the data support: the best model's, with the BIC cost of each rival."""
+        """Which terms the data support: the best model's, with the BIC cost of each rival.
+
+        Valid for
+            a comparison with at least one converged model (formatting only).
+        """
         from .losses import terms_of
 
         best = self.best
@@ -708,7 +722,11 @@ class ModelComparison:
         )
 
     def table(self) -> str:
-        """Return the comparison as a text table."""
+        """Return the comparison as a text table.
+
+        Valid for
+            any ModelComparison (formatting only).
+        """
         head = (
             f"{'model':34s} {'k':>4s} {'chi2':>10s} {'chi2_red':>9s} {'AIC':>9s} "
             f"{'BIC':>9s} {'dBIC':>7s} {'LORO':>8s} conv"
