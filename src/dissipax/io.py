@@ -80,3 +80,21 @@ def read_utf8(path: str | Path, error: type[Exception] = ValueError, *, note: st
             f"{p}:{line}: not UTF-8 text{note}: byte {raw[exc.start]:#04x} at line {line}, "
             f"column {col} ({exc.reason}); save the file as UTF-8"
         ) from None
+
+
+def parse_number(cell: str, where: str, error: type[Exception] = ValueError) -> float:
+    """Parse one CSV cell as a finite float; ``error`` names ``where`` (file, line, column).
+
+    Valid for
+        any string: an empty cell, text that is not a number and NaN/inf raise ``error``.
+    """
+    c = cell.strip()
+    if not c:
+        raise error(f"{where}: empty cell")
+    try:
+        v = float(c)
+    except ValueError:
+        raise error(f"{where}: {c!r} is not a number") from None
+    if not np.isfinite(v):
+        raise error(f"{where}: non-finite value {c!r}")
+    return v

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import DomainError
-from ..io import read_utf8
+from ..io import parse_number, read_utf8
 from . import _validate as _v
 
 __all__ = ["Ramp", "load_rs_vs_bp", "pad_ramps"]
@@ -182,16 +182,8 @@ def _column_header(fields: list[str], path: Path, lineno: int) -> tuple[float, .
 
 def _cell(text: str, j: int, path: Path, lineno: int) -> float:
     """One data cell as a float; an error names the file, line and column."""
-    c = text.strip()
     where = f"{path}:{lineno}: column {j + 1} '{_COLUMNS[j]}'"
-    if not c:
-        raise DomainError(f"{where}: empty cell")
-    try:
-        v = float(c)
-    except ValueError:
-        raise DomainError(f"{where}: {c!r} is not a number") from None
-    if not np.isfinite(v):
-        raise DomainError(f"{where}: non-finite value {c!r}")
+    v = parse_number(text, where, DomainError)
     if v < 0 or (v == 0 and _STRICT[j]):
         need = "> 0" if _STRICT[j] else ">= 0"
         raise DomainError(f"{where}: {v:g} is not {need}")

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 
 from ..._checks import DomainError
-from ...io import read_utf8
+from ...io import parse_number, read_utf8
 from .s21_fit import F_MIN_HZ, s21_from_db_deg
 
 __all__ = ["ResonatorTable", "S21Sweep", "load_resonator_table", "load_s21_csv"]
@@ -54,16 +54,7 @@ def _text(p: Path) -> str:
 
 
 def _number(cell: str, where: str) -> float:
-    c = cell.strip()
-    if not c:
-        raise DomainError(f"{where}: empty cell")
-    try:
-        v = float(c)
-    except ValueError:
-        raise DomainError(f"{where}: {c!r} is not a number") from None
-    if not np.isfinite(v):
-        raise DomainError(f"{where}: non-finite value {c!r}")
-    return v
+    return parse_number(cell, where, DomainError)
 
 
 def temperature_from_name(name: str) -> float | None:
