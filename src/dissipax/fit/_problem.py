@@ -350,7 +350,6 @@ class Packed:
     p0: np.ndarray  # (n_pad, n_param)
     n_fit: int
     batch_x: bool
-    padded_length: int | None  # the bucketed data length, None when lengths are kept
 
 
 def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
@@ -384,7 +383,6 @@ def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
 
     y_leaves = jax.tree.leaves(y)
     lengths = {a.shape[1] for a in y_leaves if a.ndim == 2}
-    n_len = None
     per_point = False
     if all(a.ndim == 2 for a in y_leaves) and len(lengths) == 1:
         n = next(iter(lengths))
@@ -393,10 +391,8 @@ def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
         # pointwise: every array leaf of x holds one value per data point
         per_point = bool(x_arrays) and all(sh == (n,) for sh in x_arrays)
     if buckets and per_point:
-        n = lengths.pop()
         L = bucket(n, smallest=8)
         if L > n:
-            n_len = L
 
             def pad_data(a, value=None):
                 w = [(0, 0)] * (a.ndim - 1) + [(0, L - n)]
@@ -408,8 +404,6 @@ def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
             sigma = jax.tree.map(lambda a: pad_data(a, 1.0), sigma)
             mask = jax.tree.map(lambda a: pad_data(a, False), mask)
             x = jax.tree.map(lambda a: pad_data(a) if a.ndim >= 1 and a.shape[-1] == n else a, x)
-        else:
-            n_len = n
     B = bucket(n_fit) if buckets else n_fit
     B = -(-B // multiple) * multiple
     if B > n_fit:
@@ -421,9 +415,7 @@ def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
         p0 = pad_batch(p0)
         if batch_x:
             x = jax.tree.map(pad_batch, x)
-    return Packed(
-        x=x, y=y, sigma=sigma, mask=mask, p0=p0, n_fit=n_fit, batch_x=batch_x, padded_length=n_len
-    )
+    return Packed(x=x, y=y, sigma=sigma, mask=mask, p0=p0, n_fit=n_fit, batch_x=batch_x)
 
 
 def flat_residual(model: Callable, layout: Layout, p: dict, x, y, sigma, mask=None):

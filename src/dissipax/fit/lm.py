@@ -60,12 +60,12 @@ import numpy as np
 from .._checks import DomainError
 from .._precision import eps, float_dtype, x64_enabled
 from . import parameters as P
-from ._problem import Layout, Packed, flat_residual, pack, prepare
+from ._problem import Layout, flat_residual, pack, prepare
 from ._status import Status, succeeded
 from ._tolerances import OFFSET_TOL, SINGULAR_RCOND, TOL_FLOOR_EPS
 from .policy import Check, Retry
 from .result import FitError, FitResult, build_messages, from_arrays
-from .solvers import AbstractLeastSquaresSolver, LevenbergMarquardt
+from .solvers import AbstractLeastSquaresSolver, LevenbergMarquardt, linearize
 
 __all__ = ["OFFSET_TOL", "SINGULAR_RCOND", "TOL_FLOOR_EPS", "least_squares", "stationarity"]
 
@@ -297,7 +297,7 @@ def _fit(model, prob, opts: _Options) -> FitResult:
     out = {k: np.asarray(v)[:n_fit] for k, v in out.items()}
     ndata = prob.ndata_each
     out.update(_covariance(out, len(vi), ndata, opts.rtol, opts.atol))
-    return _to_result(model, out, prob, packed, opts, ndata)
+    return _to_result(out, prob, opts, ndata)
 
 
 @eqx.filter_jit
@@ -326,8 +326,7 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
             pv = c.physical(z)
             finite = jnp.all(jnp.isfinite(pv))
             pv = jnp.where(finite, pv, c.p0[jnp.array(lay.vary_index)])
-            r, jvp = jax.linearize(residual_p, pv)
-            jac_p = jax.vmap(jvp, out_axes=1)(jnp.eye(pv.shape[0], dtype=pv.dtype))
+            r, jac_p = linearize(residual_p, pv)
             jac_z = jac_p * c.dp_dz(z)[None, :]
             return jnp.where(finite, r, jnp.inf), jac_z, jac_p
 
@@ -369,7 +368,7 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
     return jax.vmap(fit_one, in_axes=(in_x, 0, 0, 0, 0, 0))(x, y, sigma, mask, p0, starts)
 
 
-def _to_result(model, out: dict, prob, packed: Packed, opts: _Options, ndata) -> FitResult:
+def _to_result(out: dict, prob, opts: _Options, ndata) -> FitResult:
     """Build the :class:`FitResult` of one solve: checks, status, messages."""
     lay = prob.layout
     code = np.asarray(out["code"])
@@ -626,7 +625,6 @@ def _covariance(out: dict, nvary: int, ndata, rtol: float, atol: float) -> dict:
     d = np.asarray(out["dpdz"], float)
     jac = jac_p * d[..., None, :]
     ata = np.einsum("...ki,...kj->...ij", jac, jac)
-    out["ata"] = ata
     cov_z, singular, weak, _ = inverse_information(ata, at_bound)
     chi2 = np.asarray(out["chi2"], float)
     ndata = np.broadcast_to(np.asarray(ndata), chi2.shape)
