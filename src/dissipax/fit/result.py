@@ -68,8 +68,27 @@ def build_messages(
     at_bound, singular, weak = row("at_bound"), row("singular"), row("weak")
     nsteps, nconv = row("nsteps"), row("n_converged")
     p0 = np.atleast_2d(np.asarray(p0))
-    msgs = []
-    for i in range(n):
+    # the common case, decided for the whole batch at once: converged, nothing to note
+    plain = (
+        (code == _OK)
+        & np.isfinite(chi2)
+        & np.asarray(start_ok, bool)
+        & ~np.asarray(singular, bool)
+        & ~np.any(np.asarray(at_bound, bool), axis=-1)
+        & ~((ndata == len(vnames)) & scale_covar)
+    )
+    if notes is not None:
+        plain &= np.array([not t for t in notes], bool)
+    texts = {}  # one string per distinct (steps, converged starts)
+    msgs = [""] * n
+    for i in np.flatnonzero(plain):
+        k = (int(nsteps[i]), int(nconv[i]))
+        if k not in texts:
+            texts[k] = f"converged in {k[0]} steps" + (
+                f"; {k[1]} of {multistart + 1} starts converged" if multistart else ""
+            )
+        msgs[i] = texts[k]
+    for i in np.flatnonzero(~plain):
         parts = [notes[i]] if notes is not None and notes[i] else []
         c = int(code[i])
         if c == Status.DEGENERATE:  # the note says why; report what the solver did
@@ -125,7 +144,7 @@ def build_messages(
                 "no degrees of freedom (ndata == nvary): redchi is undefined, so the "
                 "covariance scaled by it is NaN; pass the data's sigma and scale_covar=False"
             )
-        msgs.append("; ".join(parts))
+        msgs[i] = "; ".join(parts)
     return msgs
 
 
