@@ -18,9 +18,11 @@ from 3.4 s to 1.3 s, while a compiled fit runs 2–4× slower (a warm 1000-curve
 results agree to rounding.
 
 :func:`choose` therefore picks by the amount of work: on CPU, a solve of at most
-:data:`FAST_COMPILE_MAX_JOBS` (fit, start) jobs is compiled fast (``"fast-compile"``), a
-larger batch with XLA's defaults (``"fast-run"``).  On GPU and other accelerators the
-defaults are always used.  ``least_squares(..., codegen=...)`` overrides the choice.
+:data:`FAST_COMPILE_MAX_JOBS` (fit, start) jobs of a model without loops of its own is
+compiled fast (``"fast-compile"``); a larger batch, or a model that iterates (an inner
+Newton solve, a quadrature ``scan``: its run time, not its compile time, dominates), gets
+XLA's defaults (``"fast-run"``).  On GPU and other accelerators the defaults are always
+used.  ``least_squares(..., codegen=...)`` overrides the choice.
 """
 
 from __future__ import annotations
@@ -69,15 +71,16 @@ def check_codegen(codegen: str) -> str:
     return codegen
 
 
-def choose(codegen: str, n_jobs: int, devices=None) -> str:
+def choose(codegen: str, n_jobs: int, devices=None, iterative: bool = False) -> str:
     """Resolve ``codegen`` (``"auto"`` by the module's rule) for ``n_jobs`` jobs on ``devices``.
 
-    ``devices``: the devices the solve is sharded over (``None``: the default device).
+    ``devices``: the devices the solve is sharded over (``None``: the default device);
+    ``iterative``: the model runs loops of its own (:func:`._problem.has_loops`).
     """
     if codegen != "auto":
         return codegen
     platform = devices[0].platform if devices else jax.default_backend()
-    if platform == "cpu" and n_jobs <= FAST_COMPILE_MAX_JOBS:
+    if platform == "cpu" and n_jobs <= FAST_COMPILE_MAX_JOBS and not iterative:
         return "fast-compile"
     return "fast-run"
 

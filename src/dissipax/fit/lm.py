@@ -56,7 +56,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import DomainError
+from .._checks import DomainError, collect_guard_failures, deferred_guards, raise_guard_failures
 from .._precision import eps, float_dtype, x64_enabled
 from . import parameters as P
 from ._codegen import Compiled, check_codegen, choose
@@ -78,6 +78,8 @@ class _Static:
     solver: AbstractLeastSquaresSolver
     max_steps: int
     batch_x: bool
+    #: the model's run-time guards record violations instead of raising (sharded solves)
+    deferred: bool = False
 
 
 def least_squares(
@@ -285,6 +287,7 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         else opts.solver,
         max_steps=opts.max_steps,
         batch_x=packed.batch_x,
+        deferred=bool(devices),
     )
     fd = float_dtype()
     batch = (packed.y, packed.sigma, packed.mask, np.asarray(packed.p0, fd), np.asarray(starts, fd))
@@ -293,9 +296,9 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         batch = _shard(batch, devices)
         if packed.batch_x:
             x = _shard(x, devices)
-    codegen = choose(opts.codegen, starts.shape[0] * starts.shape[1], devices)
+    codegen = choose(opts.codegen, starts.shape[0] * starts.shape[1], devices, prob.iterative)
     # host (NumPy) arrays: jnp.asarray on host data would compile its own small programs
-    out = _SOLVE(codegen)(
+    args = (
         model,
         static,
         x,
@@ -305,6 +308,16 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         np.asarray(opts.rtol, fd),
         np.asarray(opts.atol, fd),
     )
+    if devices:
+        # A raising guard in a program partitioned over devices would stop one device while
+        # the others wait for it (the process hangs or aborts): the sharded solve is traced
+        # with deferred guards, which record the violation, and the error is raised here.
+        with collect_guard_failures() as failures:
+            out = jax.block_until_ready(_SOLVE(codegen)(*args))
+            jax.effects_barrier()
+            raise_guard_failures(failures, f" (in a fit sharded over {len(devices)} devices)")
+    else:
+        out = _SOLVE(codegen)(*args)
     out = {k: np.asarray(v)[:n_fit] for k, v in out.items()}
     ndata = prob.ndata_each
     out.update(_covariance(out, len(vi), ndata, opts.rtol, opts.atol))
@@ -319,6 +332,14 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
     returns the ingredients of its uncertainties (the residual and the Jacobian in
     physical units at the returned point, the transform Jacobian, bound flags).
     """
+    if static.deferred:
+        with deferred_guards():
+            return _solve_jobs(model, static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol)
+    return _solve_jobs(model, static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol)
+
+
+def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol):
+    """Trace the body of :func:`_solve` (every job of the batch)."""
     lay = static.layout
     n_start = starts.shape[1]
 
