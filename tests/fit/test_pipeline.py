@@ -239,3 +239,22 @@ def test_iterative_model_gets_optimised_code():
     ref = least_squares(activated, PARAMS, T, y, sigma=0.01)
     assert res.success
     _close(res, ref, 1e-8)
+
+
+def test_chunked_batch_equals_whole_batch(monkeypatch):
+    """A large CPU batch runs in chunks (cache-sized working sets): the same fits."""
+    from dissipax.fit import _codegen
+
+    rng = np.random.default_rng(5)
+    T = np.linspace(0.08, 2.0, 30)
+    E = rng.uniform(0.3, 0.8, 12)
+    y = np.stack([curve(30, seed=i, E=e)[1] for i, e in enumerate(E)])
+    whole = least_squares(activated, PARAMS, T, y, 0.01, batched=True, codegen="fast-run")
+    monkeypatch.setattr(_codegen, "CHUNK_JOBS", 4)
+    if jax.default_backend() == "cpu":
+        assert _codegen.chunk_size("fast-run", 12, 1) == 4
+        assert _codegen.chunk_size("fast-run", 12, 3) == 0  # one fit (3 starts) per chunk: none
+    assert _codegen.chunk_size("fast-run", 12, 1, devices=jax.devices()[:1]) == 0
+    chunked = least_squares(activated, PARAMS, T, y, 0.01, batched=True, codegen="fast-run")
+    assert np.all(whole.success) and np.all(chunked.success)
+    _close(chunked, whole, 1e-12)

@@ -23,6 +23,13 @@ compiled fast (``"fast-compile"``); a larger batch, or a model that iterates (an
 Newton solve, a quadrature ``scan``: its run time, not its compile time, dominates), gets
 XLA's defaults (``"fast-run"``).  On GPU and other accelerators the defaults are always
 used.  ``least_squares(..., codegen=...)`` overrides the choice.
+
+A large batch on CPU runs in consecutive chunks of :data:`CHUNK_JOBS` jobs (a ``lax.map``
+over ``vmap``-ed chunks, :func:`chunk_size`): the per-step arrays of a chunk (residuals and
+Jacobians of 64 fits) stay in the core's cache instead of streaming the whole batch's
+through memory at every step, and each chunk stops when its own slowest fit has converged.
+Measured on the 1000-curve benchmark (benchmarks/bench_fit_batched.py, same process,
+alternating, loaded machine): process CPU time 149 ms → 120 ms, fits equal to 1e-14.
 """
 
 from __future__ import annotations
@@ -85,11 +92,33 @@ def choose(codegen: str, n_jobs: int, devices=None, iterative: bool = False) -> 
     return "fast-run"
 
 
+#: (fit, start) jobs per chunk of a large batch on CPU (0: no chunking); see chunk_size
+CHUNK_JOBS = 64
+
+
+def chunk_size(codegen: str, n_fit: int, n_start: int, devices=None) -> int:
+    """Fits per chunk of a batched solve on CPU (0: the whole batch in one vmapped loop).
+
+    The largest power of two that divides ``n_fit`` with at most :data:`CHUNK_JOBS` jobs, when
+    the batch is larger; 0 on accelerators, for sharded solves and for small batches.
+    """
+    platform = devices[0].platform if devices else jax.default_backend()
+    if not CHUNK_JOBS or devices or platform != "cpu" or n_fit * n_start <= CHUNK_JOBS:
+        return 0
+    c = max(1, CHUNK_JOBS // n_start)
+    c = 1 << (c.bit_length() - 1)  # a power of two
+    while n_fit % c:
+        c //= 2
+    return c if c > 1 else 0
+
+
 __all__ = [
     "CODEGEN",
     "FAST_COMPILE_MAX_JOBS",
     "FAST_COMPILE_OPTIONS",
+    "CHUNK_JOBS",
     "Compiled",
+    "chunk_size",
     "check_codegen",
     "choose",
 ]

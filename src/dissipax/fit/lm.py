@@ -59,7 +59,7 @@ import numpy as np
 from .._checks import DomainError, collect_guard_failures, deferred_guards, raise_guard_failures
 from .._precision import eps, float_dtype, x64_enabled
 from . import parameters as P
-from ._codegen import Compiled, check_codegen, choose
+from ._codegen import Compiled, check_codegen, choose, chunk_size
 from ._problem import Layout, flat_residual, pack, prepare
 from ._status import Status, succeeded
 from ._tolerances import OFFSET_TOL, SINGULAR_RCOND, TOL_FLOOR_EPS
@@ -80,6 +80,8 @@ class _Static:
     batch_x: bool
     #: the model's run-time guards record violations instead of raising (sharded solves)
     deferred: bool = False
+    #: fits per chunk of the batch (0: the whole batch at once; :func:`._codegen.chunk_size`)
+    chunk: int = 0
 
 
 def least_squares(
@@ -297,6 +299,9 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         if packed.batch_x:
             x = _shard(x, devices)
     codegen = choose(opts.codegen, starts.shape[0] * starts.shape[1], devices, prob.iterative)
+    static = dataclasses.replace(
+        static, chunk=chunk_size(codegen, starts.shape[0], starts.shape[1], devices)
+    )
     # host (NumPy) arrays: jnp.asarray on host data would compile its own small programs
     args = (
         model,
@@ -410,7 +415,21 @@ def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, r
         xx = first(x) if static.batch_x else x
         out = fit_one(xx, *first((y, sigma, mask, p0, starts)))
         return jax.tree.map(lambda a: a[None], out)
-    return jax.vmap(fit_one, in_axes=(in_x, 0, 0, 0, 0, 0))(x, y, sigma, mask, p0, starts)
+    vm = jax.vmap(fit_one, in_axes=(in_x, 0, 0, 0, 0, 0))
+    B, chunk = p0.shape[0], static.chunk
+    if not chunk or chunk >= B:
+        return vm(x, y, sigma, mask, p0, starts)
+    # the batch in consecutive chunks (module notes of _codegen: cache-sized working sets)
+    k = B // chunk
+    split = lambda t: jax.tree.map(lambda a: a.reshape((k, chunk) + a.shape[1:]), t)  # noqa: E731
+
+    def one_chunk(args):
+        xc, rest = args
+        return vm(xc if static.batch_x else x, *rest)
+
+    xs = split(x) if static.batch_x else None
+    out = jax.lax.map(one_chunk, (xs, split((y, sigma, mask, p0, starts))))
+    return jax.tree.map(lambda a: a.reshape((B,) + a.shape[2:]), out)
 
 
 #: the solve, jitted for either code generation (:class:`._codegen.Compiled`)
