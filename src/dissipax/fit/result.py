@@ -79,15 +79,23 @@ def build_messages(
     )
     if notes is not None:
         plain &= np.array([not t for t in notes], bool)
-    texts = {}  # one string per distinct (steps, converged starts)
-    msgs = [""] * n
-    for i in np.flatnonzero(plain):
-        k = (int(nsteps[i]), int(nconv[i]))
-        if k not in texts:
-            texts[k] = f"converged in {k[0]} steps" + (
-                f"; {k[1]} of {multistart + 1} starts converged" if multistart else ""
-            )
-        msgs[i] = texts[k]
+    msgs = np.full(n, "", dtype=object)
+    idx = np.flatnonzero(plain)
+    if idx.size:  # one string per distinct (steps, converged starts)
+        keys, inverse = np.unique(
+            np.stack([np.asarray(nsteps)[idx], np.asarray(nconv)[idx]], axis=1),
+            axis=0,
+            return_inverse=True,
+        )
+        texts = np.array(
+            [
+                f"converged in {int(k)} steps"
+                + (f"; {int(c)} of {multistart + 1} starts converged" if multistart else "")
+                for k, c in keys
+            ],
+            dtype=object,
+        )
+        msgs[idx] = texts[np.ravel(inverse)]
     for i in np.flatnonzero(~plain):
         parts = [notes[i]] if notes is not None and notes[i] else []
         c = int(code[i])
@@ -145,7 +153,7 @@ def build_messages(
                 "covariance scaled by it is NaN; pass the data's sigma and scale_covar=False"
             )
         msgs[i] = "; ".join(parts)
-    return msgs
+    return msgs.tolist()
 
 
 def stalled_message(i: int, row, layout, nsteps) -> str:
@@ -204,6 +212,16 @@ def covariance_notes(vnames, at_bound, singular: bool, weak) -> list[str]:
     return parts
 
 
+class Messages(tuple):
+    """The per-fit messages of a :class:`FitResult`: a tuple of ``str``, one pytree leaf.
+
+    A subclass of ``tuple`` is not a JAX container, so equinox's check of static fields
+    looks at one leaf instead of every message of a large batch (1000 checks per result).
+    """
+
+    __slots__ = ()
+
+
 def from_arrays(
     p: np.ndarray,
     cov: np.ndarray,
@@ -243,7 +261,7 @@ def from_arrays(
     stat = (np.where(succ, Status.OK, Status.MAX_STEPS) if status is None else lead(status)).astype(
         int
     )
-    msgs = tuple(message) if batched else (message,)
+    msgs = Messages(message) if batched else Messages((message,))
     return FitResult(
         arrays=dict(
             values=p,
@@ -462,7 +480,7 @@ class FitResult(eqx.Module):
             self,
             arrays={k: t(v) for k, v in self.arrays.items()},
             extra_arrays={k: t(v) for k, v in self.extra_arrays.items()},
-            messages=tuple(self.messages[i] for i in idx),
+            messages=Messages(self.messages[i] for i in idx),
             single=single,
         )
 
@@ -514,7 +532,7 @@ class FitResult(eqx.Module):
                 else v
                 for k, v in self.extra_arrays.items()
             },
-            messages=tuple(messages),
+            messages=Messages(messages),
         )
 
     # -- output -----------------------------------------------------------------------------
