@@ -137,9 +137,10 @@ def test_documented_example_guard_fails_in_both_processes(tmp_path):
     bad = _run_example(tmp_path, "--bad")
     assert bad.returncode == 3, bad.stdout[-2000:] + bad.stderr[-2000:]
     lines = [
-        next(ln for ln in bad.stdout.splitlines() if ln.startswith(f"process {rank}:"))
+        next((ln for ln in bad.stdout.splitlines() if ln.startswith(f"process {rank}:")), None)
         for rank in (0, 1)
     ]
+    assert None not in lines, bad.stdout[-3000:] + bad.stderr[-3000:]
     for line in lines:
         assert "DomainError: argument 'T' out of its domain at run time" in line
         assert "got 0.9" in line
