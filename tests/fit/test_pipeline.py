@@ -101,6 +101,8 @@ def test_new_length_in_the_same_bucket_does_not_recompile():
     # one trace: the shape check of the input validation; the solver is not traced again
     assert TRACES["n"] - before == 1
     before = TRACES["n"]
+    least_squares(activated, PARAMS, T2, y2 * 1.01, 0.01)  # the same shapes: no trace at all
+    assert TRACES["n"] == before
     T3, y3 = curve(60, seed=4)  # bucket 64: a new executable, the model traced again
     least_squares(activated, PARAMS, T3, y3, 0.01)
     assert TRACES["n"] - before > 1

@@ -6,6 +6,7 @@ traced or compiled: bad input raises :class:`~dissipax.DomainError` naming the a
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -181,9 +182,8 @@ def prepare(
     one = (lambda t: jax.tree.map(lambda a: a[0], t)) if batched else (lambda t: t)
     x_one = one(x_conv) if batch_x else x_conv
     y_one = one(y_conv)
-    p_one = {n: jax.ShapeDtypeStruct((), float_dtype()) for n in names}
     try:
-        jaxpr, out = jax.make_jaxpr(lambda xx, pp: model(xx, **pp), return_shape=True)(x_one, p_one)
+        out, iterative = _model_output(model, x_one, names)
     except DomainError:
         raise
     except Exception as err:  # the user's model failed: say where, keep the cause
@@ -235,7 +235,7 @@ def prepare(
         batch_x=batch_x,
         sigma_given=sigma is not None,
         mask=None if m_leaves is None else jax.tree.unflatten(y_def, m_leaves),
-        iterative=has_loops(jaxpr.jaxpr),
+        iterative=iterative,
     )
     few = prob.ndata_each < nvary
     if np.any(few):
@@ -246,6 +246,38 @@ def prepare(
             "add data or fix parameters (vary=False)"
         )
     return prob
+
+
+def _model_output(model: Callable, x_one, names: tuple[str, ...]):
+    """Return the model's output shapes on one dataset, and whether it runs loops.
+
+    Traced once per model and input structure (shapes, dtypes, parameter names): a repeated
+    fit of the same shapes, e.g. a scan over temperature windows, does not trace the model
+    again just to check it (:data:`_MODEL_OUTPUTS`, the most recent entries).
+    """
+    leaves, tdef = jax.tree.flatten(x_one)
+    sig = (tdef, tuple((np.shape(a), np.result_type(a).str) for a in leaves), names)
+    key = (model, sig, str(float_dtype()))
+    try:
+        hit = _MODEL_OUTPUTS.get(key)
+    except TypeError:  # an unhashable model (e.g. a module holding arrays): trace every time
+        key, hit = None, None
+    if hit is not None:
+        _MODEL_OUTPUTS.move_to_end(key)
+        return hit
+    p_one = {n: jax.ShapeDtypeStruct((), float_dtype()) for n in names}
+    jaxpr, out = jax.make_jaxpr(lambda xx, pp: model(xx, **pp), return_shape=True)(x_one, p_one)
+    result = (out, has_loops(jaxpr.jaxpr))
+    if key is not None:
+        _MODEL_OUTPUTS[key] = result
+        while len(_MODEL_OUTPUTS) > _MODEL_OUTPUTS_MAX:
+            _MODEL_OUTPUTS.popitem(last=False)
+    return result
+
+
+#: the most recent model output structures (:func:`_model_output`), least recent first
+_MODEL_OUTPUTS: collections.OrderedDict = collections.OrderedDict()
+_MODEL_OUTPUTS_MAX = 256
 
 
 def has_loops(jaxpr) -> bool:
