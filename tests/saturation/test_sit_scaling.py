@@ -6,7 +6,10 @@ generating parameters of :class:`dissipax.saturation.SITSample` (independent of 
 and central finite differences for the gradients.
 """
 
+import functools
+
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 
@@ -95,6 +98,82 @@ def test_objective_gradient_finite_and_matches_differences(sweep):
         dn[i] -= h
         fd = (float(f(*up)) - float(f(*dn))) / (2 * h)
         assert float(g[i]) == pytest.approx(fd, rel=1e-4)
+
+
+def _autodiff_design(data, n):
+    """The design as a JAX function of (H_c, zν), for the autodiff references below."""
+    H, T, ext = (jnp.asarray(data[k]) for k in ("H", "T", "ext"))
+
+    def design(hc, zn):
+        x, side = S._scaling(H, T, hc, zn)
+        return S._design(x, side, *S._xmax(ext, hc, zn), n)
+
+    return design
+
+
+def test_full_covariance_matches_autodiff(sweep):
+    # the post-fit covariance (NumPy, closed-form derivative of the design) against the
+    # Gauss-Newton covariance of the full residual sqrt(w) (A(H_c, z_nu) c - ln R) in all
+    # 15 parameters, its (H_c, z_nu) columns by forward-mode autodiff at fixed c
+    n = S.N_INTERVALS
+    data = S._data(sweep.H, sweep.T, sweep.R, sweep.sigma, sweep.T >= T_MIN)
+    design = _autodiff_design(data, n)
+    sw = jnp.sqrt(jnp.asarray(data["w"]))
+
+    @jax.jit
+    def jacobian(hc, zn, c):
+        def pred(p):
+            return design(p[0], p[1]) @ c
+
+        p, cols = jax.vmap(lambda d: jax.jvp(pred, (jnp.array([hc, zn]),), (d,)))(jnp.eye(2))
+        J = sw[:, None] * jnp.concatenate([cols.T, design(hc, zn)], axis=1)
+        return J, sw * (p[0] - data["y"])
+
+    for hc, zn in ((403.0, 1.25), (398.0, 1.4)):
+        cov, chi2, c, xp, xm = S._full_covariance(data, hc, zn, n)
+        J, r = (np.asarray(a) for a in jacobian(hc, zn, c))
+        JTJ = J.T @ J
+        ref = np.linalg.inv(JTJ + S.RIDGE * np.trace(JTJ) / len(JTJ) * np.eye(len(JTJ)))
+        scale = np.sqrt(np.outer(np.diag(ref), np.diag(ref)))
+        assert np.max(np.abs(cov - ref) / scale) < 1e-9
+        assert chi2 == pytest.approx(float(r @ r), rel=1e-12)
+
+
+def test_projection_derivative_matches_autodiff_through_a_plain_solve(sweep):
+    # the custom JVP of the projection (one Cholesky factor, normal equations) against
+    # forward-mode autodiff through jnp.linalg.solve, along H_c, z_nu, the data y and the
+    # weights w separately (reverse mode in (H_c, z_nu): the finite-difference test above)
+    n = S.N_INTERVALS
+    data = S._data(sweep.H, sweep.T, sweep.R, sweep.sigma, sweep.T >= T_MIN)
+    design = _autodiff_design(data, n)
+    y, w = data["y"], data["w"]
+    rng = np.random.default_rng(0)
+    dy, dw = rng.normal(size=y.shape), rng.uniform(size=w.shape) * w
+    zero = np.zeros_like(y)
+    directions = (  # one tangent per argument, stacked for one vmap
+        np.array([1.0, 0.0, 0.0, 0.0]),
+        np.array([0.0, 0.01, 0.0, 0.0]),
+        np.stack([zero, zero, dy, zero]),
+        np.stack([zero, zero, zero, dw]),
+    )
+
+    def plain(A, y, w):
+        Aw = A * w[:, None]
+        M = A.T @ Aw
+        M = M + jax.lax.stop_gradient(S.RIDGE * jnp.trace(M) / len(M)) * jnp.eye(len(M))
+        return A @ jnp.linalg.solve(M, Aw.T @ y)
+
+    @functools.partial(jax.jit, static_argnums=0)
+    def tangents(proj, *directions):
+        def pred(hc, zn, y, w):
+            return proj(design(hc, zn), y, w)
+
+        args = (403.0, 1.25, y, w)
+        return jax.vmap(lambda *d: jax.jvp(pred, args, d)[1])(*directions)
+
+    t, t_ref = tangents(S._project, *directions), tangents(plain, *directions)
+    for a, b in zip(np.asarray(t), np.asarray(t_ref)):
+        assert np.max(np.abs(a - b)) <= 1e-9 * np.max(np.abs(b))
 
 
 def test_pulls_small_default_20_draws(collapse):
