@@ -107,6 +107,52 @@ def _wall_cpu(fn, wall: list[float], cpu: list[float]):
     return out
 
 
+def _overhead_row(T, y, sigma, n: int) -> dict:
+    """Python overhead around the compiled call of a warm batched fit (issue 14's target).
+
+    Wall time of ``least_squares`` minus the wall time of its compiled solve (the solve's
+    jitted function is wrapped to time it, results ready), median of ``REPEATS`` calls.
+    """
+    import jax
+
+    from dissipax.fit import lm
+
+    inner: list[float] = []
+    jitted = lm._SOLVE.fast_run
+
+    def timed(*args):
+        t0 = time.perf_counter()
+        out = jax.block_until_ready(jitted(*args))
+        inner.append(time.perf_counter() - t0)
+        return out
+
+    lm._SOLVE.fast_run = timed
+    try:
+        fit_dissipax(T, y, sigma)  # warm
+        inner.clear()
+        total = []
+        for _ in range(REPEATS):
+            t0 = time.perf_counter()
+            fit_dissipax(T, y, sigma)
+            total.append(time.perf_counter() - t0)
+    finally:
+        lm._SOLVE.fast_run = jitted
+    total_a, inner_a = np.asarray(total), np.asarray(inner)
+    over = total_a - inner_a
+    frac = float(np.median(over / inner_a))
+    return row(
+        f"Python overhead around the compiled call, batched fit of {n} curves",
+        float(np.median(over)),
+        float(np.median(inner_a)),
+        None,
+        None,
+        f"dissipax_s = median overhead (wall of least_squares minus its compiled solve), "
+        f"reference_s = median compiled solve, so ratio = solve/overhead; overhead = "
+        f"{frac:.1%} of the call (target <= 10 %); {REPEATS} warm calls; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+    ) | {"overhead_fraction": frac}
+
+
 def run(quick: bool | None = None) -> list[dict]:
     """Benchmark rows (keys: workload, dissipax_s, reference_s, ratio, error, ...)."""
     import dissipax  # noqa: F401  (float64)
@@ -130,7 +176,7 @@ def run(quick: bool | None = None) -> list[dict]:
         chi2_ref, ok_ref = _wall_cpu(lambda: fit_lmfit(T, y, sigma), wall_ref, cpu_ref)
     load1 = os.getloadavg()[0]
     ref_s = float(np.median(wall_ref))
-    rows = []
+    rows = [_overhead_row(T, y, sigma, n)]
     for name in configs:
         r = res[name]
         dx_s = float(np.median(wall[name]))

@@ -15,7 +15,8 @@ Importing dissipax turns on JAX's float64 mode (the physics needs it).  Set the
 environment variable ``DISSIPAX_X64=0`` before the import to keep float32.  It also turns
 on JAX's persistent compilation cache (``~/.cache/dissipax/jax``; ``DISSIPAX_JAX_CACHE``
 moves it, ``DISSIPAX_JAX_CACHE=0`` turns it off): compiled fits are reused across
-processes.
+processes.  The subpackages are imported on first use (``dx.rf``, ``import dissipax.rf``,
+``from dissipax import rf``), so a saturation fit does not pay for importing the rf physics.
 """
 
 from . import _cache, _precision
@@ -23,11 +24,29 @@ from . import _cache, _precision
 _precision.configure()
 _cache.enable()
 
-from . import config, datasets, fit, io, rf, saturation, sweep, units, vortex  # noqa: E402
+import importlib  # noqa: E402
+
 from ._checks import DomainError  # noqa: E402
 from ._precision import float_dtype, x64_enabled  # noqa: E402
 
 __version__ = "0.1.0"
+
+#: subpackages, imported on first use (``dx.rf``, ``import dissipax.rf``): a saturation
+#: fit does not pay for importing the rf physics, SciPy's optimisers or the posteriors
+_SUBMODULES = frozenset(
+    {"config", "datasets", "fit", "io", "plot", "rf", "saturation", "sweep", "units", "vortex"}
+)
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'dissipax' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | _SUBMODULES)
+
 
 __all__ = [
     "DomainError",

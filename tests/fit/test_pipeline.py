@@ -195,3 +195,66 @@ def test_persistent_cache_location(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     if not __import__("sys").platform == "darwin":
         assert _cache.default_dir() == tmp_path / "dissipax" / "jax"
+
+
+def test_codegen_choice_and_agreement(monkeypatch):
+    """Fast-compiling and optimised code give the same fit; the automatic choice."""
+    from dissipax.fit import _codegen
+
+    assert _codegen.choose("auto", 1) == (
+        "fast-compile" if jax.default_backend() == "cpu" else "fast-run"
+    )
+    assert _codegen.choose("auto", _codegen.FAST_COMPILE_MAX_JOBS + 1) == "fast-run"
+    assert _codegen.choose("fast-run", 1) == "fast-run"
+    with pytest.raises(dx.DomainError, match="codegen"):
+        least_squares(activated, PARAMS, *curve(40), codegen="fast")
+    T, y = curve(40, seed=7)
+    a = least_squares(activated, PARAMS, T, y, sigma=0.01, codegen="fast-compile")
+    b = least_squares(activated, PARAMS, T, y, sigma=0.01, codegen="fast-run")
+    assert a.success and b.success
+    _close(a, b, 1e-10)
+    # the two executables are separate: each compiled once, neither evicts the other
+    solve = dx.fit.lm._SOLVE
+    assert solve.fast_compile is not solve.fast_run
+
+
+def test_iterative_model_gets_optimised_code():
+    """A model with a loop of its own (here a fixed-point iteration) is detected."""
+
+    def looped(T, lp, lb, E):
+        def body(c):
+            i, v = c
+            return i + 1, 0.5 * (v + activated(T, lp, lb, E))
+
+        return jax.lax.while_loop(lambda c: c[0] < 60, body, (0, jnp.zeros_like(T)))[1]
+
+    T, y = curve(40, seed=3)
+    prob = PB.prepare(looped, PARAMS, T, y, None, batched=False, batch_x=False)
+    assert prob.iterative
+    assert not PB.prepare(activated, PARAMS, T, y, None, batched=False, batch_x=False).iterative
+    from dissipax.fit import _codegen
+
+    assert _codegen.choose("auto", 1, iterative=True) == "fast-run"
+    res = least_squares(looped, PARAMS, T, y, sigma=0.01)
+    ref = least_squares(activated, PARAMS, T, y, sigma=0.01)
+    assert res.success
+    _close(res, ref, 1e-8)
+
+
+def test_chunked_batch_equals_whole_batch(monkeypatch):
+    """A large CPU batch runs in chunks (cache-sized working sets): the same fits."""
+    from dissipax.fit import _codegen
+
+    rng = np.random.default_rng(5)
+    T = np.linspace(0.08, 2.0, 30)
+    E = rng.uniform(0.3, 0.8, 12)
+    y = np.stack([curve(30, seed=i, E=e)[1] for i, e in enumerate(E)])
+    whole = least_squares(activated, PARAMS, T, y, 0.01, batched=True, codegen="fast-run")
+    monkeypatch.setattr(_codegen, "CHUNK_JOBS", 4)
+    if jax.default_backend() == "cpu":
+        assert _codegen.chunk_size("fast-run", 12, 1) == 4
+        assert _codegen.chunk_size("fast-run", 12, 3) == 0  # one fit (3 starts) per chunk: none
+    assert _codegen.chunk_size("fast-run", 12, 1, devices=jax.devices()[:1]) == 0
+    chunked = least_squares(activated, PARAMS, T, y, 0.01, batched=True, codegen="fast-run")
+    assert np.all(whole.success) and np.all(chunked.success)
+    _close(chunked, whole, 1e-12)

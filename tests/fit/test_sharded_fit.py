@@ -41,6 +41,27 @@ SCRIPT = textwrap.dedent(
     s8 = dx.saturation.fit(Ts, rho, "insulator")
     for k in s1.params:
         np.testing.assert_allclose(s8.params[k], s1.params[k], rtol=1e-10, atol=0)
+
+    # a run-time guard of the model that fires inside a sharded fit: the guard's clear
+    # error (the same text as on one device), not a hang or an abort
+    from dissipax._checks import guard
+
+    def guarded(T, lp, lb, E):
+        return model(T, lp, lb, guard("E", E, ge=0.1, valid="activation energy"))
+
+    bad = {**p, "E": Parameter(0.05, min=0.0)}  # the start is outside the guard's domain
+    try:
+        least_squares(guarded, bad, T, y, 0.01, batched=True)
+    except dx.DomainError as err:
+        assert "'E'" in str(err) and "sharded over 8 devices" in str(err), str(err)
+    else:
+        raise AssertionError("the sharded guard did not raise")
+    try:
+        least_squares(guarded, bad, T, y, 0.01, batched=True, devices=1)
+    except Exception as err:  # one device: equinox's run-time error, the same message
+        assert "'E'" in str(err), str(err)
+    else:
+        raise AssertionError("the one-device guard did not raise")
     print("OK")
     """
 )

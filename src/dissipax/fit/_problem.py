@@ -56,6 +56,7 @@ class Problem:
     batch_x: bool
     sigma_given: bool
     mask: Any = None  # same structure as y (bool leaves of the leaves' shapes); None: all True
+    iterative: bool = False  # the model runs loops of its own (an inner solve, a quadrature loop)
 
     @property
     def ndata_each(self) -> np.ndarray:
@@ -170,9 +171,11 @@ def prepare(
 
     p0, lo, hi = parameter_arrays(pars, n_batch)
     names = tuple(pars)
-    x_conv = jax.tree.unflatten(x_def, [jnp.asarray(a) for a in x_leaves])
-    y_conv = jax.tree.unflatten(y_def, [jnp.asarray(a) for a in y_leaves])
-    s_conv = jax.tree.unflatten(y_def, [jnp.asarray(a) for a in s_leaves])
+    # host (NumPy) arrays: the solve takes them as they are (jnp.asarray here would compile
+    # small conversion programs of its own, ~0.1 s of a first fit)
+    x_conv = jax.tree.unflatten(x_def, x_leaves)
+    y_conv = jax.tree.unflatten(y_def, y_leaves)
+    s_conv = jax.tree.unflatten(y_def, s_leaves)
 
     # evaluate the model's output structure and shapes on one dataset (no compilation)
     one = (lambda t: jax.tree.map(lambda a: a[0], t)) if batched else (lambda t: t)
@@ -180,7 +183,7 @@ def prepare(
     y_one = one(y_conv)
     p_one = {n: jax.ShapeDtypeStruct((), float_dtype()) for n in names}
     try:
-        out = jax.eval_shape(lambda xx, pp: model(xx, **pp), x_one, p_one)
+        jaxpr, out = jax.make_jaxpr(lambda xx, pp: model(xx, **pp), return_shape=True)(x_one, p_one)
     except DomainError:
         raise
     except Exception as err:  # the user's model failed: say where, keep the cause
@@ -232,6 +235,7 @@ def prepare(
         batch_x=batch_x,
         sigma_given=sigma is not None,
         mask=None if m_leaves is None else jax.tree.unflatten(y_def, m_leaves),
+        iterative=has_loops(jaxpr.jaxpr),
     )
     few = prob.ndata_each < nvary
     if np.any(few):
@@ -242,6 +246,23 @@ def prepare(
             "add data or fix parameters (vary=False)"
         )
     return prob
+
+
+def has_loops(jaxpr) -> bool:
+    """Whether ``jaxpr`` (or any jaxpr nested in its equations) contains a loop primitive."""
+    for eqn in jaxpr.eqns:
+        if eqn.primitive.name in _LOOP_PRIMITIVES:
+            return True
+        for v in eqn.params.values():
+            for sub in v if isinstance(v, (tuple, list)) else (v,):
+                inner = getattr(sub, "jaxpr", sub)  # ClosedJaxpr -> Jaxpr
+                if hasattr(inner, "eqns") and has_loops(inner):
+                    return True
+    return False
+
+
+#: primitives whose run time is a loop's (the model iterates: a Newton solve, a scan)
+_LOOP_PRIMITIVES = frozenset({"while", "scan"})
 
 
 def check_params(params: Any) -> dict[str, Parameter]:

@@ -50,16 +50,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, NamedTuple
 
-import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import DomainError
+from .._checks import DomainError, collect_guard_failures, deferred_guards, raise_guard_failures
 from .._precision import eps, float_dtype, x64_enabled
 from . import parameters as P
+from ._codegen import Compiled, check_codegen, choose, chunk_size
 from ._problem import Layout, flat_residual, pack, prepare
 from ._status import Status, succeeded
 from ._tolerances import OFFSET_TOL, SINGULAR_RCOND, TOL_FLOOR_EPS
@@ -78,6 +78,10 @@ class _Static:
     solver: AbstractLeastSquaresSolver
     max_steps: int
     batch_x: bool
+    #: the model's run-time guards record violations instead of raising (sharded solves)
+    deferred: bool = False
+    #: fits per chunk of the batch (0: the whole batch at once; :func:`._codegen.chunk_size`)
+    chunk: int = 0
 
 
 def least_squares(
@@ -103,6 +107,7 @@ def least_squares(
     extras: Callable | Mapping | None = None,
     buckets: bool = True,
     devices=None,
+    codegen: str = "auto",
 ) -> FitResult:
     r"""Fit ``model(x, **params)`` to ``y`` by weighted least squares.
 
@@ -181,6 +186,11 @@ def least_squares(
         batch has at least :data:`SHARD_MIN_PER_DEVICE` fits per device), a number of
         local devices, or a list of ``jax.Device``.  The fits are independent, so the
         results equal those on one device.
+    codegen
+        How the solve is compiled (:mod:`dissipax.fit._codegen`): ``"auto"`` (default:
+        fast-compiling code for at most ``FAST_COMPILE_MAX_JOBS`` (fit, start) jobs on CPU,
+        XLA's optimised code otherwise and on accelerators), ``"fast-compile"`` or
+        ``"fast-run"``.  The results agree to rounding.
 
     Returns
     -------
@@ -215,6 +225,7 @@ def least_squares(
     rtol = getattr(solver, "rtol", None) if rtol is None else rtol
     atol = getattr(solver, "atol", None) if atol is None else atol
     rtol, atol = effective_tolerances(rtol, atol)
+    codegen = check_codegen(codegen)
 
     prob = prepare(model, params, x, y, sigma, batched=batched, batch_x=batch_x, mask=mask)
     opts = _Options(
@@ -228,6 +239,7 @@ def least_squares(
         devices=devices,
         rtol=rtol,
         atol=atol,
+        codegen=codegen,
     )
     result = _fit(model, prob, opts)
     if retry is not None:
@@ -251,6 +263,7 @@ class _Options:
     devices: Any
     rtol: float
     atol: float
+    codegen: str
 
 
 def _fit(model, prob, opts: _Options) -> FitResult:
@@ -276,6 +289,7 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         else opts.solver,
         max_steps=opts.max_steps,
         batch_x=packed.batch_x,
+        deferred=bool(devices),
     )
     fd = float_dtype()
     batch = (packed.y, packed.sigma, packed.mask, np.asarray(packed.p0, fd), np.asarray(starts, fd))
@@ -284,23 +298,37 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         batch = _shard(batch, devices)
         if packed.batch_x:
             x = _shard(x, devices)
-    out = _solve(
+    codegen = choose(opts.codegen, starts.shape[0] * starts.shape[1], devices, prob.iterative)
+    static = dataclasses.replace(
+        static, chunk=chunk_size(codegen, starts.shape[0], starts.shape[1], devices)
+    )
+    # host (NumPy) arrays: jnp.asarray on host data would compile its own small programs
+    args = (
         model,
         static,
         x,
         *batch,
-        jnp.asarray(prob.lo, fd),
-        jnp.asarray(prob.hi, fd),
-        jnp.asarray(opts.rtol, fd),
-        jnp.asarray(opts.atol, fd),
+        np.asarray(prob.lo, fd),
+        np.asarray(prob.hi, fd),
+        np.asarray(opts.rtol, fd),
+        np.asarray(opts.atol, fd),
     )
+    if devices:
+        # A raising guard in a program partitioned over devices would stop one device while
+        # the others wait for it (the process hangs or aborts): the sharded solve is traced
+        # with deferred guards, which record the violation, and the error is raised here.
+        with collect_guard_failures() as failures:
+            out = jax.block_until_ready(_SOLVE(codegen)(*args))
+            jax.effects_barrier()
+            raise_guard_failures(failures, f" (in a fit sharded over {len(devices)} devices)")
+    else:
+        out = _SOLVE(codegen)(*args)
     out = {k: np.asarray(v)[:n_fit] for k, v in out.items()}
     ndata = prob.ndata_each
     out.update(_covariance(out, len(vi), ndata, opts.rtol, opts.atol))
     return _to_result(out, prob, opts, ndata)
 
 
-@eqx.filter_jit
 def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol):
     """Every (fit, start) job in one compiled call; per-fit results stacked.
 
@@ -309,6 +337,14 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
     returns the ingredients of its uncertainties (the residual and the Jacobian in
     physical units at the returned point, the transform Jacobian, bound flags).
     """
+    if static.deferred:
+        with deferred_guards():
+            return _solve_jobs(model, static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol)
+    return _solve_jobs(model, static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol)
+
+
+def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol):
+    """Trace the body of :func:`_solve` (every job of the batch)."""
     lay = static.layout
     n_start = starts.shape[1]
 
@@ -331,9 +367,16 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
             return jnp.where(finite, r, jnp.inf), jac_z, jac_p
 
         z0 = jax.vmap(c.z_of)(st)
+        # lin's output shapes, known from the data (no extra trace of the model to find them)
+        m = sum(
+            (2 if cplx else 1) * leaf.size
+            for cplx, leaf in zip(lay.complex_leaves, jax.tree.leaves(yy))
+        )
+        jac = jax.ShapeDtypeStruct((m, z0.shape[1]), z0.dtype)
+        shapes = (jax.ShapeDtypeStruct((m,), z0.dtype), jac, jac)
 
         def run(z):
-            return static.solver.run(lin, z, rtol, atol, static.max_steps)
+            return static.solver.run(lin, z, rtol, atol, static.max_steps, shapes)
 
         res = jax.tree.map(lambda a: a[None], run(z0[0])) if n_start == 1 else jax.vmap(run)(z0)
         good = (res["status"] == Status.OK) & res["start_ok"]
@@ -344,11 +387,18 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
         b = jax.tree.map(lambda a: a[best], res)
         pv = c.physical(b["z"])
         at_bound = c.at_bound(pv)
+        r, jac_p, dpdz = b["r"], b["aux"], c.dp_dz(b["z"])
+        jac = jac_p * dpdz[None, :]
         return dict(
             params=c.full(pv),
-            residual=b["r"],
-            jac_p=b["aux"],
-            dpdz=c.dp_dz(b["z"]),
+            # the reductions of the residual and the Jacobian that the uncertainties and
+            # the stationarity test need (the (ndata, nvary) arrays stay on the device)
+            ata=jac.T @ jac,
+            grad=jac.T @ r,
+            grad_p=jac_p.T @ r,
+            colsq_p=jnp.sum(jac_p**2, axis=0),
+            abs_r=jnp.sum(jnp.abs(r)),
+            dpdz=dpdz,
             at_lower=at_bound & c.nearer_lower(pv),
             at_bound=at_bound,
             chi2=b["chi2"],
@@ -365,7 +415,25 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
         xx = first(x) if static.batch_x else x
         out = fit_one(xx, *first((y, sigma, mask, p0, starts)))
         return jax.tree.map(lambda a: a[None], out)
-    return jax.vmap(fit_one, in_axes=(in_x, 0, 0, 0, 0, 0))(x, y, sigma, mask, p0, starts)
+    vm = jax.vmap(fit_one, in_axes=(in_x, 0, 0, 0, 0, 0))
+    B, chunk = p0.shape[0], static.chunk
+    if not chunk or chunk >= B:
+        return vm(x, y, sigma, mask, p0, starts)
+    # the batch in consecutive chunks (module notes of _codegen: cache-sized working sets)
+    k = B // chunk
+    split = lambda t: jax.tree.map(lambda a: a.reshape((k, chunk) + a.shape[1:]), t)  # noqa: E731
+
+    def one_chunk(args):
+        xc, rest = args
+        return vm(xc if static.batch_x else x, *rest)
+
+    xs = split(x) if static.batch_x else None
+    out = jax.lax.map(one_chunk, (xs, split((y, sigma, mask, p0, starts))))
+    return jax.tree.map(lambda a: a.reshape((B,) + a.shape[2:]), out)
+
+
+#: the solve, jitted for either code generation (:class:`._codegen.Compiled`)
+_SOLVE = Compiled(_solve)
 
 
 def _to_result(out: dict, prob, opts: _Options, ndata) -> FitResult:
@@ -620,26 +688,25 @@ def _covariance(out: dict, nvary: int, ndata, rtol: float, atol: float) -> dict:
     at_bound = np.asarray(out["at_bound"], bool)
     n = nvary
     mask = at_bound[..., :, None] | at_bound[..., None, :]
-    r = np.asarray(out.pop("residual"), float)
-    jac_p = np.asarray(out.pop("jac_p"), float)
     d = np.asarray(out["dpdz"], float)
-    jac = jac_p * d[..., None, :]
-    ata = np.einsum("...ki,...kj->...ij", jac, jac)
-    cov_z, singular, weak, _ = inverse_information(ata, at_bound)
+    ata = np.asarray(out.pop("ata"), float)
+    eig = normalized_eigh(ata, at_bound)
+    cov_z, singular, weak, _ = inverse_information(ata, at_bound, eig)
     chi2 = np.asarray(out["chi2"], float)
     ndata = np.broadcast_to(np.asarray(ndata), chi2.shape)
     st = stationarity(
         ata,
-        np.einsum("...ki,...k->...i", jac, r),
+        out.pop("grad"),
         at_bound,
-        np.einsum("...ki,...k->...i", jac_p, r),
-        np.sum(jac_p**2, axis=-2),
+        out.pop("grad_p"),
+        out.pop("colsq_p"),
         np.asarray(out["at_lower"], bool),
-        np.sum(r**2, axis=-1),
-        np.sum(np.abs(r), axis=-1),
+        chi2,
+        out.pop("abs_r"),
         ndata,
         rtol,
         atol,
+        eig,
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         code = np.asarray(out["code"])
@@ -662,7 +729,7 @@ def _covariance(out: dict, nvary: int, ndata, rtol: float, atol: float) -> dict:
 
 
 def stationarity(
-    ata, grad, at_bound, grad_p, colsq_p, at_lower, chi2, abs_r, ndata, rtol, atol
+    ata, grad, at_bound, grad_p, colsq_p, at_lower, chi2, abs_r, ndata, rtol, atol, eig=None
 ) -> dict:
     r"""Whether fits ended at a (bound-constrained) stationary point of chi2.
 
@@ -696,25 +763,22 @@ def stationarity(
     Returns a dict with ``stationary`` (bool), ``gn_decrease`` (``D``), ``relative_offset``
     (RO; NaN without degrees of freedom) and ``stuck`` (``(..., nvary)``: pinned
     parameters whose multiplier has the wrong sign and whose ``D_j`` fails the test).
+    ``eig``: :func:`normalized_eigh` of ``ata``, when the caller has it already.
     """
     at_bound = np.asarray(at_bound, bool)
     ata, grad, grad_p, colsq_p, chi2, abs_r = (
         np.asarray(a, float) for a in (ata, grad, grad_p, colsq_p, chi2, abs_r)
     )
     n = ata.shape[-1]
-    eye = np.eye(n)
     free = ~at_bound
-    mask = at_bound[..., :, None] | at_bound[..., None, :]
+    e = normalized_eigh(ata, at_bound) if eig is None else eig
+    w, v = e.w, e.v
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        a = np.where(mask, eye, ata)
         g = np.where(free, grad, 0.0)
-        diag = np.diagonal(a, axis1=-2, axis2=-1)
-        ok_diag = diag > 0
-        scale = np.where(ok_diag, 1.0 / np.sqrt(np.where(ok_diag, diag, 1.0)), 0.0)
-        c = scale[..., :, None] * a * scale[..., None, :]
-        finite = np.all(np.isfinite(c), axis=(-2, -1)) & np.all(np.isfinite(g), axis=-1)
-        c = np.where(finite[..., None, None], c, eye)
-        w, v = np.linalg.eigh(c)
+        # a parameter without effect (zero column: its row of ata is exactly zero) carries
+        # no gradient: scale 0 (the decomposition is the same with either scale there)
+        scale = np.where(e.diag > 0, e.scale, 0.0)
+        finite = e.finite & np.all(np.isfinite(g), axis=-1)
         keep = w > SINGULAR_RCOND * n * eps() * w[..., -1:]
         proj = np.einsum("...ji,...j->...i", v, np.where(finite[..., None], scale * g, 0.0))
         d_free = np.sum(np.where(keep, proj**2 / np.where(keep, w, 1.0), 0.0), axis=-1)
@@ -738,22 +802,27 @@ def stationarity(
     return dict(stationary=stationary, gn_decrease=d, relative_offset=ro, stuck=stuck)
 
 
-def inverse_information(a, at_bound):
-    """Inverse of information matrices ``a`` (``JᵀJ`` or a Hessian), with a singularity check.
+class NormalizedEigh(NamedTuple):
+    """Eigen-decomposition of an information matrix normalised to unit diagonal."""
 
-    NumPy, after the compiled call (eigen-decompositions kept out of the graph); batched
-    over leading axes.  Only the parameters not pinned at a bound (``at_bound``) enter.
-    ``a`` is normalised to unit diagonal before the eigen-decomposition, so the test is on
-    the *correlation* structure, independent of units.  Returns the inverse (NaN where
-    singular), the singular flag, the eigenvector of the smallest eigenvalue (``weak``:
-    the combination the data cannot determine) and that smallest eigenvalue relative to
-    the largest (``lowest``; negative for a Hessian that is not positive definite, which
-    is reported singular too).
+    diag: np.ndarray  #: diagonal of the matrix (pinned parameters: 1)
+    scale: np.ndarray  #: 1/sqrt(diag), 1 where diag <= 0 or NaN
+    finite: np.ndarray  #: whether the normalised matrix is finite (else it is the identity)
+    w: np.ndarray  #: eigenvalues, ascending
+    v: np.ndarray  #: eigenvectors (columns)
+
+
+def normalized_eigh(a, at_bound) -> NormalizedEigh:
+    """``eigh`` of ``a`` (``JᵀJ`` or a Hessian) scaled to unit diagonal, pinned rows removed.
+
+    NumPy, batched over leading axes.  The rows and columns of parameters pinned at a bound
+    are replaced by those of the identity; a zero (or NaN) diagonal keeps scale 1; a matrix
+    that is not finite after scaling is replaced by the identity (``finite`` False).
+    Shared by :func:`inverse_information` and :func:`stationarity` (one decomposition).
     """
     a = np.asarray(a, float)
     at_bound = np.asarray(at_bound, bool)
-    n = a.shape[-1]
-    eye = np.eye(n)
+    eye = np.eye(a.shape[-1])
     mask = at_bound[..., :, None] | at_bound[..., None, :]
     a = np.where(mask, eye, a)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -764,6 +833,26 @@ def inverse_information(a, at_bound):
         finite = np.all(np.isfinite(c), axis=(-2, -1))
         c = np.where(finite[..., None, None], c, eye)
         w, v = np.linalg.eigh(c)
+    return NormalizedEigh(diag, scale, finite, w, v)
+
+
+def inverse_information(a, at_bound, eig: NormalizedEigh | None = None):
+    """Inverse of information matrices ``a`` (``JᵀJ`` or a Hessian), with a singularity check.
+
+    NumPy, after the compiled call (eigen-decompositions kept out of the graph); batched
+    over leading axes.  Only the parameters not pinned at a bound (``at_bound``) enter.
+    ``a`` is normalised to unit diagonal before the eigen-decomposition, so the test is on
+    the *correlation* structure, independent of units.  Returns the inverse (NaN where
+    singular), the singular flag, the eigenvector of the smallest eigenvalue (``weak``:
+    the combination the data cannot determine) and that smallest eigenvalue relative to
+    the largest (``lowest``; negative for a Hessian that is not positive definite, which
+    is reported singular too).  ``eig``: :func:`normalized_eigh` of ``a``, when the caller
+    has it already.
+    """
+    e = normalized_eigh(a, at_bound) if eig is None else eig
+    n = e.w.shape[-1]
+    diag, bad_diag, scale, finite, w, v = e.diag, ~(e.diag > 0), e.scale, e.finite, e.w, e.v
+    with np.errstate(invalid="ignore", divide="ignore"):
         singular = (
             np.any(bad_diag, axis=-1)
             | ~finite

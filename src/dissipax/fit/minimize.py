@@ -49,6 +49,7 @@ from .._checks import DomainError, check, check_choice
 from .._precision import float_dtype
 from . import parameters as P
 from . import priors as PR
+from ._codegen import Compiled, check_codegen, choose
 from ._problem import Layout, _batch_size, _data_leaf, check_params, parameter_arrays, prepare
 from ._status import Status
 from .likelihoods import NOISE, AbstractLikelihood
@@ -139,6 +140,7 @@ def minimize(
     gtol: float = 1e-9,
     errors: str | None = "hessian",
     throw: bool = False,
+    codegen: str = "auto",
 ) -> FitResult:
     r"""Minimise a scalar objective of fit parameters (ML, MAP, robust or joint fits).
 
@@ -188,6 +190,9 @@ def minimize(
     throw
         Raise :class:`~dissipax.fit.FitError` when any fit fails; by default failures
         are reported in ``result.success`` / ``result.message``, never raised.
+    codegen
+        How the solve is compiled, as in :func:`~dissipax.fit.least_squares`
+        (:mod:`dissipax.fit._codegen`; ``"auto"``: by the batch size).
 
     Returns
     -------
@@ -269,15 +274,16 @@ def minimize(
         priors=prior_items,
     )
     fd = float_dtype()
-    out = _solve(
+    p0 = np.asarray(prob.p0, fd)
+    out = _SOLVE(choose(check_codegen(codegen), p0.shape[0] if p0.ndim > 1 else 1))(
         prob.kernel,
         static,
         prob.data,
-        jnp.asarray(prob.p0, fd),
-        jnp.asarray(prob.lo, fd),
-        jnp.asarray(prob.hi, fd),
-        jnp.asarray(gtol, fd),
-        jnp.asarray(lr, fd),
+        p0,
+        np.asarray(prob.lo, fd),
+        np.asarray(prob.hi, fd),
+        np.asarray(gtol, fd),
+        np.asarray(lr, fd),
     )
     out = jax.tree.map(np.asarray, out)
     out.update(_covariance(out, errors))
@@ -482,7 +488,6 @@ def _optimizer(static: _Static, lr):
     return METHODS[static.method](rate)
 
 
-@eqx.filter_jit
 def _solve(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
     def one(d, pp):
         return _minimize_one(kernel, static, d, pp, lo, hi, gtol, lr)
@@ -490,6 +495,10 @@ def _solve(kernel, static: _Static, data, p0, lo, hi, gtol, lr):
     if static.batched:
         one = jax.vmap(one, in_axes=(static.data_axes, 0))
     return one(data, p0)
+
+
+#: the solve, jitted for either code generation (:class:`._codegen.Compiled`)
+_SOLVE = Compiled(_solve)
 
 
 def _converged(f, g, gtol, f0):

@@ -68,8 +68,35 @@ def build_messages(
     at_bound, singular, weak = row("at_bound"), row("singular"), row("weak")
     nsteps, nconv = row("nsteps"), row("n_converged")
     p0 = np.atleast_2d(np.asarray(p0))
-    msgs = []
-    for i in range(n):
+    # the common case, decided for the whole batch at once: converged, nothing to note
+    plain = (
+        (code == _OK)
+        & np.isfinite(chi2)
+        & np.asarray(start_ok, bool)
+        & ~np.asarray(singular, bool)
+        & ~np.any(np.asarray(at_bound, bool), axis=-1)
+        & ~((ndata == len(vnames)) & scale_covar)
+    )
+    if notes is not None:
+        plain &= np.array([not t for t in notes], bool)
+    msgs = np.full(n, "", dtype=object)
+    idx = np.flatnonzero(plain)
+    if idx.size:  # one string per distinct (steps, converged starts)
+        keys, inverse = np.unique(
+            np.stack([np.asarray(nsteps)[idx], np.asarray(nconv)[idx]], axis=1),
+            axis=0,
+            return_inverse=True,
+        )
+        texts = np.array(
+            [
+                f"converged in {int(k)} steps"
+                + (f"; {int(c)} of {multistart + 1} starts converged" if multistart else "")
+                for k, c in keys
+            ],
+            dtype=object,
+        )
+        msgs[idx] = texts[np.ravel(inverse)]
+    for i in np.flatnonzero(~plain):
         parts = [notes[i]] if notes is not None and notes[i] else []
         c = int(code[i])
         if c == Status.DEGENERATE:  # the note says why; report what the solver did
@@ -125,8 +152,8 @@ def build_messages(
                 "no degrees of freedom (ndata == nvary): redchi is undefined, so the "
                 "covariance scaled by it is NaN; pass the data's sigma and scale_covar=False"
             )
-        msgs.append("; ".join(parts))
-    return msgs
+        msgs[i] = "; ".join(parts)
+    return msgs.tolist()
 
 
 def stalled_message(i: int, row, layout, nsteps) -> str:
@@ -185,6 +212,16 @@ def covariance_notes(vnames, at_bound, singular: bool, weak) -> list[str]:
     return parts
 
 
+class Messages(tuple):
+    """The per-fit messages of a :class:`FitResult`: a tuple of ``str``, one pytree leaf.
+
+    A subclass of ``tuple`` is not a JAX container, so equinox's check of static fields
+    looks at one leaf instead of every message of a large batch (1000 checks per result).
+    """
+
+    __slots__ = ()
+
+
 def from_arrays(
     p: np.ndarray,
     cov: np.ndarray,
@@ -224,7 +261,7 @@ def from_arrays(
     stat = (np.where(succ, Status.OK, Status.MAX_STEPS) if status is None else lead(status)).astype(
         int
     )
-    msgs = tuple(message) if batched else (message,)
+    msgs = Messages(message) if batched else Messages((message,))
     return FitResult(
         arrays=dict(
             values=p,
@@ -443,7 +480,7 @@ class FitResult(eqx.Module):
             self,
             arrays={k: t(v) for k, v in self.arrays.items()},
             extra_arrays={k: t(v) for k, v in self.extra_arrays.items()},
-            messages=tuple(self.messages[i] for i in idx),
+            messages=Messages(self.messages[i] for i in idx),
             single=single,
         )
 
@@ -495,7 +532,7 @@ class FitResult(eqx.Module):
                 else v
                 for k, v in self.extra_arrays.items()
             },
-            messages=tuple(messages),
+            messages=Messages(messages),
         )
 
     # -- output -----------------------------------------------------------------------------

@@ -48,17 +48,20 @@ from ._status import Status
 
 
 class AbstractLeastSquaresSolver(eqx.Module):
-    """A least-squares solver: ``run(lin, z0, rtol, atol, max_steps) -> dict``.
+    """A least-squares solver: ``run(lin, z0, rtol, atol, max_steps, out_struct) -> dict``.
 
     ``lin(z) -> (r, J, aux)`` is the weighted residual of one job, its Jacobian
     ``(ndata, n)`` in the solver's coordinates ``z``, and any auxiliary array the caller
     wants back at the returned point (the pipeline: the Jacobian in physical units); ``z0``
     the start.  ``rtol``/``atol`` are traced arrays (changing them does not recompile);
-    ``max_steps`` is static.  The result holds ``z``, ``r``, ``jac``, ``aux``, ``chi2``
-    (``Σ r²``), ``status`` (:class:`~._status.Status`), ``steps`` and ``start_ok``.
+    ``max_steps`` is static.  ``out_struct`` (optional): the shapes and dtypes of
+    ``lin``'s output as ``jax.ShapeDtypeStruct`` leaves, when the caller knows them (it saves
+    tracing ``lin`` once more to find them).  The result holds ``z``, ``r``, ``jac``,
+    ``aux``, ``chi2`` (``Σ r²``), ``status`` (:class:`~._status.Status`), ``steps`` and
+    ``start_ok``.
     """
 
-    def run(self, lin: Callable, z0, rtol, atol, max_steps: int) -> dict:
+    def run(self, lin: Callable, z0, rtol, atol, max_steps: int, out_struct=None) -> dict:
         """Minimise ``|r(z)|²`` from ``z0`` (see the class notes)."""
         raise NotImplementedError
 
@@ -105,7 +108,7 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
     #: smallest gain ratio of an accepted step
     accept: float = eqx.field(default=1e-4, static=True)
 
-    def run(self, lin: Callable, z0, rtol, atol, max_steps: int) -> dict:
+    def run(self, lin: Callable, z0, rtol, atol, max_steps: int, out_struct=None) -> dict:
         """Minimise ``|r(z)|²`` from ``z0`` (see :class:`AbstractLeastSquaresSolver`)."""
         dt = z0.dtype
         tiny = jnp.finfo(dt).tiny
@@ -116,7 +119,7 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
 
         # The start is evaluated by the loop's first iteration (a zero step that is
         # accepted when finite): the model appears once in the compiled graph.
-        r0, j0, a0 = jax.eval_shape(lin, z0)
+        r0, j0, a0 = jax.eval_shape(lin, z0) if out_struct is None else out_struct
         zeros = lambda s: jnp.zeros(s.shape, s.dtype)  # noqa: E731
         carry0 = (
             z0,

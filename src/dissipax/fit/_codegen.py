@@ -1,0 +1,124 @@
+"""How the fit pipeline's compiled solve is generated: fast to compile, or fast to run.
+
+A first fit is dominated by XLA's code generation, not by running it: the 40-point
+saturation fit of ``benchmarks/bench_first_fit.py`` runs in about 1 ms once compiled, and
+its solve (one ``lax.while_loop``, ~90 fused kernels on CPU) took 1.2–1.4 s to compile with
+XLA's default CPU pipeline.  Two XLA options trade run speed for compile speed:
+
+``xla_backend_optimization_level = 0``
+    LLVM without its optimisation passes;
+``xla_cpu_use_fusion_emitters = False``
+    XLA's classic elemental kernel emitter instead of the MLIR fusion emitters.
+
+Measured on this project's 2-core CPU in fresh processes (same inputs, ``DISSIPAX_JAX_CACHE=0``,
+see benchmarks/RESULTS.md for the recorded rows): together they cut the first
+``saturation.fit`` from 2.1 s to 1.3 s and the first ``vortex.fit`` of the README spectrum
+from 3.4 s to 1.3 s, while a compiled fit runs 2–4× slower (a warm 1000-curve batched fit:
+0.08 s → 0.41 s).  Neither option changes the arithmetic's semantics (no fast-math): the
+results agree to rounding.
+
+:func:`choose` therefore picks by the amount of work: on CPU, a solve of at most
+:data:`FAST_COMPILE_MAX_JOBS` (fit, start) jobs of a model without loops of its own is
+compiled fast (``"fast-compile"``); a larger batch, or a model that iterates (an inner
+Newton solve, a quadrature ``scan``: its run time, not its compile time, dominates), gets
+XLA's defaults (``"fast-run"``).  On GPU and other accelerators the defaults are always
+used.  ``least_squares(..., codegen=...)`` overrides the choice.
+
+A large batch on CPU runs in consecutive chunks of :data:`CHUNK_JOBS` jobs (a ``lax.map``
+over ``vmap``-ed chunks, :func:`chunk_size`): the per-step arrays of a chunk (residuals and
+Jacobians of 64 fits) stay in the core's cache instead of streaming the whole batch's
+through memory at every step, and each chunk stops when its own slowest fit has converged.
+Measured on the 1000-curve benchmark (benchmarks/bench_fit_batched.py, same process,
+alternating, loaded machine): process CPU time 149 ms → 120 ms, fits equal to 1e-14.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import equinox as eqx
+import jax
+
+from .._checks import DomainError
+
+#: XLA options of a fast-compiling (slower-running) executable, CPU only
+FAST_COMPILE_OPTIONS = {
+    "xla_backend_optimization_level": 0,
+    "xla_cpu_use_fusion_emitters": False,
+}
+
+#: on CPU, solves of at most this many (fit, start) jobs are compiled fast (module notes)
+FAST_COMPILE_MAX_JOBS = 64
+
+#: accepted values of the ``codegen`` argument
+CODEGEN = ("auto", "fast-compile", "fast-run")
+
+
+class Compiled:
+    """A function jitted twice (lazily): with XLA's defaults and with fast-compile options.
+
+    ``Compiled(fn)(codegen_choice)`` returns the ``eqx.filter_jit`` version to call.  Each
+    version keeps its own compilation cache, so alternating between them never recompiles.
+    """
+
+    def __init__(self, fn: Callable):
+        self.fn = fn
+        self.fast_run = eqx.filter_jit(fn)
+        self.fast_compile = eqx.filter_jit(fn, compiler_options=FAST_COMPILE_OPTIONS)
+
+    def __call__(self, choice: str) -> Callable:
+        """Return the jitted function for ``choice`` (``"fast-compile"`` or ``"fast-run"``)."""
+        return self.fast_compile if choice == "fast-compile" else self.fast_run
+
+
+def check_codegen(codegen: str) -> str:
+    """Validate the ``codegen`` argument of the fit front ends."""
+    if codegen not in CODEGEN:
+        raise DomainError(f"argument 'codegen' must be one of {CODEGEN}; got {codegen!r}")
+    return codegen
+
+
+def choose(codegen: str, n_jobs: int, devices=None, iterative: bool = False) -> str:
+    """Resolve ``codegen`` (``"auto"`` by the module's rule) for ``n_jobs`` jobs on ``devices``.
+
+    ``devices``: the devices the solve is sharded over (``None``: the default device);
+    ``iterative``: the model runs loops of its own (:func:`._problem.has_loops`).
+    """
+    if codegen != "auto":
+        return codegen
+    platform = devices[0].platform if devices else jax.default_backend()
+    if platform == "cpu" and n_jobs <= FAST_COMPILE_MAX_JOBS and not iterative:
+        return "fast-compile"
+    return "fast-run"
+
+
+#: (fit, start) jobs per chunk of a large batch on CPU (0: no chunking); see chunk_size
+CHUNK_JOBS = 64
+
+
+def chunk_size(codegen: str, n_fit: int, n_start: int, devices=None) -> int:
+    """Fits per chunk of a batched solve on CPU (0: the whole batch in one vmapped loop).
+
+    The largest power of two that divides ``n_fit`` with at most :data:`CHUNK_JOBS` jobs, when
+    the batch is larger; 0 on accelerators, for sharded solves and for small batches.
+    """
+    platform = devices[0].platform if devices else jax.default_backend()
+    if not CHUNK_JOBS or devices or platform != "cpu" or n_fit * n_start <= CHUNK_JOBS:
+        return 0
+    c = max(1, CHUNK_JOBS // n_start)
+    c = 1 << (c.bit_length() - 1)  # a power of two
+    while n_fit % c:
+        c //= 2
+    return c if c > 1 else 0
+
+
+__all__ = [
+    "CODEGEN",
+    "FAST_COMPILE_MAX_JOBS",
+    "FAST_COMPILE_OPTIONS",
+    "CHUNK_JOBS",
+    "Compiled",
+    "chunk_size",
+    "check_codegen",
+    "choose",
+]
