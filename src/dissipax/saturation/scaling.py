@@ -32,15 +32,27 @@ of x otherwise), on ``n_intervals`` uniform intervals of [0, 1]:
   x scales by a constant that t absorbs) and to the order of the points; the knots follow
   the data as (H_c, zν) move, so every basis function always sees data.
 * Cubic splines are C², and x_max is smooth in (H_c, zν), so the objective is
-  differentiable (a kink only where H_c crosses a measured field); gradients are finite.
+  differentiable (a kink only where H_c crosses a measured field, whose points change
+  branch); gradients are finite.  A minimum *on* such a corner (it happens: 1 of 100 noise
+  draws of the test table) has no vanishing gradient, so the engine's stationarity test
+  reports a stall; the collapse then checks that χ² rises on both sides across and along
+  the field and reports the fit converged, saying so in its message.
+* The projection :math:`A c` with :math:`c = (AᵀWA)^{-1}AᵀW\ln R` is differentiated by a
+  custom JVP (the normal equations, differentiated, reuse the one Cholesky factor), so the
+  compiled fit never differentiates a factorisation: one executable per table shape,
+  shared by every selection of the table (the selection is the fit's ``mask``, and zero
+  weights in the projection).
 * The fit is on ln R with :math:`\sigma_{\ln R} = \sigma_R/R` (R spans decades).
 
 Uncertainties
 -------------
 The nonlinear fit is :func:`dissipax.fit.least_squares` on the projected residual.  The
 reported covariance of (H_c, zν, R_c) is the Gauss–Newton covariance of the *full* problem
-(all spline coefficients free, the Jacobian taken by autodiff at the optimum), so it includes
-the freedom of the master curve; it is scaled by redchi only when the table has no errors.
+(all spline coefficients free, at the optimum), so it includes the freedom of the master
+curve; it is scaled by redchi only when the table has no errors.  It is computed in NumPy
+after the fit, with the derivative of the design matrix in closed form (the B-spline
+derivative and the chain rule through t = x/x_max±; the tests check it against autodiff),
+so it compiles nothing.
 ``bootstrap=n`` adds a parametric bootstrap (n noise redraws around the fitted surface,
 refitted in one batched call).  The pulls of zν over ≥ 100 noise draws are calibrated in
 ``tests/saturation/test_sit_scaling.py``.
@@ -48,7 +60,7 @@ refitted in one batched call).  The pulls of zν over ≥ 100 noise draws are ca
 Where scaling fails
 -------------------
 :func:`scaling_breakdown` refits on ``T ≥ T_lo`` for a ladder of lowest temperatures
-(all fits share one compiled call: excluded points get zero weight) and returns the
+(all fits share one compiled executable: the window is the fit's mask) and returns the
 collapse quality against T_lo and the temperature below which the data leave the scaling
 form — the onset of saturation of the "avoided" transition (Zhang, Palevski & Kapitulnik
 2022).  :func:`link_saturation` compares it with the plateaus ρ_QF, 1/σ_QF of per-field
@@ -64,24 +76,43 @@ import warnings
 import jax
 import jax.numpy as jnp
 import numpy as np
+from jax.scipy.linalg import cho_factor, cho_solve
 
 from .._checks import DomainError, check
-from ..fit import FitResult, Parameter, least_squares
+from ..fit import FitResult, Parameter, Status, least_squares
 from .crossing import Crossing, crossing_point
 from .sweeps import SITSweep, as_sweep
 
 #: default number of spline intervals per side
 N_INTERVALS = 4
-#: standard deviation given to excluded points (they add nothing to chi2)
-EXCLUDED_SIGMA = 1e30
 #: relative ridge on the linear solve (conditioning only: 1e-10 of the mean diagonal)
 RIDGE = 1e-10
 #: fields used on each side of H_c for the slope of ln R(H) in the zν start
 N_SLOPE = 3
 PARAM_NAMES = ("H_c", "z_nu", "R_c")
+#: H_c within this fraction of the field span of a measured field sits "on" it (kink test)
+ON_FIELD = 1e-6
+#: probe steps of the kink test, in standard errors of H_c and zν
+KINK_PROBE = 1e-2
 
 
 # --- the master curve ---------------------------------------------------------------------
+# The design functions take the array namespace ``xnp`` (``jnp`` inside the fit, ``np`` for
+# the post-fit covariance and the result's methods): one implementation for both, and no
+# compilation outside the fit itself.
+def _knot_offsets(t, n, xnp):
+    """Return n·t − j + 1 for j = 0 … n + 2 (the offsets j − 1 are a NumPy constant)."""
+    return xnp.asarray(t)[..., None] * n - (np.arange(n + 3) - 1.0)
+
+
+def _cardinal(s, xnp):
+    """Cardinal cubic B-spline b(s) (de Boor, Ch. IX), support |s| < 2."""
+    a = xnp.abs(s)
+    inner = 2.0 / 3.0 - a**2 + 0.5 * a**3
+    outer = (2.0 - xnp.minimum(a, 2.0)) ** 3 / 6.0
+    return xnp.where(a < 1.0, inner, outer)
+
+
 def bspline_basis(t, n_intervals: int):
     r"""Uniform cubic B-splines on [0, 1] with ``n_intervals`` intervals, at points ``t``.
 
@@ -104,59 +135,92 @@ def bspline_basis(t, n_intervals: int):
     Valid for
         any real t; C² in t (finite gradients everywhere, also at the knots).
     """
-    s = jnp.asarray(t)[..., None] * n_intervals - (jnp.arange(n_intervals + 3) - 1.0)
-    a = jnp.abs(s)
-    inner = 2.0 / 3.0 - a**2 + 0.5 * a**3
-    outer = (2.0 - jnp.minimum(a, 2.0)) ** 3 / 6.0
-    return jnp.where(a < 1.0, inner, outer)
+    return _cardinal(_knot_offsets(t, n_intervals, jnp), jnp)
 
 
-def _branch_basis(t, n):
+def _bspline_basis_dt(t, n):
+    """dB_j/dt of :func:`bspline_basis` (NumPy): n·b'(n t − j + 1), b' = d b/ds."""
+    s = _knot_offsets(t, n, np)
+    a = np.abs(s)
+    inner = -2.0 * a + 1.5 * a**2
+    outer = -0.5 * (2.0 - np.minimum(a, 2.0)) ** 2
+    return n * np.sign(s) * np.where(a < 1.0, inner, outer)
+
+
+def _branch_basis(t, n, xnp=jnp):
     """Basis of splines vanishing at t = 0: B_j(t) − B_j(0), j = 1 … n + 2 (B_0 dropped)."""
-    return (bspline_basis(t, n) - bspline_basis(jnp.zeros(()), n))[..., 1:]
+    B = _cardinal(_knot_offsets(t, n, xnp), xnp)
+    return (B - _cardinal(_knot_offsets(0.0, n, np), np))[..., 1:]  # B(0): a NumPy constant
 
 
-_branch_basis_jit = jax.jit(_branch_basis, static_argnums=1)
-
-
-def _scaling(H, T, H_c, z_nu):
+def _scaling(H, T, H_c, z_nu, xnp=jnp):
     """(x, side): x = |H − H_c| T^{−1/zν}, side = H > H_c."""
     u = H - H_c
-    return jnp.abs(u) * T ** (-1.0 / z_nu), u > 0
+    return xnp.abs(u) * T ** (-1.0 / z_nu), u > 0
 
 
-def _xmax(ext, H_c, z_nu):
+def _xmax(ext, H_c, z_nu, xnp=jnp):
     """x_max± = |H_ext± − H_c|·T_min^{−1/zν} from ``ext = [H_max, H_min, T_min]`` (selection)."""
-    scale = ext[2] ** (-1.0 / z_nu)
-    xp, xm = (ext[0] - H_c) * scale, (H_c - ext[1]) * scale
-    return jnp.where(xp > 0, xp, 1.0), jnp.where(xm > 0, xm, 1.0)
+    scale = ext[..., 2] ** (-1.0 / z_nu)
+    xp, xm = (ext[..., 0] - H_c) * scale, (H_c - ext[..., 1]) * scale
+    return xnp.where(xp > 0, xp, 1.0), xnp.where(xm > 0, xm, 1.0)
 
 
-def _design(x, side, xmax_p, xmax_m, n):
+def _design(x, side, xmax_p, xmax_m, n, xnp=jnp):
     """Columns [1, branch(+) basis, branch(−) basis]: shape (N, 1 + 2(n + 2))."""
-    t = x / jnp.where(side, xmax_p, xmax_m)
-    B = _branch_basis(t, n)
+    t = x / xnp.where(side, xmax_p, xmax_m)
+    B = _branch_basis(t, n, xnp)
     s = side[:, None]
-    cols = [jnp.ones_like(x)[:, None], jnp.where(s, B, 0.0), jnp.where(s, 0.0, B)]
-    return jnp.concatenate(cols, axis=1)
+    cols = [xnp.ones_like(x)[:, None], xnp.where(s, B, 0.0), xnp.where(s, 0.0, B)]
+    return xnp.concatenate(cols, axis=1)
 
 
-def _solve_linear(A, y, w):
-    """Weighted least squares for the linear coefficients (ridge for conditioning only)."""
-    Aw = A * w[:, None]
+def _normal_matrix(A, Aw, xnp):
+    """AᵀWA plus the conditioning ridge (RIDGE of the mean diagonal)."""
     M = A.T @ Aw
-    lam = RIDGE * jnp.trace(M) / M.shape[0]
-    return jnp.linalg.solve(M + lam * jnp.eye(M.shape[0]), Aw.T @ y)
+    return M + RIDGE * xnp.trace(M) / M.shape[0] * xnp.eye(M.shape[0])
 
 
-def _surface(x_data, H_c, z_nu, n):
-    """Best collapse for fixed (H_c, zν): (ln R prediction, coefficients, x_max±)."""
-    H, T, y, w = x_data["H"], x_data["T"], x_data["y"], x_data["w"]
-    x, side = _scaling(H, T, H_c, z_nu)
-    xp, xm = _xmax(x_data["ext"], H_c, z_nu)
-    A = _design(x, side, xp, xm, n)
-    c = _solve_linear(A, y, w)
-    return A @ c, c, xp, xm
+@jax.custom_jvp
+def _project(A, y, w):
+    r"""Best weighted fit of ``y`` in the columns of ``A``: :math:`A c`, :math:`c = M^{-1}AᵀWy`.
+
+    :math:`M = AᵀWA + λ I` by Cholesky; the derivative (custom JVP) is the exact one of the
+    normal equations with the same factor, :math:`M\,dc = dAᵀW r + Aᵀ dW r + AᵀW dy −
+    AᵀW dA\,c` with :math:`r = y − A c` (λ held constant), :math:`d(Ac) = dA\,c + A\,dc`:
+    the engine differentiates the projected residual without differentiating a factorisation.
+    """
+    Aw = A * w[:, None]
+    cf = cho_factor(_normal_matrix(A, Aw, jnp))
+    return A @ cho_solve(cf, Aw.T @ y)
+
+
+def _is_zero(t):
+    return isinstance(t, jax.custom_derivatives.SymbolicZero)
+
+
+def _project_jvp(primals, tangents):
+    A, y, w = primals
+    dA, dy, dw = tangents
+    Aw = A * w[:, None]
+    cf = cho_factor(_normal_matrix(A, Aw, jnp))
+    c = cho_solve(cf, Aw.T @ y)
+    p = A @ c
+    r = y - p
+    rhs = jnp.zeros_like(c)
+    dp = jnp.zeros_like(p)
+    if not _is_zero(dA):
+        dAc = dA @ c
+        rhs = rhs + dA.T @ (w * r) - Aw.T @ dAc
+        dp = dp + dAc
+    if not _is_zero(dy):
+        rhs = rhs + Aw.T @ dy
+    if not _is_zero(dw):
+        rhs = rhs + A.T @ (dw * r)
+    return p, dp + A @ cho_solve(cf, rhs)
+
+
+_project.defjvp(_project_jvp, symbolic_zeros=True)
 
 
 @functools.cache
@@ -164,32 +228,60 @@ def _projected_model(n: int):
     """Return the variable-projection model for the fit engine (one function object per n)."""
 
     def model(x_data, H_c, z_nu):
-        return _surface(x_data, H_c, z_nu, n)[0]
+        x, side = _scaling(x_data["H"], x_data["T"], H_c, z_nu)
+        xp, xm = _xmax(x_data["ext"], H_c, z_nu)
+        return _project(_design(x, side, xp, xm, n), x_data["y"], x_data["w"])
 
     return model
 
 
-@functools.cache
-def _full_covariance_fn(n: int):
-    """Jitted Gauss–Newton covariance of (H_c, zν, ln R_c, spline coefficients)."""
+def _surface_np(data, H_c, z_nu, n):
+    """NumPy: design matrix, coefficients and scaling variables of the best collapse."""
+    H, T, y, w = data["H"], data["T"], data["y"], data["w"]
+    x, side = _scaling(H, T, H_c, z_nu, np)
+    xp, xm = _xmax(data["ext"], H_c, z_nu, np)
+    A = _design(x, side, xp, xm, n, np)
+    Aw = A * w[:, None]
+    c = np.linalg.solve(_normal_matrix(A, Aw, np), Aw.T @ y)
+    return A, c, x, side, xp, xm
 
-    def cov(x_data, H_c, z_nu):
-        _, c, xp, xm = _surface(x_data, H_c, z_nu, n)
-        H, T, y, w = x_data["H"], x_data["T"], x_data["y"], x_data["w"]
 
-        def resid(theta):
-            x, side = _scaling(H, T, theta[0], theta[1])
-            xp2, xm2 = _xmax(x_data["ext"], theta[0], theta[1])
-            return jnp.sqrt(w) * (_design(x, side, xp2, xm2, n) @ theta[2:] - y)
+def _full_covariance(data, H_c, z_nu, n):
+    r"""Gauss–Newton covariance of the *full* problem (H_c, zν, ln R_c, spline coefficients).
 
-        theta = jnp.concatenate([jnp.stack([H_c, z_nu]), c])
-        J = jax.jacfwd(resid)(theta)
-        r = resid(theta)
-        JTJ = J.T @ J
-        lam = RIDGE * jnp.trace(JTJ) / JTJ.shape[0]
-        return jnp.linalg.inv(JTJ + lam * jnp.eye(JTJ.shape[0])), jnp.sum(r**2), c, xp, xm
+    NumPy, at the optimum of the projected fit: the Jacobian of the weighted residual
+    :math:`\sqrt{w}(A(H_c, zν)\,c - \ln R)` in all 2 + n_linear parameters, with the
+    derivative of the design at fixed c in closed form (:func:`_bspline_basis_dt` and the
+    chain rule through t = x/x_max±; checked against autodiff in the tests).
 
-    return jax.jit(cov)
+    Returns
+    -------
+    tuple
+        ``(cov, chi2, c, x_max⁺, x_max⁻)``.
+    """
+    H, T, y, w, ext = data["H"], data["T"], data["y"], data["w"], data["ext"]
+    A, c, x, side, xp, xm = _surface_np(data, H_c, z_nu, n)
+    # derivatives of x = |H - H_c| T^(-1/zν) and of x_max± (constant where guarded to 1)
+    g = T ** (-1.0 / z_nu)
+    dx = np.stack([-np.sign(H - H_c) * g, x * np.log(T) / z_nu**2])
+    gmin = ext[2] ** (-1.0 / z_nu)
+    lt = np.log(ext[2]) / z_nu**2
+    raw_p, raw_m = (ext[0] - H_c) * gmin, (H_c - ext[1]) * gmin
+    dxp = np.where(raw_p > 0, np.array([-gmin, raw_p * lt]), 0.0)
+    dxm = np.where(raw_m > 0, np.array([gmin, raw_m * lt]), 0.0)
+    xmax = np.where(side, xp, xm)
+    t = x / xmax
+    dxmax = np.where(side, dxp[:, None], dxm[:, None])
+    dt = (dx - t * dxmax) / xmax  # (2, N)
+    k = n + 2
+    dB = _bspline_basis_dt(t, n)[:, 1:]
+    dF = np.where(side, dB @ c[1 : 1 + k], dB @ c[1 + k :])
+    sw = np.sqrt(w)
+    J = sw[:, None] * np.concatenate([(dF * dt).T, A], axis=1)
+    r = sw * (A @ c - y)
+    JTJ = J.T @ J
+    cov = np.linalg.inv(JTJ + RIDGE * np.trace(JTJ) / JTJ.shape[0] * np.eye(JTJ.shape[0]))
+    return cov, float(r @ r), c, float(xp), float(xm)
 
 
 def collapse_objective(params, H, T, R, sigma=None, *, n_intervals: int = N_INTERVALS):
@@ -217,23 +309,22 @@ def collapse_objective(params, H, T, R, sigma=None, *, n_intervals: int = N_INTE
         gradients wherever no data point sits exactly at H_c.
     """
     data = _data(np.asarray(H, float), np.asarray(T, float), np.asarray(R, float), sigma, None)
-    pred = _surface(data, params["H_c"], params["z_nu"], n_intervals)[0]
+    pred = _projected_model(n_intervals)(data, params["H_c"], params["z_nu"])
     return jnp.sum(data["w"] * (pred - data["y"]) ** 2)
 
 
+def _sigma_log(R, sigma):
+    """σ of ln R: σ_R/R, or 1 (equal relative weights) without errors."""
+    return np.ones_like(R) if sigma is None else np.asarray(sigma, float) / R
+
+
 def _data(H, T, R, sigma, include):
+    """Build the model's ``x``: H, T, ln R, weights (0 outside ``include``), extremes (NumPy)."""
     y = np.log(R)
-    s = np.ones_like(y) if sigma is None else np.asarray(sigma, float) / R
     inc = np.ones_like(y, bool) if include is None else include
-    w = np.where(inc, 1.0 / s**2, 0.0)
+    w = np.where(inc, 1.0 / _sigma_log(R, sigma) ** 2, 0.0)
     ext = np.array([H[inc].max(), H[inc].min(), T[inc].min()])
-    return {
-        "H": jnp.asarray(H),
-        "T": jnp.asarray(T),
-        "y": jnp.asarray(y),
-        "w": jnp.asarray(w),
-        "ext": jnp.asarray(ext),
-    }
+    return {"H": H, "T": T, "y": y, "w": w, "ext": ext}
 
 
 # --- starting values ----------------------------------------------------------------------
@@ -337,7 +428,7 @@ class CollapseResult:
         side = u > 0
         xmax = np.where(side, self.x_max[0], self.x_max[1])
         t = np.abs(u) / xmax
-        B = np.asarray(_branch_basis_jit(jnp.asarray(t.ravel()), self.n_intervals))
+        B = _branch_basis(t.ravel(), self.n_intervals, np)
         k = self.n_intervals + 2
         cp, cm = self.coefficients[1 : 1 + k], self.coefficients[1 + k :]
         g = np.where(side.ravel(), B @ cp, B @ cm).reshape(u.shape)
@@ -383,7 +474,12 @@ class CollapseResult:
         return self.report()
 
 
-def _fit_one(data, H_c0, z0, H_lo, H_hi, n, scale_covar, max_steps, sigma_engine):
+def _fit_one(data, H_c0, z0, H_lo, H_hi, n, scale_covar, max_steps, sigma, mask):
+    """Fit (H_c, zν) of the projected problem on the points ``mask`` selects.
+
+    The model's weights are 0 outside the mask too.  The model couples all points (one
+    linear solve), so no length buckets: every selection of one table shares one executable.
+    """
     params = {
         "H_c": Parameter(H_c0, min=H_lo, max=H_hi),
         "z_nu": Parameter(z0, min=0.05, max=50.0),
@@ -393,16 +489,41 @@ def _fit_one(data, H_c0, z0, H_lo, H_hi, n, scale_covar, max_steps, sigma_engine
         params,
         data,
         data["y"],
-        sigma_engine,
+        sigma,
+        mask=mask,
         scale_covar=scale_covar,
         max_steps=max_steps,
+        buckets=False,
     )
+
+
+def _chi2(data, H_c, z_nu, n):
+    A, c = _surface_np(data, H_c, z_nu, n)[:2]
+    return float(np.sum(data["w"] * (A @ c - data["y"]) ** 2))
+
+
+def _kink_minimum(data, H_c, z_nu, n, se, fields, span):
+    r"""Return the measured field at which a stalled fit sits on a genuine kink minimum, or None.
+
+    The collapse objective has a kink where H_c crosses a measured field (the points of
+    that field change branch, module notes), and its minimum can be such a corner: no
+    gradient vanishes there, so the engine's stationarity test (rightly) reports a stall.
+    It is a genuine minimum when χ² rises on both sides *across* the field (H_c ± δ) and
+    on both sides *along* it (zν ± ε, where the objective is smooth), with δ, ε =
+    :data:`KINK_PROBE` standard errors (NumPy evaluations of the projected χ²).
+    """
+    k = int(np.argmin(np.abs(fields - H_c)))
+    if not np.all(np.isfinite(se)) or abs(fields[k] - H_c) > ON_FIELD * span:
+        return None
+    f0 = _chi2(data, H_c, z_nu, n)
+    d, e = KINK_PROBE * se[0], KINK_PROBE * se[1]
+    probes = ((H_c + d, z_nu), (H_c - d, z_nu), (H_c, z_nu + e), (H_c, z_nu - e))
+    return float(fields[k]) if all(_chi2(data, h, z, n) > f0 for h, z in probes) else None
 
 
 def _collapse_from_fit(res, data, n, has_sigma, sw_sel, start, *, bootstrap=None):
     H_c, z_nu = float(res.params["H_c"]), float(res.params["z_nu"])
-    cov_full, chi2, c, xp, xm = _full_covariance_fn(n)(data, jnp.asarray(H_c), jnp.asarray(z_nu))
-    cov_full, chi2, c = np.asarray(cov_full), float(chi2), np.asarray(c)
+    cov_full, chi2, c, xp, xm = _full_covariance(data, H_c, z_nu, n)
     n_inc = int(np.sum(np.asarray(data["w"]) > 0))
     nvary = 2 + len(c)
     dof = n_inc - nvary
@@ -416,6 +537,17 @@ def _collapse_from_fit(res, data, n, has_sigma, sw_sel, start, *, bootstrap=None
     message = str(res.message)
     lo, hi = sw_sel
     span = hi - lo
+    if res.status == Status.STALLED:
+        fields = np.unique(data["H"][data["w"] > 0])
+        on = _kink_minimum(data, H_c, z_nu, n, se, fields, span)
+        if on is not None:
+            success = True
+            message = (
+                f"converged at a corner of the collapse objective: H_c sits on the measured "
+                f"field {on:g}, where its points change branch; chi2 rises on both sides "
+                "(a genuine minimum: the engine's Gauss-Newton stationarity test does not "
+                "apply at a kink)"
+            )
     if abs(H_c - lo) < 1e-6 * span or abs(H_c - hi) < 1e-6 * span:
         success = False
         message = (
@@ -464,12 +596,6 @@ def _prepare(sw: SITSweep, T_min, T_max, H_min, H_max):
             f"{len(sel.fields)}: widen H_min/H_max"
         )
     return sel, inc
-
-
-def _engine_sigma(sw: SITSweep, inc):
-    """σ of ln R for the engine: the data's (or 1) on selected points, EXCLUDED_SIGMA elsewhere."""
-    s = np.ones(sw.n_points) if sw.sigma is None else sw.sigma / sw.R
-    return np.where(inc, s, EXCLUDED_SIGMA)
 
 
 def _start(sel: SITSweep, H_c, z_nu):
@@ -561,13 +687,13 @@ def scaling_collapse(
             f"{sel.n_points} points cannot fix {nvary} parameters (2 + master curve with "
             f"{n_intervals} intervals per side): use more data or fewer n_intervals"
         )
-    # the whole table with zero weight outside the selection: every selection of one table
-    # (and scaling_breakdown on it) reuses one compiled fit
+    # the whole table, masked (and zero weight) outside the selection: every selection of
+    # one table (and scaling_breakdown on it) reuses one compiled fit
     data = _data(sw.H, sw.T, sw.R, sw.sigma, inc)
     has_sigma = sw.sigma is not None
-    s_eng = _engine_sigma(sw, inc)
+    s_log = _sigma_log(sw.R, sw.sigma)
     H_lo, H_hi = float(sel.fields.min()), float(sel.fields.max())
-    res = _fit_one(data, H_c0, z0, H_lo, H_hi, n_intervals, not has_sigma, max_steps, s_eng)
+    res = _fit_one(data, H_c0, z0, H_lo, H_hi, n_intervals, not has_sigma, max_steps, s_log, inc)
     start = {
         "H_c": H_c0,
         "z_nu": z0,
@@ -587,7 +713,8 @@ def _bootstrap(sel, res, n, n_boot, seed, bounds, max_steps):
     """Parametric bootstrap: redraw ln R around the fitted surface, refit in one batch."""
     H_c, z_nu = float(res.params["H_c"]), float(res.params["z_nu"])
     data = _data(sel.H, sel.T, sel.R, sel.sigma, None)
-    pred = np.asarray(_surface(data, H_c, z_nu, n)[0])
+    A, c = _surface_np(data, H_c, z_nu, n)[:2]
+    pred = A @ c
     y = np.asarray(data["y"])
     if sel.sigma is not None:
         s = sel.sigma / sel.R
@@ -613,7 +740,9 @@ def collapse_batch(H, T, log_R, sigma_log_R, *, H_c, z_nu, bounds, n=N_INTERVALS
     -------
     dict
         ``H_c``, ``z_nu``, ``R_c`` and their ``stderr_*`` (full-problem covariance, as in
-        :func:`scaling_collapse`), ``success``: arrays over the rows.
+        :func:`scaling_collapse`), ``success`` (a stall on a corner of the objective at a
+        measured field counts as converged, as in :func:`scaling_collapse`): arrays over
+        the rows.
 
     Valid for
         rows of equal length on one field/temperature grid with H_c (start) inside
@@ -645,20 +774,29 @@ def collapse_batch(H, T, log_R, sigma_log_R, *, H_c, z_nu, bounds, n=N_INTERVALS
         batch_x=True,
         scale_covar=False,
         max_steps=max_steps,
+        buckets=False,
     )
-    Hc = jnp.asarray(res.params["H_c"])
-    zn = jnp.asarray(res.params["z_nu"])
-    cov, _, c, _, _ = jax.vmap(_full_covariance_fn(n))(data, Hc, zn)
-    cov, c = np.asarray(cov), np.asarray(c)
+    Hc = np.atleast_1d(np.asarray(res.params["H_c"], float))
+    zn = np.atleast_1d(np.asarray(res.params["z_nu"], float))
+    rows = [_full_covariance({k: v[i] for k, v in data.items()}, Hc[i], zn[i], n) for i in range(B)]
+    cov = np.stack([r[0] for r in rows])
+    c = np.stack([r[2] for r in rows])
     R_c = np.exp(c[:, 0])
+    se = np.sqrt(np.clip(np.diagonal(cov[:, :2, :2], axis1=1, axis2=2), 0, None))
+    success = np.atleast_1d(np.asarray(res.success, bool)).copy()
+    fields = np.unique(np.asarray(H, float))
+    for i in np.flatnonzero(np.atleast_1d(res.status) == Status.STALLED):  # corners
+        row = {k: v[i] for k, v in data.items()}
+        span = float(bounds[1]) - float(bounds[0])
+        success[i] = _kink_minimum(row, Hc[i], zn[i], n, se[i], fields, span) is not None
     return {
-        "H_c": np.asarray(Hc),
-        "z_nu": np.asarray(zn),
+        "H_c": Hc,
+        "z_nu": zn,
         "R_c": R_c,
         "stderr_H_c": np.sqrt(cov[:, 0, 0]),
         "stderr_z_nu": np.sqrt(cov[:, 1, 1]),
         "stderr_R_c": R_c * np.sqrt(cov[:, 2, 2]),
-        "success": np.asarray(res.success),
+        "success": success,
     }
 
 
@@ -795,16 +933,19 @@ def scaling_breakdown(
     has_sigma = sw.sigma is not None
     H_lo, H_hi = float(sel.fields.min()), float(sel.fields.max())
     nlin = 1 + 2 * (n_intervals + 2)
+    s_log = _sigma_log(sw.R, sw.sigma)
 
     results: dict[float, dict] = {}
 
     def run(t_lo, start):
+        # one compiled fit for every window: the window is the mask (and the weights)
         inc = base & (sw.T >= t_lo)
         data = _data(sw.H, sw.T, sw.R, sw.sigma, inc)
-        se = _engine_sigma(sw, inc)
-        res = _fit_one(data, start[0], start[1], H_lo, H_hi, n_intervals, not has_sigma, 256, se)
-        cov, chi2, c, xp, xm = _full_covariance_fn(n_intervals)(
-            data, jnp.asarray(res.params["H_c"]), jnp.asarray(res.params["z_nu"])
+        res = _fit_one(
+            data, start[0], start[1], H_lo, H_hi, n_intervals, not has_sigma, 256, s_log, inc
+        )
+        cov, chi2, *_ = _full_covariance(
+            data, float(res.params["H_c"]), float(res.params["z_nu"]), n_intervals
         )
         dof = int(inc.sum()) - 2 - nlin
         results[float(t_lo)] = {
