@@ -90,6 +90,11 @@ print(json.dumps(dict(first=first)))
 )
 
 
+#: prepended to a workload: every solve with XLA's optimised code generation (the engine
+#: before the fast-compile rule of dissipax.fit._codegen), for the side-by-side rows
+FAST_RUN = "import dissipax.fit._codegen as _cg\n_cg.FAST_COMPILE_MAX_JOBS = 0\n"
+
+
 def _run(code: str, cache: str | None) -> dict:
     env = dict(os.environ, DISSIPAX_JAX_CACHE=cache or "0", PYTHONUNBUFFERED="1")
     out = subprocess.run(
@@ -101,20 +106,29 @@ def _run(code: str, cache: str | None) -> dict:
 def run() -> list[dict]:
     """Fresh-process first-fit rows."""
     n = REPEATS_QUICK if is_quick() else REPEATS
-    empty, warm, vortex, ref = [], [], [], []
+    empty, warm, vortex, ref, empty_opt, vortex_opt = [], [], [], [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         cache = os.path.join(tmp, "warm")
         _run(SATURATION, cache)  # fills the warm cache
         for i in range(n):
             empty.append(_run(SATURATION, os.path.join(tmp, f"empty{i}")))
+            empty_opt.append(_run(FAST_RUN + SATURATION, os.path.join(tmp, f"opt{i}")))
             warm.append(_run(SATURATION, cache))
             vortex.append(_run(VORTEX, os.path.join(tmp, f"vortex{i}")))
+            vortex_opt.append(_run(FAST_RUN + VORTEX, os.path.join(tmp, f"vortex_opt{i}")))
             ref.append(_run(LMFIT, None))
 
     def med(rows, key, j):
         return float(np.median([r[key][j] for r in rows]))
 
     ref_s = med(ref, "first", 0)
+    load = os.getloadavg()[0]
+    side = (
+        "side by side, alternating: reference_s = the same workload with XLA's optimised "
+        "code generation for every solve (FAST_COMPILE_MAX_JOBS = 0), ratio = the speed-up "
+        "of dissipax.fit._codegen's fast-compile rule; median of {n} fresh processes each; "
+        "cpu {a:.3f} s vs {b:.3f} s; load average {load:.1f} on {cores} cores"
+    )
     note = f"median of {n} fresh processes; cpu {{:.3f}} s; lmfit first fit {ref_s:.4f} s"
     return [
         row(
@@ -139,6 +153,30 @@ def run() -> list[dict]:
             "first vortex.fit of the README spectrum, empty cache",
             med(vortex, "first", 0),
             notes=f"median of {n} fresh processes; cpu {med(vortex, 'first', 1):.3f} s",
+        ),
+        row(
+            "first saturation.fit, empty cache: fast-compile rule vs optimised code",
+            med(empty, "first", 0),
+            med(empty_opt, "first", 0),
+            notes=side.format(
+                n=n,
+                a=med(empty, "first", 1),
+                b=med(empty_opt, "first", 1),
+                load=load,
+                cores=os.cpu_count(),
+            ),
+        ),
+        row(
+            "first vortex.fit, empty cache: fast-compile rule vs optimised code",
+            med(vortex, "first", 0),
+            med(vortex_opt, "first", 0),
+            notes=side.format(
+                n=n,
+                a=med(vortex, "first", 1),
+                b=med(vortex_opt, "first", 1),
+                load=load,
+                cores=os.cpu_count(),
+            ),
         ),
     ]
 
