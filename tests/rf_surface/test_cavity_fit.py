@@ -125,7 +125,7 @@ def test_joint_fit_shares_a_parameter_across_ramps():
 
 
 def test_comparison_fits_and_loro_in_one_batch_equal_separate_fits():
-    """compare_models' one batched masked fit = fit_cavity per ramp + a joint refit per held-out ramp.
+    """compare_models' one batched masked fit = per-ramp fits + a joint refit per held-out ramp.
 
     Rows 0..n-1 of the batch are the per-ramp fits, rows n..2n-1 the leave-one-ramp-out fits
     (every parameter shared by the other ramps); here each is redone on its own and the
