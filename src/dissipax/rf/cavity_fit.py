@@ -111,6 +111,12 @@ def _joint_fn_cached(template, per_ramp, n_ramps):
     return fn
 
 
+@functools.cache
+def _joint_eval(fn):
+    """Jitted ``(x, params) -> Rs`` of a joint fit function (compiled once per shape)."""
+    return jax.jit(lambda x, p: fn(x, **p))
+
+
 def model_rs_ohm(model: AbstractLoss, B_mT, T_K, f_Hz, *, f_ref_Hz=None):
     """Evaluate a loss model: Rs [Ω] at fields ``B_mT`` [mT], bath ``T_K`` [K], ``f_Hz`` [Hz].
 
@@ -673,7 +679,7 @@ def _fit_joint(
     fn = _joint_fn(_template(model), per_ramp, n)
     x = (*x_flat, jnp.asarray(idx))
     res = least_squares(fn, params, x, y, sigma=sigma, max_steps=max_steps, rtol=TOL, atol=TOL)
-    pred = np.asarray(jax.jit(lambda xx, pp: fn(xx, **pp))(x, dict(res.params)))
+    pred = np.asarray(_joint_eval(fn)(x, dict(res.params)))
     r2 = ((pred - y) / sigma) ** 2
     chi2 = np.array([r2[idx == i].sum() for i in range(n)])
     n_sh = sum(vary[k] for k in shared)
