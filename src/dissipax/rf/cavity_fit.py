@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from .._checks import DomainError, check
-from ..fit import FitResult, Parameter, least_squares
+from ..fit import FitResult, Parameter, Retry, least_squares
 from . import _validate as _v
 from .cavity_data import Ramp, check_ramps
 from .losses import AbstractLoss, QSlope, Residual
@@ -490,7 +490,9 @@ def fit_cavity(
     vary
         ``name -> bool`` overriding the terms' default (e.g. ``{"Delta0_K": True}``).
     start
-        ``name -> value`` (scalar or one per ramp) overriding the automatic starts.
+        ``name -> value`` (scalar or one per ramp) overriding the automatic starts.  With
+        per-ramp fits, a ramp whose fit fails from such a start is re-fitted from the
+        automatic start (its message then starts with "(retried from the automatic start").
     material
         Supplies B_c (of the terms' b = B/B_c) and Δ0 (start of ``Delta0_K``).
     rel_error
@@ -549,13 +551,25 @@ def fit_cavity(
     _check_fit_cavity(ramps, model, f_ref_Hz, T_ref_K, rel_error, material, vary, start, shared)
     pb = _Problem.build(ramps, model, f_ref_Hz, rel_error, vary, max_steps)
     n = len(pb.ramps)
-    starts = _auto_starts(model, pb.specs, pb.vary, pb.x, pb.own, pb.y, pb.sigma)
+    auto = _auto_starts(model, pb.specs, pb.vary, pb.x, pb.own, pb.y, pb.sigma)
+    starts = dict(auto)
     for k, v in start.items():
         starts[k] = np.broadcast_to(np.asarray(v, float), (n,)).copy()
     ndata = np.array([len(r) for r in pb.ramps])
     args = (model, pb.specs, pb.vary, starts)
     if not shared:
-        return _fit_batched(*args, pb.ramps, pb.fr, pb.idx, pb.y, pb.sigma, pb.max_steps)
+        # a user's start that fails is re-fitted from the automatic start (kept if better)
+        retry = (
+            Retry(
+                multistart=0,
+                params={k: _parameter(pb.specs[k], auto[k], pb.vary[k]) for k in pb.specs},
+            )
+            if start
+            else None
+        )
+        return _fit_batched(
+            *args, pb.ramps, pb.fr, pb.idx, pb.y, pb.sigma, pb.max_steps, retry=retry
+        )
     return _fit_joint(
         *args, shared, pb.x, pb.idx, pb.y, pb.sigma, pb.ramps, pb.fr, ndata, pb.max_steps
     )
@@ -607,7 +621,7 @@ def _parameter(spec, value, vary):
     return Parameter(value, min=spec.min, max=spec.max, vary=vary)
 
 
-def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps):
+def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps, retry=None):
     n = len(ramps)
     n_max = max(len(r) for r in ramps)
     cols = []
@@ -641,6 +655,7 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
         max_steps=max_steps,
         rtol=TOL,
         atol=TOL,
+        retry=retry,
     )
     return _per_ramp_fit(model, ramps, res, frp[:, 0].copy())
 
