@@ -491,8 +491,9 @@ def fit_cavity(
         ``name -> bool`` overriding the terms' default (e.g. ``{"Delta0_K": True}``).
     start
         ``name -> value`` (scalar or one per ramp) overriding the automatic starts.  With
-        per-ramp fits, a ramp whose fit fails from such a start is re-fitted from the
-        automatic start (its message then starts with "(retried from the automatic start").
+        per-ramp fits, each ramp is then also fitted from the automatic start and the lower
+        χ² is kept (a replaced fit's message starts with "(retried from the automatic
+        start").
     material
         Supplies B_c (of the terms' b = B/B_c) and Δ0 (start of ``Delta0_K``).
     rel_error
@@ -558,11 +559,13 @@ def fit_cavity(
     ndata = np.array([len(r) for r in pb.ramps])
     args = (model, pb.specs, pb.vary, starts)
     if not shared:
-        # a user's start that fails is re-fitted from the automatic start (kept if better)
+        # a user's start is also fitted from the automatic start; the lower chi2 is kept
+        # (a start far off can end at a false, stationary local minimum: success=True)
         retry = (
             Retry(
                 multistart=0,
                 params={k: _parameter(pb.specs[k], auto[k], pb.vary[k]) for k in pb.specs},
+                when="always",
             )
             if start
             else None
