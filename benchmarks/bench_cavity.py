@@ -19,6 +19,7 @@ Run alone with ``python -m benchmarks --only cavity``.
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -94,17 +95,24 @@ def run(quick: bool | None = None) -> list[dict]:
     if not csv.is_file():
         return rows
 
+    cpu = {}
+
     def run_(code):
         # a fresh process with its own EMPTY persistent compilation cache: compile included
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         with tempfile.TemporaryDirectory(prefix="dissipax-bench-cavity-") as cache:
             env = dict(os.environ, DISSIPAX_JAX_CACHE=cache)
-            return subprocess.run(
+            out = subprocess.run(
                 [sys.executable, "-c", code.format(csv=str(csv))],
                 capture_output=True,
                 text=True,
                 check=True,
                 env=env,
             ).stdout.split()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        # CPU seconds of the child (user + sys): less sensitive to other load than wall time
+        cpu[code] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return out
 
     fresh, warm, ok = (float(v) for v in run_(_FIT))
     load = os.getloadavg()[0]
@@ -116,7 +124,8 @@ def run(quick: bool | None = None) -> list[dict]:
             None,
             None,
             f"dissipax_s = warm call (median of 5; target 1 s), reference_s = fresh process "
-            f"incl. import and compile, empty cache (target 10 s); all converged: {bool(ok)}; load "
+            f"incl. import and compile, empty cache (target 10 s; {cpu[_FIT]:.1f} CPU s, the "
+            f"warm calls included); all converged: {bool(ok)}; load "
             f"average {load:.1f} on {os.cpu_count()} cores",
         )
     )
@@ -128,7 +137,8 @@ def run(quick: bool | None = None) -> list[dict]:
             None,
             None,
             None,
-            f"target 30 s; empty cache; per-ramp + LORO fits in one batched call per model; best "
+            f"target 30 s; empty cache ({cpu[_CMP]:.1f} CPU s); per-ramp + LORO fits in one "
+            f"batched call per model; best "
             f"(lowest BIC): {out[1].replace('_', ' ')}; load average "
             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
         )
