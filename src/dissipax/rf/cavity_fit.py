@@ -137,7 +137,8 @@ def model_rs_ohm(model: AbstractLoss, B_mT, T_K, f_Hz, *, f_ref_Hz=None):
     arrs = jnp.broadcast_arrays(*(jnp.asarray(v, float) for v in (B_mT, T_K, f_Hz, f_ref)))
     shape = arrs[0].shape
     flat = [a.reshape(-1) for a in arrs]
-    return _fit_fn(_template(model))(tuple(flat), **model.values()).reshape(shape)
+    # jitted per model structure: one XLA program, compiled once per shape
+    return _eval_jit(_template(model))(tuple(flat), model.values()).reshape(shape)
 
 
 # --- results -------------------------------------------------------------------------------
