@@ -122,3 +122,32 @@ def test_joint_fit_shares_a_parameter_across_ramps():
     for i, p in enumerate(truth):
         assert abs(res.params["R_res_nOhm"][i] - p["R_res_nOhm"]) < 4 * res.stderr["R_res_nOhm"][i]
     assert res.nvary == 4
+
+
+def test_comparison_fits_and_loro_in_one_batch_equal_separate_fits():
+    """compare_models' one batched masked fit = per-ramp fits + a joint refit per held-out ramp.
+
+    Rows 0..n-1 of the batch are the per-ramp fits, rows n..2n-1 the leave-one-ramp-out fits
+    (every parameter shared by the other ramps); here each is redone on its own and the
+    held-out ramp predicted from it.
+    """
+    rng = np.random.default_rng(21)
+    ramps, _ = _synthetic(3, rng)
+    for i, r in enumerate(ramps):  # three different bath temperatures: LORO must carry T over
+        r.T_K[:] = r.T_K + 0.05 * i
+    model = QSlope() + Residual()
+    table = compare_models(ramps, {"q": model})
+    per_ramp = fit_cavity(ramps, model=model)
+    for k in ("Rq_nOhm", "R_res_nOhm"):
+        np.testing.assert_allclose(table["q"].params[k], per_ramp.params[k], rtol=1e-6)
+        np.testing.assert_allclose(table["q"].stderr[k], per_ramp.stderr[k], rtol=1e-4)
+    np.testing.assert_allclose(table["q"].chi2, per_ramp.chi2, rtol=1e-8)
+    z2 = []
+    for i, held in enumerate(ramps):
+        rest = [r for j, r in enumerate(ramps) if j != i]
+        joint = fit_cavity(rest, model=model, shared=("Rq_nOhm", "R_res_nOhm"))
+        assert joint.all_converged, joint.message
+        pred = np.asarray(joint[0].predict(held.Bp_mT, held.T_K))
+        z2.append(np.mean(((pred - held.Rs_ohm) / (0.02 * held.Rs_ohm)) ** 2))
+    np.testing.assert_allclose(table.loro[0], np.sqrt(np.mean(z2)), rtol=1e-6)
+    assert table.loro[0] > 1.0  # different R_res per ramp: the held-out ramps are missed

@@ -26,7 +26,7 @@ import numpy as np
 from scipy.optimize import nnls
 
 from .._checks import DomainError, check
-from ..fit import FitResult, Parameter, least_squares
+from ..fit import FitResult, Parameter, Retry, least_squares
 from . import _validate as _v
 from .cavity_data import Ramp, check_ramps
 from .losses import AbstractLoss, QSlope, Residual
@@ -111,6 +111,12 @@ def _joint_fn_cached(template, per_ramp, n_ramps):
     return fn
 
 
+@functools.cache
+def _joint_eval(fn):
+    """Jitted ``(x, params) -> Rs`` of a joint fit function (compiled once per shape)."""
+    return jax.jit(lambda x, p: fn(x, **p))
+
+
 def model_rs_ohm(model: AbstractLoss, B_mT, T_K, f_Hz, *, f_ref_Hz=None):
     """Evaluate a loss model: Rs [Ω] at fields ``B_mT`` [mT], bath ``T_K`` [K], ``f_Hz`` [Hz].
 
@@ -131,7 +137,8 @@ def model_rs_ohm(model: AbstractLoss, B_mT, T_K, f_Hz, *, f_ref_Hz=None):
     arrs = jnp.broadcast_arrays(*(jnp.asarray(v, float) for v in (B_mT, T_K, f_Hz, f_ref)))
     shape = arrs[0].shape
     flat = [a.reshape(-1) for a in arrs]
-    return _fit_fn(_template(model))(tuple(flat), **model.values()).reshape(shape)
+    # jitted per model structure: one XLA program, compiled once per shape
+    return _eval_jit(_template(model))(tuple(flat), model.values()).reshape(shape)
 
 
 # --- results -------------------------------------------------------------------------------
@@ -297,8 +304,28 @@ class CavityFit:
 # --- starts --------------------------------------------------------------------------------
 
 
-def _auto_starts(model, specs, vary, x_flat, idx, y, sigma, n_ramps):
-    """Per-ramp starts: NNLS over the amplitudes on a grid of the nonlinear parameters."""
+def _eval_rows(template: AbstractLoss, x_flat, rows: dict[str, np.ndarray]) -> np.ndarray:
+    """Model values for several parameter sets at once: ``rows[name]`` of shape (m,) -> (m, N).
+
+    The parameter batch is padded to a bucket of 8·2^k rows, so the automatic starts and
+    the leave-one-ramp-out predictions of one model reuse one compiled executable.
+    """
+    m = len(next(iter(rows.values())))
+    size = 8
+    while size < m:
+        size *= 2
+    batch = {
+        k: jnp.asarray(np.concatenate([v, np.full(size - m, v[-1])]), float)[:, None]
+        for k, v in rows.items()
+    }
+    return np.asarray(_eval_jit(template)(x_flat, batch))[:m]
+
+
+def _auto_starts(model, specs, vary, x_flat, masks, y, sigma):
+    """Return starts, one per row of ``masks`` (rows, N), fitted to that row's points.
+
+    NNLS over the amplitudes on a grid of the nonlinear parameters (module docstring).
+    """
     base = model.values()
     amps = [k for k in specs if k in AMPLITUDES and vary[k]]
     nonlin = [k for k in specs if k not in AMPLITUDES and vary[k] and k in _GRID]
@@ -310,18 +337,15 @@ def _auto_starts(model, specs, vary, x_flat, idx, y, sigma, n_ramps):
             p.update({k: 0.0 for k in amps})
             p[a] = 1.0
             rows.append(p)
-    fixed_amp = {k: 0.0 for k in AMPLITUDES if k in specs and not vary[k]}
-    p_fixed = {**base, **fixed_amp}  # the fixed amplitudes' contribution
-    rows.append({**base, **{k: 0.0 for k in amps}})
-    batch = {k: jnp.asarray([r[k] for r in rows], float)[:, None] for k in specs}
-    cols = np.asarray(_eval_jit(_template(model))(x_flat, batch))
+    rows.append({**base, **{k: 0.0 for k in amps}})  # the fixed amplitudes' contribution
+    cols = _eval_rows(_template(model), x_flat, {k: np.array([r[k] for r in rows]) for k in specs})
     offset = cols[-1]
-    del p_fixed
     cols = cols[:-1].reshape(len(grid), len(amps), -1)
-    starts = {k: np.empty(n_ramps) for k in specs}
+    n_rows = masks.shape[0]
+    starts = {k: np.empty(n_rows) for k in specs}
     signed = np.array([specs[k].min is None for k in amps], bool)
-    for i in range(n_ramps):
-        m = idx == i
+    for i in range(n_rows):
+        m = masks[i]
         w = 1.0 / sigma[m]
         best = (np.inf, None, None)
         for gi, g in enumerate(grid):
@@ -467,7 +491,10 @@ def fit_cavity(
     vary
         ``name -> bool`` overriding the terms' default (e.g. ``{"Delta0_K": True}``).
     start
-        ``name -> value`` (scalar or one per ramp) overriding the automatic starts.
+        ``name -> value`` (scalar or one per ramp) overriding the automatic starts.  With
+        per-ramp fits, each ramp is then also fitted from the automatic start and the lower
+        χ² is kept (a replaced fit's message starts with "(retried from the automatic
+        start").
     material
         Supplies B_c (of the terms' b = B/B_c) and Δ0 (start of ``Delta0_K``).
     rel_error
@@ -524,23 +551,68 @@ def fit_cavity(
         if "Delta0_K" in model.specs():
             model = model.replace(Delta0_K=float(material.Delta0_K))
     _check_fit_cavity(ramps, model, f_ref_Hz, T_ref_K, rel_error, material, vary, start, shared)
-    max_steps = _v.nodes("max_steps", max_steps, minimum=1)
-    ramps = tuple(ramps)
-    n = len(ramps)
-    specs = model.specs()
-    vary_all = {k: bool(vary.get(k, s.vary)) for k, s in specs.items()}
-    B, T, f, fr, idx, y = _points(ramps, f_ref_Hz)
-    sigma = rel_error * y
-    x_flat = tuple(jnp.asarray(v, float) for v in (B, T, f, fr))
-    starts = _auto_starts(model, specs, vary_all, x_flat, idx, y, sigma, n)
+    pb = _Problem.build(ramps, model, f_ref_Hz, rel_error, vary, max_steps)
+    n = len(pb.ramps)
+    auto = _auto_starts(model, pb.specs, pb.vary, pb.x, pb.own, pb.y, pb.sigma)
+    starts = dict(auto)
     for k, v in start.items():
         starts[k] = np.broadcast_to(np.asarray(v, float), (n,)).copy()
-    ndata = np.array([len(r) for r in ramps])
+    ndata = np.array([len(r) for r in pb.ramps])
+    args = (model, pb.specs, pb.vary, starts)
     if not shared:
-        return _fit_batched(model, specs, vary_all, starts, ramps, fr, idx, y, sigma, max_steps)
+        # a user's start is also fitted from the automatic start; the lower chi2 is kept
+        # (a start far off can end at a false, stationary local minimum: success=True)
+        retry = (
+            Retry(
+                multistart=0,
+                params={k: _parameter(pb.specs[k], auto[k], pb.vary[k]) for k in pb.specs},
+                when="always",
+            )
+            if start
+            else None
+        )
+        return _fit_batched(
+            *args, pb.ramps, pb.fr, pb.idx, pb.y, pb.sigma, pb.max_steps, retry=retry
+        )
     return _fit_joint(
-        model, specs, vary_all, starts, shared, x_flat, idx, y, sigma, ramps, fr, ndata, max_steps
+        *args, shared, pb.x, pb.idx, pb.y, pb.sigma, pb.ramps, pb.fr, ndata, pb.max_steps
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Problem:
+    """The checked model and the flat arrays over all real points of the ramps."""
+
+    ramps: tuple[Ramp, ...]
+    specs: dict
+    vary: dict[str, bool]
+    x: tuple  # (B, T, f, f_ref) as jnp arrays, shape (N,)
+    idx: np.ndarray  # ramp index of each point
+    fr: np.ndarray
+    y: np.ndarray
+    sigma: np.ndarray
+    max_steps: int
+
+    @classmethod
+    def build(cls, ramps, model, f_ref_Hz, rel_error, vary, max_steps):
+        specs = model.specs()
+        B, T, f, fr, idx, y = _points(tuple(ramps), f_ref_Hz)
+        return cls(
+            ramps=tuple(ramps),
+            specs=specs,
+            vary={k: bool(vary.get(k, s.vary)) for k, s in specs.items()},
+            x=tuple(jnp.asarray(v, float) for v in (B, T, f, fr)),
+            idx=idx,
+            fr=fr,
+            y=y,
+            sigma=rel_error * y,
+            max_steps=_v.nodes("max_steps", max_steps, minimum=1),
+        )
+
+    @property
+    def own(self) -> np.ndarray:
+        """(n_ramps, N) masks: row i selects ramp i's points."""
+        return self.idx[None, :] == np.arange(len(self.ramps))[:, None]
 
 
 def _parameter(spec, value, vary):
@@ -553,7 +625,7 @@ def _parameter(spec, value, vary):
     return Parameter(value, min=spec.min, max=spec.max, vary=vary)
 
 
-def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps):
+def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps, retry=None):
     n = len(ramps)
     n_max = max(len(r) for r in ramps)
     cols = []
@@ -587,24 +659,27 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
         max_steps=max_steps,
         rtol=TOL,
         atol=TOL,
+        retry=retry,
     )
-    ndata = np.asarray(res.ndata)
-    k = res.nvary
-    chi2 = np.asarray(res.chi2, float)
+    return _per_ramp_fit(model, ramps, res, frp[:, 0].copy())
+
+
+def _per_ramp_fit(model, ramps, res: FitResult, f_ref_Hz: np.ndarray) -> CavityFit:
+    """Return the :class:`CavityFit` of a batch of independent per-ramp fits (row i: ramp i)."""
     return CavityFit(
         model=model,
         ramps=tuple(ramps),
         params={p: np.asarray(v, float) for p, v in res.params.items()},
         stderr={p: np.asarray(v, float) for p, v in res.stderr.items()},
-        chi2=chi2,
+        chi2=np.asarray(res.chi2, float),
         redchi=np.asarray(res.redchi, float),
-        ndata=ndata,
+        ndata=np.asarray(res.ndata),
         success=np.asarray(res.success, bool),
         message=tuple(res.message),
-        f_ref_Hz=frp[:, 0].copy(),
+        f_ref_Hz=f_ref_Hz,
         shared=(),
         fit=res,
-        nvary=int(k * n),
+        nvary=int(res.nvary * len(ramps)),
     )
 
 
@@ -623,7 +698,7 @@ def _fit_joint(
     fn = _joint_fn(_template(model), per_ramp, n)
     x = (*x_flat, jnp.asarray(idx))
     res = least_squares(fn, params, x, y, sigma=sigma, max_steps=max_steps, rtol=TOL, atol=TOL)
-    pred = np.asarray(jax.jit(lambda xx, pp: fn(xx, **pp))(x, dict(res.params)))
+    pred = np.asarray(_joint_eval(fn)(x, dict(res.params)))
     r2 = ((pred - y) / sigma) ** 2
     chi2 = np.array([r2[idx == i].sum() for i in range(n)])
     n_sh = sum(vary[k] for k in shared)
@@ -761,38 +836,45 @@ class ModelComparison:
         return self.table()
 
 
-def _loro(model, ramps, f_ref_Hz, rel_error, max_steps, starts_fit: CavityFit):
-    """Leave-one-ramp-out RMS z of ``model`` with every parameter shared (one batched call)."""
-    n = len(ramps)
-    if n < 2:
-        return float("nan")
-    specs = model.specs()
-    vary = {k: bool(starts_fit.fit.vary.get(k, s.vary)) for k, s in specs.items()}
-    B, T, f, fr, idx, y = _points(ramps, f_ref_Hz)
-    sigma = rel_error * y
-    held_out = idx[None, :] == np.arange(n)[:, None]  # row i: ramp i is not data
-    params = {
-        k: _parameter(specs[k], np.full(n, float(np.median(starts_fit.params[k]))), vary[k])
-        for k in specs
-    }
-    fn = _fit_fn(_template(model))
-    x = tuple(jnp.asarray(v, float) for v in (B, T, f, fr))
+def _fit_with_loro(ramps, model, f_ref_Hz, rel_error, max_steps) -> tuple[CavityFit, float]:
+    """Per-ramp fits AND leave-one-ramp-out fits of ``model`` as ONE batched, masked fit.
+
+    Rows 0..n-1 fit ramp i alone (as :func:`fit_cavity`); rows n..2n-1 fit every parameter
+    shared by all ramps but i; both kinds are a parameter set fitted to a masked subset of
+    all points, so one compiled solve serves both.  Returns the per-ramp
+    :class:`CavityFit` and the RMS z of the held-out ramps' predictions (NaN for n < 2).
+    """
+    model = _with_reference(model, 2.0, NIOBIUM)
+    if "Delta0_K" in model.specs():
+        model = model.replace(Delta0_K=float(NIOBIUM.Delta0_K))
+    _check_fit_cavity(ramps, model, f_ref_Hz, 2.0, rel_error, NIOBIUM, {}, {}, ())
+    pb = _Problem.build(ramps, model, f_ref_Hz, rel_error, {}, max_steps)
+    n = len(pb.ramps)
+    masks = np.concatenate([pb.own, ~pb.own]) if n > 1 else pb.own
+    starts = _auto_starts(model, pb.specs, pb.vary, pb.x, masks, pb.y, pb.sigma)
+    params = {k: _parameter(pb.specs[k], starts[k], pb.vary[k]) for k in pb.specs}
     res = least_squares(
-        fn,
+        _fit_fn(_template(model)),
         params,
-        x,
-        np.broadcast_to(y, (n, y.size)),
-        sigma=sigma,
-        mask=~held_out,
+        tuple(np.broadcast_to(np.asarray(v), masks.shape) for v in pb.x),
+        np.broadcast_to(pb.y, masks.shape),
+        sigma=np.broadcast_to(pb.sigma, masks.shape),
+        mask=masks,
         batched=True,
-        max_steps=max_steps,
+        batch_x=True,
+        max_steps=pb.max_steps,
         rtol=TOL,
         atol=TOL,
     )
-    batch = {k: jnp.asarray(np.asarray(v, float))[:, None] for k, v in res.params.items()}
-    pred = np.asarray(_eval_jit(_template(model))(x, batch))  # (n held out, N points)
-    z2 = [np.mean(((pred[i][idx == i] - y[idx == i]) / sigma[idx == i]) ** 2) for i in range(n)]
-    return float(np.sqrt(np.mean(z2)))
+    f_ref = np.array([pb.fr[pb.idx == i][0] for i in range(n)])
+    fit = _per_ramp_fit(model, pb.ramps, res.take(np.arange(n)), f_ref)
+    if n < 2:
+        return fit, float("nan")
+    loro = {k: np.asarray(v, float)[n:] for k, v in res.params.items()}
+    pred = _eval_rows(_template(model), pb.x, loro)  # (n held out, N points)
+    z = (pred - pb.y) / pb.sigma
+    z2 = [np.mean(z[i][pb.own[i]] ** 2) for i in range(n)]
+    return fit, float(np.sqrt(np.mean(z2)))
 
 
 def compare_models(
@@ -817,7 +899,8 @@ def compare_models(
     loro
         Also compute the leave-one-ramp-out predictive error: for each held-out ramp the
         model is fitted with ALL parameters shared by the other ramps (its frequency,
-        temperature and field dependences must carry over); one batched call per model.
+        temperature and field dependences must carry over); computed in the same batched,
+        masked call as the per-ramp fits (one compiled solve per model).
         With ramps of different cavities or cool-downs (different R_res) the LORO error
         is large for every candidate: compare it between candidates.  ``True`` skips it
         (NaN) for models solved per point (:class:`~dissipax.rf.losses.GurevichBCS`: a
@@ -835,9 +918,14 @@ def compare_models(
         raise DomainError("argument 'models' must be a non-empty dict name -> loss model")
     names, fits, k, chi2, redchi, aic, bic, lo, conv = [], [], [], [], [], [], [], [], []
     for name, m in models.items():
-        fit = fit_cavity(
-            ramps, model=m, f_ref_Hz=f_ref_Hz, rel_error=rel_error, max_steps=max_steps
-        )
+        cheap = isinstance(m, AbstractLoss) and not m.needs_points
+        if loro == "all" or (loro is True and cheap):
+            fit, lo_m = _fit_with_loro(ramps, m, f_ref_Hz, rel_error, max_steps)
+        else:
+            fit = fit_cavity(
+                ramps, model=m, f_ref_Hz=f_ref_Hz, rel_error=rel_error, max_steps=max_steps
+            )
+            lo_m = float("nan")
         a, b = fit.information_criteria()
         names.append(name)
         fits.append(fit)
@@ -847,11 +935,7 @@ def compare_models(
         aic.append(a)
         bic.append(b)
         conv.append(fit.all_converged)
-        lo.append(
-            _loro(fit.model, list(ramps), f_ref_Hz, rel_error, max_steps, fit)
-            if loro == "all" or (loro is True and not fit.model.needs_points)
-            else float("nan")
-        )
+        lo.append(lo_m)
     return ModelComparison(
         names=tuple(names),
         fits=tuple(fits),

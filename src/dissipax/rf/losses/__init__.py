@@ -11,7 +11,7 @@ Terms (each cites its equation in its module): :class:`BCS` (Mattis–Bardeen, z
 """
 
 from ._base import AbstractLoss, LossSum, ParamSpec, terms_of
-from .bcs import BCS, QSlope, bcs_scale
+from .bcs import BCS, QSlope, bcs_range_nohm, bcs_scale
 from .gurevich import NODE_TABLE, GurevichBCS, nodes_for_tolerance
 from .residual import Residual
 from .tls import TLS
@@ -28,6 +28,7 @@ __all__ = [
     "QSlope",
     "Residual",
     "TrappedFlux",
+    "bcs_range_nohm",
     "bcs_scale",
     "flux_sensitivity_ohm_per_T",
     "nodes_for_tolerance",

@@ -32,7 +32,7 @@ from .. import quadrature as q
 from ..mattis_bardeen import _mb_point
 from ._base import AbstractLoss, ParamSpec
 
-__all__ = ["BCS", "QSlope", "bcs_scale"]
+__all__ = ["BCS", "QSlope", "bcs_range_nohm", "bcs_scale"]
 
 _DELTA0 = ParamSpec("K", 12.0, 22.0, False, "gap Delta0/k_B (fixed by default)")
 _RS0 = ParamSpec("nOhm", 0.0, None, True, "BCS resistance at (f_ref, T_ref)")
@@ -57,6 +57,61 @@ def bcs_scale(T_K, f_Hz, f_ref_Hz, *, Delta0_K, T_ref_K):
     num = _sigma1(w, T_K / Delta0_K)
     den = _sigma1(w_ref, T_ref_K / Delta0_K)
     return (w / w_ref) ** 2 * num / den
+
+
+#: mean free paths [nm] spanning Nb's local (dirty-limit) regime: 2 nm (heavily doped or
+#: oxygen-loaded surfaces) up to the BCS coherence length ξ0 = 38 nm, where ℓ ≪ ξ0 fails
+NB_MFP_RANGE_NM = (2.0, 38.0)
+
+
+def bcs_range_nohm(
+    f_Hz,
+    T_K,
+    *,
+    mfp_nm=NB_MFP_RANGE_NM,
+    Tc_K=9.2,
+    Delta0_K=17.5,
+    rho_l_ohm_m2=None,
+):
+    r"""Range of Nb's zero-field BCS resistance at (f, T) over a mean-free-path range [nΩ].
+
+    R_BCS = Re Z_s of the local Mattis–Bardeen surface impedance
+    (:func:`dissipax.rf.surface_impedance_ohm`; R_s = ½μ0²ω²λ³σ_nσ1 at T ≪ Tc) with the
+    normal resistivity ρ_n = (ρℓ)/ℓ of Nb (ρℓ = 3.7e-16 Ω m², Goodman & Kuhn 1968).  In
+    the local limit R_BCS ∝ λ³σ_n ∝ ℓ^{-1/2}, so the range is spanned by the ends of
+    ``mfp_nm``.  The default ℓ = 2–38 nm is where the local theory holds (ℓ ≪ ξ0); cleaner
+    Nb needs the nonlocal (Pippard) theory, which dissipax does not implement, and has a
+    larger R_BCS than the local value at ℓ = ξ0 (Padamsee, Knobloch & Hays 2008, Fig. 5.3):
+    the lower end is then a floor, not a bound.
+
+    Returns
+    -------
+    (lo, hi)
+        R_BCS [nΩ] at the cleaner and the dirtier end of ``mfp_nm`` (float arrays).
+
+    Valid for
+        as :func:`~dissipax.rf.surface_impedance_ohm` (f_Hz ≥ 1 kHz in Hz, 0 ≤ T_K < Tc_K);
+        ``mfp_nm`` a pair 0 < ℓ_lo < ℓ_hi [nm]; else ``DomainError``.
+    """
+    from ..._checks import DomainError
+    from ..impedance import surface_impedance_ohm
+    from .trapped_flux import NB_RHO_L
+
+    rho_l = NB_RHO_L if rho_l_ohm_m2 is None else rho_l_ohm_m2
+    f_Hz, T_K = jnp.asarray(f_Hz, float), jnp.asarray(T_K, float)
+    lo_nm, hi_nm = (float(v) for v in mfp_nm)
+    if not 0.0 < lo_nm < hi_nm:
+        raise DomainError(f"argument 'mfp_nm' must be (lo, hi) nm with 0 < lo < hi; got {mfp_nm}")
+    out = [
+        1e9
+        * jnp.real(
+            surface_impedance_ohm(
+                f_Hz, T_K, Tc_K=Tc_K, rho_n_ohm_m=rho_l / (ell * 1e-9), Delta0_K=Delta0_K
+            )
+        )
+        for ell in (hi_nm, lo_nm)
+    ]
+    return tuple(out)
 
 
 class BCS(AbstractLoss):
