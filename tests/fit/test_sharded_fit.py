@@ -42,6 +42,21 @@ SCRIPT = textwrap.dedent(
     for k in s1.params:
         np.testing.assert_allclose(s8.params[k], s1.params[k], rtol=1e-10, atol=0)
 
+    # rf.fit_cavity shards its per-ramp fits the same way
+    from dissipax.rf.cavity_data import Ramp
+    Bp = np.linspace(5.0, 100.0, 20)
+    Tb = np.full(Bp.size, 2.0)
+    ramps = []
+    for i in range(16):
+        rs = 1e-9 * (5.0 + i + (20.0 + i) * (Bp / 200.0) ** 2)
+        rs = rs * (1 + 0.02 * rng.standard_normal(Bp.size))
+        ramps.append(Ramp("synthetic", 389e6, "syn", "", "HWR", 0, i, Bp, rs, Tb))
+    c1 = dx.rf.fit_cavity(ramps, devices=1)
+    c4 = dx.rf.fit_cavity(ramps, devices=4)
+    assert np.all(c1.success) and np.array_equal(c1.success, c4.success)
+    for k in c1.params:
+        np.testing.assert_allclose(c4.params[k], c1.params[k], rtol=1e-10, atol=0)
+
     # a run-time guard of the model that fires inside a sharded fit: the guard's clear
     # error (the same text as on one device), not a hang or an abort
     from dissipax._checks import guard

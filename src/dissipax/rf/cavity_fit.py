@@ -468,6 +468,7 @@ def fit_cavity(
     Rs0_nOhm=None,
     R_res_nOhm=None,
     vary_Delta0: bool = False,
+    devices=None,
 ) -> CavityFit:
     r"""Fit a composed surface-resistance model to measured cavity ramps Rs(B_p).
 
@@ -504,6 +505,11 @@ def fit_cavity(
     alpha, Rs0_nOhm, R_res_nOhm, vary_Delta0
         Shortcuts: start values of those parameters (``alpha`` in [0, 20]) and
         ``vary={"Delta0_K": True}``.
+    devices
+        Shard the per-ramp fits (``shared=()``) over devices, as
+        :func:`dissipax.fit.least_squares` (``None``: all local devices once there are at
+        least 8 ramps per device; a number of local devices; a list of devices).  A joint
+        fit (``shared`` non-empty) is one fit and runs on one device.
 
     Returns
     -------
@@ -572,7 +578,15 @@ def fit_cavity(
             else None
         )
         return _fit_batched(
-            *args, pb.ramps, pb.fr, pb.idx, pb.y, pb.sigma, pb.max_steps, retry=retry
+            *args,
+            pb.ramps,
+            pb.fr,
+            pb.idx,
+            pb.y,
+            pb.sigma,
+            pb.max_steps,
+            retry=retry,
+            devices=devices,
         )
     return _fit_joint(
         *args, shared, pb.x, pb.idx, pb.y, pb.sigma, pb.ramps, pb.fr, ndata, pb.max_steps
@@ -625,7 +639,9 @@ def _parameter(spec, value, vary):
     return Parameter(value, min=spec.min, max=spec.max, vary=vary)
 
 
-def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps, retry=None):
+def _fit_batched(
+    model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps, retry=None, devices=None
+):
     n = len(ramps)
     n_max = max(len(r) for r in ramps)
     cols = []
@@ -660,6 +676,7 @@ def _fit_batched(model, specs, vary, starts, ramps, fr, idx, y, sigma, max_steps
         rtol=TOL,
         atol=TOL,
         retry=retry,
+        devices=devices,
     )
     return _per_ramp_fit(model, ramps, res, frp[:, 0].copy())
 
