@@ -32,6 +32,7 @@ away from every kink; ``TemperatureSweepFit.config["table_error"]`` reports the 
 from __future__ import annotations
 
 import equinox as eqx
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -50,10 +51,20 @@ def chebyshev_basis(u, n: int):
     Valid for
         real u of any shape (the interpolants are used on [-1, 1]) and n >= 2.
     """
-    out = [jnp.ones_like(u), u]
-    for _ in range(n - 2):
-        out.append(2.0 * u * out[-1] - out[-2])
-    return jnp.stack(out, axis=-1)
+    u = jnp.asarray(u)
+    one = jnp.ones_like(u)
+    if n == 2:
+        return jnp.stack([one, u], axis=-1)
+
+    def step(carry, _):
+        prev, cur = carry
+        nxt = 2.0 * u * cur - prev
+        return (cur, nxt), nxt
+
+    # a scan, not an unrolled loop: the compiled graph (and its derivative) stays the same
+    # size for any n, where 128 unrolled terms cost the fit over a minute of XLA compilation
+    _, rest = jax.lax.scan(step, (one, u), None, length=n - 2)
+    return jnp.concatenate([one[..., None], u[..., None], jnp.moveaxis(rest, 0, -1)], axis=-1)
 
 
 def _nodes(n: int) -> np.ndarray:
