@@ -194,6 +194,19 @@ def sweep_model(
     return fr, qi
 
 
+def _evaluate(T_K, params: dict, config: dict, f_Hz: float):
+    """:func:`sweep_model` for concrete input, with the ratios from :func:`tabulate_ratios`."""
+    T = np.ravel(T_K)
+    cfg = {k: config[k] for k in ("impedance", "rho_n_ohm_m", "thickness_m")}
+    rs, dx = tabulate_ratios(f_Hz, T, params["Tc_K"], params["gap_ratio"], **cfg)
+    F = params["F_delta_tls"]
+    shift = np.asarray(tls_shift(f_Hz, T, F_delta_tls=F))
+    loss = np.asarray(tls_loss(f_Hz, T, F_delta_tls=F))
+    fr = params["fr0_Hz"] * (1.0 - 0.5 * params["alpha_k"] * dx + shift)
+    qi = 1.0 / (params["alpha_k"] * rs + 1.0 / params["Q_other"] + loss)
+    return fr.reshape(np.shape(T_K)), qi.reshape(np.shape(T_K))
+
+
 @functools.cache
 def _fit_model(which: str):
     """Return the model of one fit in fit coordinates (cached: one function object per kind).
@@ -220,7 +233,7 @@ def _fit_model(which: str):
 # --- results ------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True, eq=False)
 class TemperatureSweepFit:
-    """Result of :func:`fit_temperature_sweep`.
+    r"""Result of :func:`fit_temperature_sweep`.
 
     Attributes
     ----------
@@ -235,7 +248,12 @@ class TemperatureSweepFit:
     success, message
         Convergence flag and the engine's message.
     config
-        ``impedance``, ``rho_n_ohm_m``, ``thickness_m``, ``tls``.
+        ``impedance``, ``rho_n_ohm_m``, ``thickness_m``, ``tls``, ``T_err``,
+        ``table_error``.
+    errors
+        ``"fr"``, ``"Qi"``: the standard errors the fit used ((n,) arrays): the data's, or
+        with ``T_err`` the effective ones :math:`\sqrt{\sigma^2 + (\partial y/\partial T)^2
+        \sigma_T^2}`.
     start
         The automatic starting values.
     fit
@@ -253,25 +271,18 @@ class TemperatureSweepFit:
     config: dict
     start: dict
     fit: FitResult
+    errors: dict = dataclasses.field(default_factory=dict)
 
     def model(self, T_K):
         """Evaluate ``(fr_Hz, Qi)`` of the fitted model at temperatures ``T_K`` [K].
 
+        Direct Mattis–Bardeen evaluation (not the fit's table), through the one compiled
+        chunk of :func:`tabulate_ratios`.
+
         Valid for
             0 < T_K < 2 Tc_K.
         """
-        p = {k: self.params[k] for k in ("Tc_K", "alpha_k", "fr0_Hz", "Q_other")}
-        fr, qi = sweep_model(
-            jnp.asarray(T_K, float),
-            **p,
-            F_delta_tls=self.params["F_delta_tls"],
-            gap_ratio=self.params["gap_ratio"],
-            impedance=self.config["impedance"],
-            rho_n_ohm_m=self.config["rho_n_ohm_m"],
-            thickness_m=self.config["thickness_m"],
-            f_Hz=self.start["f_ref"],
-        )
-        return np.asarray(fr), np.asarray(qi)
+        return _evaluate(np.asarray(T_K, float), self.params, self.config, self.start["f_ref"])
 
     def report(self) -> str:
         """Text summary: parameters with stderr, chi2_red, status."""
@@ -418,6 +429,8 @@ def fit_temperature_sweep(
     thickness_m: float | None = None,
     max_steps: int = 200,
     table_tol: float = 1e-9,
+    T_err=None,
+    T_err_iterations: int = 3,
 ) -> TemperatureSweepFit:
     r"""Fit fr(T) and Qi(T) jointly (or one of them) with the model of the module docstring.
 
@@ -449,6 +462,16 @@ def fit_temperature_sweep(
     table_tol
         Accuracy of the Chebyshev table of the impedance ratios the fit evaluates
         (:mod:`.chebyshev`; absolute in δX/X(0), relative in R_s/X_s(0)).
+
+    T_err, T_err_iterations
+        Standard uncertainty of the temperatures [K] (scalar or shape (n,)), an explicit
+        error floor for thermometry, which the circle-fit errors of fr and Qi do not
+        contain: each observable's error becomes the effective variance
+        :math:`\sigma_\mathrm{eff}^2 = \sigma^2 + (\partial y/\partial T)^2\sigma_T^2`
+        (Orear, Am. J. Phys. 50, 912 (1982)), with the slope of the fitted model
+        (central differences of the direct model), refitted ``T_err_iterations`` times
+        from the previous optimum.  ``None``: the data's errors only.  ``chi2_red`` is then
+        the goodness of fit under the stated temperature uncertainty, never rescaled.
 
     Returns
     -------
@@ -513,10 +536,48 @@ def fit_temperature_sweep(
     sigma = {"fr": s_fr, "Qi": s_qi, "joint": (s_fr, s_qi)}[fit]
     model = _fit_model(fit)
     res = least_squares(model, params, x, y, sigma, max_steps=max_steps)
-    return _collect(res, st, fit, dict(cfg, tls=tls, table_error=table.error), x)
+    config = dict(cfg, tls=tls, table_error=table.error, T_err=None)
+    out = _collect(res, st, fit, config, x, {"fr": s_fr, "Qi": s_qi})
+    if T_err is None:
+        return out
+    sT = _check_T_err(T_err, T)
+    config["T_err"] = sT
+    for _ in range(T_err_iterations):
+        h = 1e-4 * T
+        up, down = out.model(T + h), out.model(T - h)
+        e_fr = np.hypot(s_fr, (up[0] - down[0]) / (2 * h) * sT)
+        e_qi = np.hypot(s_qi, (up[1] - down[1]) / (2 * h) * sT)
+        sigma = {"fr": e_fr, "Qi": e_qi, "joint": (e_fr, e_qi)}[fit]
+        start = {k: _restart(v, float(res.params[k])) for k, v in params.items()}
+        res = least_squares(model, start, x, y, sigma, max_steps=max_steps)
+        out = _collect(res, st, fit, config, x, {"fr": e_fr, "Qi": e_qi})
+    return out
 
 
-def _collect(res: FitResult, st: dict, fit_kind: str, config: dict, x) -> TemperatureSweepFit:
+def _restart(p: Parameter, value: float) -> Parameter:
+    """``p`` started at ``value`` (its own start where ``value`` sits on a bound)."""
+    lo = -np.inf if p.min is None else p.min
+    hi = np.inf if p.max is None else p.max
+    if not p.vary or not lo < value < hi:
+        return p
+    return dataclasses.replace(p, value=value)
+
+
+def _check_T_err(T_err, T):
+    sT = np.broadcast_to(np.asarray(T_err, float), T.shape).copy()
+    if not np.all(np.isfinite(sT)) or np.any(sT <= 0):
+        raise DomainError("argument 'T_err' must be finite and > 0 (temperature uncertainty, K)")
+    if np.any(sT > 0.5 * T):
+        raise DomainError(
+            "argument 'T_err' must be a standard uncertainty in kelvin, below half of each "
+            f"temperature; got up to {np.max(sT / T):.3g} T (mK passed as K?)"
+        )
+    return sT
+
+
+def _collect(
+    res: FitResult, st: dict, fit_kind: str, config: dict, x, errors: dict
+) -> TemperatureSweepFit:
     p = {k: float(v) for k, v in res.params.items()}
     e = {k: float(v) for k, v in res.stderr.items()}
     f_ref = x["f_ref"]
@@ -555,9 +616,10 @@ def _collect(res: FitResult, st: dict, fit_kind: str, config: dict, x) -> Temper
         ndata=int(res.ndata),
         success=bool(res.success),
         message=str(res.message),
-        config=config,
+        config=dict(config),
         start=st,
         fit=res,
+        errors=dict(errors),
     )
 
 
