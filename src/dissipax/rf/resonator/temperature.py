@@ -25,11 +25,17 @@ TLS terms (optional, :mod:`.tls`) share the one strength :math:`F\delta_{TLS}`.
   above depend on neither :math:`d` nor :math:`\rho_n`; with ``thickness_m`` and
   ``rho_n_ohm_m`` the full :math:`\coth` form of :func:`~dissipax.rf.surface_impedance_ohm`.
 * ``"bulk"`` — the local bulk impedance :math:`\overline{\sqrt{-i\mu_0\omega/\sigma}}`
-  (ratios independent of :math:`\rho_n`).
+  (ratios independent of :math:`\rho_n`; the dirty limit :math:`\ell \ll \xi_0`).
+* ``"anomalous"`` — the extreme anomalous limit of Mattis & Bardeen, Phys. Rev. 111, 412
+  (1958) (clean metal, :math:`\xi_0, \ell \gg \lambda`; bulk Al):
+  :math:`Z_s \propto e^{i\pi/3}(\sigma_1 - i\sigma_2)^{-1/3}` (Gao 2008, Sec. 2;
+  Zmuidzinas 2012), whose normal state has :math:`X_s = \sqrt3 R_s`.
 
-At :math:`T \ll T_c` :math:`\delta X_s/X_s = -\delta\sigma_2/\sigma_2` (thin) or
-:math:`-\tfrac12\delta\sigma_2/\sigma_2` (bulk): the two choices give the same Tc and
-α_k differing by a factor 2.
+At :math:`T \ll T_c` :math:`\delta X_s/X_s = \gamma\,\delta\sigma_2/\sigma_2` with
+:math:`\gamma = -1` (thin), :math:`-\tfrac12` (bulk), :math:`-\tfrac13` (anomalous): the
+choices give the same Tc, and α_k inversely as their γ.  Above Tc they differ: the normal
+film (thin) has no reactance, so fr *rises* above Tc, while in the bulk limits it falls, by
+:math:`(\alpha_k/2)(X_n/X_s(0) - 1)`.
 
 Parameters: ``Tc_K``, ``alpha_k``, ``fr0_Hz`` (= fr(0)), ``Q_other``, ``F_delta_tls`` and,
 optionally varied, the coupling ratio ``gap_ratio`` = Δ0/k_BTc (weak coupling 1.764 by
@@ -445,7 +451,7 @@ def fit_temperature_sweep(
         Their standard errors (same shape).  ``None``: 1 ppm of fr and 1 % of Qi (then
         ``chi2_red`` is not a goodness of fit; stderr are scaled by it).
     impedance
-        ``"thin"`` or ``"bulk"`` (module docstring).
+        ``"thin"``, ``"bulk"`` or ``"anomalous"`` (module docstring).
     tls
         Add the TLS loss and frequency shift with one free strength ``F_delta_tls``.
     fit
