@@ -203,8 +203,9 @@ def build_ratios(direct, T, tc_lo, tc_hi, g_lo, g_hi, *, vary_g: bool, tol: floa
         um = 0.5 * (u[1:] + u[:-1])
         ugm = 0.5 * (ug[1:] + ug[:-1]) if vary_g else np.zeros(1)
         true = _table(direct, Ta, um, ugm, tc_lo, tc_hi, g_lo, g_hi, vary_g)
-        bu = np.asarray(chebyshev_basis(jnp.asarray(um), n))
-        bg = np.asarray(chebyshev_basis(jnp.asarray(ugm), n_g)) if vary_g else np.ones((1, 1))
+        # NumPy's Vandermonde matrix of the same basis (no eager JAX ops to compile here)
+        bu = np.polynomial.chebyshev.chebvander(um, n - 1)
+        bg = np.polynomial.chebyshev.chebvander(ugm, n_g - 1) if vary_g else np.ones((1, 1))
         err = np.zeros(Ta.size)
         for c, t, h, is_log in zip(coefs, true, has, (True, False, True, False)):
             approx = np.einsum("ak,bj,kji->abi", bu, bg, c)

@@ -146,7 +146,10 @@ def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
     rs, dx = [], []
     for k in range(0, tc.size, CHUNK):
         sl = slice(k, k + CHUNK)
-        r, d = _ratios_jit(f_Hz, T[sl], tc[sl], g[sl], **cfg)
+        # f as a float64 array: a Python float and a NumPy scalar are different signatures
+        # to jit (one ~8 s compilation each, not kept by the persistent cache: the
+        # kernels' run-time guards are host callbacks)
+        r, d = _ratios_jit(np.asarray(f_Hz, float), T[sl], tc[sl], g[sl], **cfg)
         rs.append(np.asarray(r))
         dx.append(np.asarray(d))
     return np.concatenate(rs)[:n], np.concatenate(dx)[:n]
@@ -200,14 +203,21 @@ def sweep_model(
     return fr, qi
 
 
+@jax.jit
+def _tls_jit(f_Hz, T_K, F_delta_tls):
+    """TLS shift and loss as one compiled call (eagerly each jnp op would compile alone)."""
+    return tls_shift(f_Hz, T_K, F_delta_tls=F_delta_tls), tls_loss(
+        f_Hz, T_K, F_delta_tls=F_delta_tls
+    )
+
+
 def _evaluate(T_K, params: dict, config: dict, f_Hz: float):
     """:func:`sweep_model` for concrete input, with the ratios from :func:`tabulate_ratios`."""
     T = np.ravel(T_K)
     cfg = {k: config[k] for k in ("impedance", "rho_n_ohm_m", "thickness_m")}
     rs, dx = tabulate_ratios(f_Hz, T, params["Tc_K"], params["gap_ratio"], **cfg)
     F = params["F_delta_tls"]
-    shift = np.asarray(tls_shift(f_Hz, T, F_delta_tls=F))
-    loss = np.asarray(tls_loss(f_Hz, T, F_delta_tls=F))
+    shift, loss = (np.asarray(a) for a in _tls_jit(f_Hz, T, F))
     fr = params["fr0_Hz"] * (1.0 - 0.5 * params["alpha_k"] * dx + shift)
     qi = 1.0 / (params["alpha_k"] * rs + 1.0 / params["Q_other"] + loss)
     return fr.reshape(np.shape(T_K)), qi.reshape(np.shape(T_K))
@@ -377,8 +387,9 @@ def _linear_start(T, fr, qi, s_fr, s_qi, Tc0, gap_ratio, fit_kind, tls, cfg):
         if T.max() >= 1.9 * Tc:
             continue
         rs, dx = tabulate_ratios(f_ref, T, Tc, gap_ratio, **cfg)
-        S = np.asarray(tls_shift(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
-        L = np.asarray(tls_loss(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
+        S, L = (np.asarray(a) for a in _tls_jit(f_ref, T, 1.0))
+        if not tls:
+            S, L = np.zeros_like(T), np.zeros_like(T)
         # unknowns (u, alpha, F_delta, q): fr/f_ref - 1 = u - alpha/2 dx + F S;
         # 1/Qi = alpha rs + q + F L   (weighted rows)
         rows, rhs = [], []
