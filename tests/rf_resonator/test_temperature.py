@@ -140,3 +140,69 @@ def test_bad_input():
         rs.fit_temperature_sweep(T, fr, qi, Qi_err=-qi_err)
     with pytest.raises(DomainError, match=r"shape of T_K"):
         rs.fit_temperature_sweep(T, fr[:-1], qi)
+
+
+def test_anomalous_limits():
+    """Extreme anomalous limit, Z_s ∝ σ^{-1/3} (Mattis & Bardeen 1958; Pippard): in the
+    normal state X_s/R_s = √3 (the anomalous skin effect), and at T ≪ Tc
+    R_s/X_s = σ1/(3σ2) to first order in σ1/σ2, and δX_s/X_s = -(1/3) δσ2/σ2."""
+    from dissipax.rf import sigma_mattis_bardeen
+
+    g, tc = temperature.ALPHA_BCS, 1.2
+    cfg = dict(impedance="anomalous", rho_n_ohm_m=1e-8, thickness_m=None)
+    r, dx = (np.asarray(a) for a in rs.impedance_ratios(F0, np.array([1.3, 1.9]), tc, g, **cfg))
+    np.testing.assert_allclose((1 + dx) / r, np.sqrt(3.0), rtol=1e-12)
+    Tq = np.array([0.15, 0.2, 0.25])
+    r, dx = (np.asarray(a) for a in rs.impedance_ratios(F0, Tq, tc, g, **cfg))
+    omega = 6.62607015e-34 * F0 / (1.380649e-23 * g * tc)
+    s = np.asarray(sigma_mattis_bardeen(omega, Tq / (g * tc), Tc=1 / g))
+    s0 = np.asarray(sigma_mattis_bardeen(omega, temperature.T_REF_OVER_TC / g, Tc=1 / g))
+    eps = s.real / s.imag
+    np.testing.assert_allclose(r / (1 + dx), eps / 3, rtol=3 * eps.max())
+    np.testing.assert_allclose(dx, (s.imag / s0.imag) ** (-1 / 3) - 1, rtol=3 * eps.max())
+
+
+def test_temperature_error_floor():
+    """T_err: the errors become sqrt(σ² + (∂y/∂T)² σ_T²) with the slope of the fitted model,
+    and with temperatures jittered by that σ_T the fit is good again (chi2_red ~ 1)."""
+    Tt = np.linspace(0.25, 0.55, 16)
+    sT = 0.004 * Tt
+    rng = np.random.default_rng(3)
+    T_meas = Tt + sT * rng.standard_normal(Tt.shape)
+    fr, qi = (np.asarray(a) for a in rs.sweep_model(Tt, **TRUE, **CFG))
+    fr_err, qi_err = np.full(Tt.shape, 3.0), 3e-4 * qi
+    fr = fr + fr_err * rng.standard_normal(Tt.shape)
+    qi = qi + qi_err * rng.standard_normal(Tt.shape)
+    kw = dict(fr_err=fr_err, Qi_err=qi_err, Tc_K=1.0)
+    plain = rs.fit_temperature_sweep(T_meas, fr, qi, **kw)
+    res = rs.fit_temperature_sweep(T_meas, fr, qi, T_err=sT, **kw)
+    assert res.success and plain.chi2_red > 5 * res.chi2_red and res.chi2_red < 2.5
+    for k in ("Tc_K", "alpha_k"):
+        assert abs(res.params[k] - TRUE[k]) < 4 * res.stderr[k], (k, res.params[k])
+    h = 1e-5
+    up, down = res.model(T_meas + h), res.model(T_meas - h)
+    slope = (up[1] - down[1]) / (2 * h)
+    np.testing.assert_allclose(res.errors["Qi"], np.hypot(qi_err, slope * sT), rtol=1e-3)
+    np.testing.assert_array_equal(res.config["T_err"], sT)
+    with pytest.raises(DomainError, match=r"'T_err'.*kelvin"):
+        rs.fit_temperature_sweep(T_meas, fr, qi, T_err=sT * 1e3, **kw)
+
+
+@pytest.mark.slow  # ~1 min (the table through Tc); notebook 05 asserts the same by default
+def test_levkrayzman_below_the_transition(dataset):
+    t = rs.load_resonator_table(dataset("levkrayzman_al_resonator", "fitresults_temp.csv"))
+    m = t.T_K <= 1.145
+    res = rs.fit_temperature_sweep(
+        t.T_K[m],
+        t.fr_Hz[m],
+        t.Qi[m],
+        fr_err=t.fr_err[m],
+        Qi_err=t.Qi_err[m],
+        impedance="anomalous",
+        tls=True,
+        T_err=0.01 * t.T_K[m],
+        Tc_K=1.2,
+    )
+    assert res.success, res.message
+    assert 1.1 < res.params["Tc_K"] < 1.4 and 1e-5 < res.params["alpha_k"] < 1e-2
+    assert res.chi2_red < 4, res.chi2_red  # 43 dof; measured 2.1

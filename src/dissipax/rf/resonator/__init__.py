@@ -13,7 +13,7 @@ r"""Superconducting microwave resonators: S21 line shape, batched fits, temperat
 
 from .data import ResonatorTable, S21Sweep, load_resonator_table, load_s21_csv
 from .notch import coupling_q_real, internal_q, loaded_q, notch_s21
-from .s21_fit import S21Fit, estimate_noise, fit_s21, s21_from_db_deg
+from .s21_fit import S21Fit, estimate_noise, fit_s21, notch_jacobian, s21_from_db_deg
 from .starts import Starts, circle_fit, estimate_starts
 from .temperature import (
     SweepComparison,
@@ -44,6 +44,7 @@ __all__ = [
     "load_resonator_table",
     "load_s21_csv",
     "loaded_q",
+    "notch_jacobian",
     "notch_s21",
     "s21_from_db_deg",
     "sweep_model",

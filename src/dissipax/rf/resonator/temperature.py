@@ -25,11 +25,17 @@ TLS terms (optional, :mod:`.tls`) share the one strength :math:`F\delta_{TLS}`.
   above depend on neither :math:`d` nor :math:`\rho_n`; with ``thickness_m`` and
   ``rho_n_ohm_m`` the full :math:`\coth` form of :func:`~dissipax.rf.surface_impedance_ohm`.
 * ``"bulk"`` — the local bulk impedance :math:`\overline{\sqrt{-i\mu_0\omega/\sigma}}`
-  (ratios independent of :math:`\rho_n`).
+  (ratios independent of :math:`\rho_n`; the dirty limit :math:`\ell \ll \xi_0`).
+* ``"anomalous"`` — the extreme anomalous limit of Mattis & Bardeen, Phys. Rev. 111, 412
+  (1958) (clean metal, :math:`\xi_0, \ell \gg \lambda`; bulk Al):
+  :math:`Z_s \propto e^{i\pi/3}(\sigma_1 - i\sigma_2)^{-1/3}` (Gao 2008, Sec. 2;
+  Zmuidzinas 2012), whose normal state has :math:`X_s = \sqrt3 R_s`.
 
-At :math:`T \ll T_c` :math:`\delta X_s/X_s = -\delta\sigma_2/\sigma_2` (thin) or
-:math:`-\tfrac12\delta\sigma_2/\sigma_2` (bulk): the two choices give the same Tc and
-α_k differing by a factor 2.
+At :math:`T \ll T_c` :math:`\delta X_s/X_s = \gamma\,\delta\sigma_2/\sigma_2` with
+:math:`\gamma = -1` (thin), :math:`-\tfrac12` (bulk), :math:`-\tfrac13` (anomalous): the
+choices give the same Tc, and α_k inversely as their γ.  Above Tc they differ: the normal
+film (thin) has no reactance, so fr *rises* above Tc, while in the bulk limits it falls, by
+:math:`(\alpha_k/2)(X_n/X_s(0) - 1)`.
 
 Parameters: ``Tc_K``, ``alpha_k``, ``fr0_Hz`` (= fr(0)), ``Q_other``, ``F_delta_tls`` and,
 optionally varied, the coupling ratio ``gap_ratio`` = Δ0/k_BTc (weak coupling 1.764 by
@@ -43,6 +49,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 
@@ -62,7 +69,7 @@ __all__ = [
     "sweep_model",
 ]
 
-IMPEDANCES = ("thin", "bulk")
+IMPEDANCES = ("thin", "bulk", "anomalous")
 FITS = ("joint", "fr", "Qi")
 #: fr0 = f_ref (1 + FR0_SCALE u): one unit of the fit coordinate is 1 ppm
 FR0_SCALE = 1e-6
@@ -90,6 +97,9 @@ def _impedance(f_Hz, T_K, Tc_K, gap_ratio, *, impedance, rho_n_ohm_m, thickness_
     sigma = _sigma(omega, T_K / Delta0_K, Tc_K / Delta0_K)
     if impedance == "thin" and thickness_m is None:
         return jnp.conj(1.0 / sigma)  # the sheet impedance 1/(sigma d), times d sigma_n
+    if impedance == "anomalous":
+        # extreme anomalous limit, Z_s ∝ e^{iπ/3} (σ1 - iσ2)^{-1/3} (up to a real factor)
+        return jnp.exp(1j * jnp.pi / 3.0) * jnp.conj(sigma) ** (-1.0 / 3.0)
     # as surface_impedance_ohm(f_Hz, T_K, Tc_K=..., rho_n_ohm_m=..., thickness_m=...,
     # Delta0_K=...), whose conductivity and impedance functions it calls
     return impedance_from_sigma(
@@ -109,6 +119,11 @@ def impedance_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
     x0 = jnp.imag(z0)
     return jnp.real(z) / x0, jnp.imag(z) / x0 - 1.0
 
+
+#: traced evaluation: the Mattis-Bardeen node counts are then the fixed traced ones, so every
+#: chunk reuses one executable (eagerly they follow each chunk's integration spans, and
+#: a sweep through Tc compiled about ten different sets of them)
+_ratios_jit = jax.jit(impedance_ratios, static_argnames=("impedance", "rho_n_ohm_m", "thickness_m"))
 
 #: points per eager evaluation of the impedance ratios (one compiled shape for every table)
 CHUNK = 512
@@ -131,7 +146,10 @@ def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
     rs, dx = [], []
     for k in range(0, tc.size, CHUNK):
         sl = slice(k, k + CHUNK)
-        r, d = impedance_ratios(f_Hz, T[sl], tc[sl], g[sl], **cfg)
+        # f as a float64 array: a Python float and a NumPy scalar are different signatures
+        # to jit (one ~8 s compilation each, not kept by the persistent cache: the
+        # kernels' run-time guards are host callbacks)
+        r, d = _ratios_jit(np.asarray(f_Hz, float), T[sl], tc[sl], g[sl], **cfg)
         rs.append(np.asarray(r))
         dx.append(np.asarray(d))
     return np.concatenate(rs)[:n], np.concatenate(dx)[:n]
@@ -185,6 +203,26 @@ def sweep_model(
     return fr, qi
 
 
+@jax.jit
+def _tls_jit(f_Hz, T_K, F_delta_tls):
+    """TLS shift and loss as one compiled call (eagerly each jnp op would compile alone)."""
+    return tls_shift(f_Hz, T_K, F_delta_tls=F_delta_tls), tls_loss(
+        f_Hz, T_K, F_delta_tls=F_delta_tls
+    )
+
+
+def _evaluate(T_K, params: dict, config: dict, f_Hz: float):
+    """:func:`sweep_model` for concrete input, with the ratios from :func:`tabulate_ratios`."""
+    T = np.ravel(T_K)
+    cfg = {k: config[k] for k in ("impedance", "rho_n_ohm_m", "thickness_m")}
+    rs, dx = tabulate_ratios(f_Hz, T, params["Tc_K"], params["gap_ratio"], **cfg)
+    F = params["F_delta_tls"]
+    shift, loss = (np.asarray(a) for a in _tls_jit(f_Hz, T, F))
+    fr = params["fr0_Hz"] * (1.0 - 0.5 * params["alpha_k"] * dx + shift)
+    qi = 1.0 / (params["alpha_k"] * rs + 1.0 / params["Q_other"] + loss)
+    return fr.reshape(np.shape(T_K)), qi.reshape(np.shape(T_K))
+
+
 @functools.cache
 def _fit_model(which: str):
     """Return the model of one fit in fit coordinates (cached: one function object per kind).
@@ -211,7 +249,7 @@ def _fit_model(which: str):
 # --- results ------------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True, eq=False)
 class TemperatureSweepFit:
-    """Result of :func:`fit_temperature_sweep`.
+    r"""Result of :func:`fit_temperature_sweep`.
 
     Attributes
     ----------
@@ -226,7 +264,12 @@ class TemperatureSweepFit:
     success, message
         Convergence flag and the engine's message.
     config
-        ``impedance``, ``rho_n_ohm_m``, ``thickness_m``, ``tls``.
+        ``impedance``, ``rho_n_ohm_m``, ``thickness_m``, ``tls``, ``T_err``,
+        ``table_error``.
+    errors
+        ``"fr"``, ``"Qi"``: the standard errors the fit used ((n,) arrays): the data's, or
+        with ``T_err`` the effective ones :math:`\sqrt{\sigma^2 + (\partial y/\partial T)^2
+        \sigma_T^2}`.
     start
         The automatic starting values.
     fit
@@ -244,25 +287,18 @@ class TemperatureSweepFit:
     config: dict
     start: dict
     fit: FitResult
+    errors: dict = dataclasses.field(default_factory=dict)
 
     def model(self, T_K):
         """Evaluate ``(fr_Hz, Qi)`` of the fitted model at temperatures ``T_K`` [K].
 
+        Direct Mattis–Bardeen evaluation (not the fit's table), through the one compiled
+        chunk of :func:`tabulate_ratios`.
+
         Valid for
             0 < T_K < 2 Tc_K.
         """
-        p = {k: self.params[k] for k in ("Tc_K", "alpha_k", "fr0_Hz", "Q_other")}
-        fr, qi = sweep_model(
-            jnp.asarray(T_K, float),
-            **p,
-            F_delta_tls=self.params["F_delta_tls"],
-            gap_ratio=self.params["gap_ratio"],
-            impedance=self.config["impedance"],
-            rho_n_ohm_m=self.config["rho_n_ohm_m"],
-            thickness_m=self.config["thickness_m"],
-            f_Hz=self.start["f_ref"],
-        )
-        return np.asarray(fr), np.asarray(qi)
+        return _evaluate(np.asarray(T_K, float), self.params, self.config, self.start["f_ref"])
 
     def report(self) -> str:
         """Text summary: parameters with stderr, chi2_red, status."""
@@ -351,8 +387,9 @@ def _linear_start(T, fr, qi, s_fr, s_qi, Tc0, gap_ratio, fit_kind, tls, cfg):
         if T.max() >= 1.9 * Tc:
             continue
         rs, dx = tabulate_ratios(f_ref, T, Tc, gap_ratio, **cfg)
-        S = np.asarray(tls_shift(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
-        L = np.asarray(tls_loss(f_ref, T, F_delta_tls=1.0)) if tls else np.zeros_like(T)
+        S, L = (np.asarray(a) for a in _tls_jit(f_ref, T, 1.0))
+        if not tls:
+            S, L = np.zeros_like(T), np.zeros_like(T)
         # unknowns (u, alpha, F_delta, q): fr/f_ref - 1 = u - alpha/2 dx + F S;
         # 1/Qi = alpha rs + q + F L   (weighted rows)
         rows, rhs = [], []
@@ -409,6 +446,8 @@ def fit_temperature_sweep(
     thickness_m: float | None = None,
     max_steps: int = 200,
     table_tol: float = 1e-9,
+    T_err=None,
+    T_err_iterations: int = 3,
 ) -> TemperatureSweepFit:
     r"""Fit fr(T) and Qi(T) jointly (or one of them) with the model of the module docstring.
 
@@ -423,7 +462,7 @@ def fit_temperature_sweep(
         Their standard errors (same shape).  ``None``: 1 ppm of fr and 1 % of Qi (then
         ``chi2_red`` is not a goodness of fit; stderr are scaled by it).
     impedance
-        ``"thin"`` or ``"bulk"`` (module docstring).
+        ``"thin"``, ``"bulk"`` or ``"anomalous"`` (module docstring).
     tls
         Add the TLS loss and frequency shift with one free strength ``F_delta_tls``.
     fit
@@ -440,6 +479,16 @@ def fit_temperature_sweep(
     table_tol
         Accuracy of the Chebyshev table of the impedance ratios the fit evaluates
         (:mod:`.chebyshev`; absolute in δX/X(0), relative in R_s/X_s(0)).
+
+    T_err, T_err_iterations
+        Standard uncertainty of the temperatures [K] (scalar or shape (n,)), an explicit
+        error floor for thermometry, which the circle-fit errors of fr and Qi do not
+        contain: each observable's error becomes the effective variance
+        :math:`\sigma_\mathrm{eff}^2 = \sigma^2 + (\partial y/\partial T)^2\sigma_T^2`
+        (Orear, Am. J. Phys. 50, 912 (1982)), with the slope of the fitted model
+        (central differences of the direct model), refitted ``T_err_iterations`` times
+        from the previous optimum.  ``None``: the data's errors only.  ``chi2_red`` is then
+        the goodness of fit under the stated temperature uncertainty, never rescaled.
 
     Returns
     -------
@@ -504,10 +553,48 @@ def fit_temperature_sweep(
     sigma = {"fr": s_fr, "Qi": s_qi, "joint": (s_fr, s_qi)}[fit]
     model = _fit_model(fit)
     res = least_squares(model, params, x, y, sigma, max_steps=max_steps)
-    return _collect(res, st, fit, dict(cfg, tls=tls, table_error=table.error), x)
+    config = dict(cfg, tls=tls, table_error=table.error, T_err=None)
+    out = _collect(res, st, fit, config, x, {"fr": s_fr, "Qi": s_qi})
+    if T_err is None:
+        return out
+    sT = _check_T_err(T_err, T)
+    config["T_err"] = sT
+    for _ in range(T_err_iterations):
+        h = 1e-4 * T
+        up, down = out.model(T + h), out.model(T - h)
+        e_fr = np.hypot(s_fr, (up[0] - down[0]) / (2 * h) * sT)
+        e_qi = np.hypot(s_qi, (up[1] - down[1]) / (2 * h) * sT)
+        sigma = {"fr": e_fr, "Qi": e_qi, "joint": (e_fr, e_qi)}[fit]
+        start = {k: _restart(v, float(res.params[k])) for k, v in params.items()}
+        res = least_squares(model, start, x, y, sigma, max_steps=max_steps)
+        out = _collect(res, st, fit, config, x, {"fr": e_fr, "Qi": e_qi})
+    return out
 
 
-def _collect(res: FitResult, st: dict, fit_kind: str, config: dict, x) -> TemperatureSweepFit:
+def _restart(p: Parameter, value: float) -> Parameter:
+    """``p`` started at ``value`` (its own start where ``value`` sits on a bound)."""
+    lo = -np.inf if p.min is None else p.min
+    hi = np.inf if p.max is None else p.max
+    if not p.vary or not lo < value < hi:
+        return p
+    return dataclasses.replace(p, value=value)
+
+
+def _check_T_err(T_err, T):
+    sT = np.broadcast_to(np.asarray(T_err, float), T.shape).copy()
+    if not np.all(np.isfinite(sT)) or np.any(sT <= 0):
+        raise DomainError("argument 'T_err' must be finite and > 0 (temperature uncertainty, K)")
+    if np.any(sT > 0.5 * T):
+        raise DomainError(
+            "argument 'T_err' must be a standard uncertainty in kelvin, below half of each "
+            f"temperature; got up to {np.max(sT / T):.3g} T (mK passed as K?)"
+        )
+    return sT
+
+
+def _collect(
+    res: FitResult, st: dict, fit_kind: str, config: dict, x, errors: dict
+) -> TemperatureSweepFit:
     p = {k: float(v) for k, v in res.params.items()}
     e = {k: float(v) for k, v in res.stderr.items()}
     f_ref = x["f_ref"]
@@ -546,9 +633,10 @@ def _collect(res: FitResult, st: dict, fit_kind: str, config: dict, x) -> Temper
         ndata=int(res.ndata),
         success=bool(res.success),
         message=str(res.message),
-        config=config,
+        config=dict(config),
         start=st,
         fit=res,
+        errors=dict(errors),
     )
 
 
