@@ -20,7 +20,10 @@ solver on every (fit, start) job of a batch in one compiled, ``vmap``-ed call.
     Termination (optimistix's Cauchy criterion, on the internal coordinates ``z`` and on
     ``chi2``): the last step changed every ``z_i`` by at most ``atol + rtol |z_i|`` and
     ``chi2`` by at most ``atol + rtol chi2`` (for a rejected step: the decrease the
-    linearised model still promised).  Then one undamped Gauss–Newton step polishes the
+    linearised model still promised), or a step was rejected although its linearised model
+    promised a decrease below ``ROUNDING_FACTOR·eps·chi2`` (nothing is left to gain at
+    working precision: waiting for the damping to shrink the step below ``rtol`` would only
+    add rejected steps).  Then one undamped Gauss–Newton step polishes the
     optimum (kept unless chi2 grows by more than the tolerance): Gauss–Newton converges
     quadratically there, so the returned point no longer depends on where, within the
     tolerance, the damped steps stopped (e.g. on the rounding of a batch sharded over
@@ -90,6 +93,10 @@ def damped_step(jac, r, damping):
     return jax.scipy.linalg.solve_triangular(rr, q.T @ b)
 
 
+#: a step is exhausted when its predicted chi2 decrease is below this many eps of chi2
+ROUNDING_FACTOR = 16.0
+
+
 class LevenbergMarquardt(AbstractLeastSquaresSolver):
     """Levenberg–Marquardt with Marquardt scaling and Nielsen's damping (module notes).
 
@@ -112,6 +119,7 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
         """Minimise ``|r(z)|²`` from ``z0`` (see :class:`AbstractLeastSquaresSolver`)."""
         dt = z0.dtype
         tiny = jnp.finfo(dt).tiny
+        eps = jnp.finfo(dt).eps
 
         def chi2(r):
             f = jnp.sum(r**2)
@@ -168,7 +176,11 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
             change = jnp.where(good, jnp.abs(actual), jnp.abs(pred))
             small_f = change <= atol + rtol * f
             k1 = k + 1
-            done = small_z & small_f & ~first
+            # a rejected step whose linear model promised a decrease below the rounding of
+            # chi2 itself: no step can lower chi2 at working precision any more (waiting for
+            # the damping to shrink the step below rtol only adds rejected steps)
+            exhausted = ~good & (pred >= 0) & (pred <= ROUNDING_FACTOR * eps * f)
+            done = ((small_z & small_f) | exhausted) & ~first
             # once converged, one undamped Gauss-Newton step (if steps are left): it lands
             # on the optimum to rounding from wherever the damped steps stopped, so the
             # result does not depend on how the last damped steps rounded
