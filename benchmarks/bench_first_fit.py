@@ -42,6 +42,7 @@ SATURATION = (
     + """
 import json, time
 import dissipax as dx
+import dissipax.fit, dissipax.saturation, dissipax.vortex  # import excluded from the timings
 T, rho = curve(40)
 t, c = time.perf_counter(), time.process_time()
 r = dx.saturation.fit(T, rho, law="insulator", sigma=0.01 * rho)
@@ -59,6 +60,7 @@ VORTEX = """
 import json, time
 import jax, jax.numpy as jnp
 import dissipax as dx
+import dissipax.fit, dissipax.saturation, dissipax.vortex  # import excluded from the timings
 omega = jnp.linspace(0.01, 2.0, 200)
 spec = dx.vortex.synthetic_spectrum(jax.random.PRNGKey(0), omega, f_s=1.0, Omega=0.25,
                                     Omega_H=0.5, sigma_o=0.01)

@@ -10,12 +10,14 @@ XLA's default CPU pipeline.  Two XLA options trade run speed for compile speed:
 ``xla_cpu_use_fusion_emitters = False``
     XLA's classic elemental kernel emitter instead of the MLIR fusion emitters.
 
-Measured on this project's 2-core CPU in fresh processes (same inputs, ``DISSIPAX_JAX_CACHE=0``,
-see benchmarks/RESULTS.md for the recorded rows): together they cut the first
-``saturation.fit`` from 2.1 s to 1.3 s and the first ``vortex.fit`` of the README spectrum
-from 3.4 s to 1.3 s, while a compiled fit runs 2–4× slower (a warm 1000-curve batched fit:
-0.08 s → 0.41 s).  Neither option changes the arithmetic's semantics (no fast-math): the
-results agree to rounding.
+Measured on this project's 2-core CPU (benchmarks/RESULTS.md, ``python -m benchmarks
+--only first_fit``: fresh processes, empty caches, alternating, median of 5, load ≈ 2.5):
+the first ``saturation.fit`` takes 0.66 s instead of 1.95 s, the first ``vortex.fit`` of
+the README spectrum 1.07 s instead of 2.77 s.  A compiled fit then runs 2–4× slower (the
+warm single saturation fit: ~10 → ~20 ms; in an experiment with the same options set
+through ``XLA_FLAGS``, a warm 1000-curve batched fit took 0.41 s instead of 0.08 s).
+Neither option changes the arithmetic's semantics (no fast-math): the results agree to
+rounding.
 
 :func:`choose` therefore picks by the amount of work: on CPU, a solve of at most
 :data:`FAST_COMPILE_MAX_JOBS` (fit, start) jobs of a model without loops of its own is
