@@ -156,30 +156,23 @@ def run() -> list[dict]:
             med(vortex, "first", 0),
             notes=f"median of {n} fresh processes; cpu {med(vortex, 'first', 1):.3f} s",
         ),
+    ] + [
         row(
-            "first saturation.fit, empty cache: fast-compile rule vs optimised code",
-            med(empty, "first", 0),
-            med(empty_opt, "first", 0),
+            f"first {fn}, empty cache: fast-compile rule vs optimised code",
+            med(fast, "first", 0),
+            med(opt, "first", 0),
             notes=side.format(
                 n=n,
-                a=med(empty, "first", 1),
-                b=med(empty_opt, "first", 1),
+                a=med(fast, "first", 1),
+                b=med(opt, "first", 1),
                 load=load,
                 cores=os.cpu_count(),
             ),
-        ),
-        row(
-            "first vortex.fit, empty cache: fast-compile rule vs optimised code",
-            med(vortex, "first", 0),
-            med(vortex_opt, "first", 0),
-            notes=side.format(
-                n=n,
-                a=med(vortex, "first", 1),
-                b=med(vortex_opt, "first", 1),
-                load=load,
-                cores=os.cpu_count(),
-            ),
-        ),
+        )
+        for fn, fast, opt in (
+            ("saturation.fit", empty, empty_opt),
+            ("vortex.fit", vortex, vortex_opt),
+        )
     ]
 
 

@@ -2,6 +2,13 @@ import subprocess
 import sys
 
 
+def _prints_ok(code: str) -> None:
+    """Run ``code`` in a fresh interpreter; it must exit 0 and print ``ok``."""
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "ok"
+
+
 def test_import_does_no_jax_computation():
     # jax.distributed.initialize() must run before the XLA backend starts, so importing
     # dissipax (all subpackages) must not compute anything with JAX at import time.
@@ -10,9 +17,7 @@ def test_import_does_no_jax_computation():
         "assert not xb._backends, 'the XLA backend was initialised at import';"
         "assert dissipax.x64_enabled(); print('ok')"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "ok"
+    _prints_ok(code)
 
 
 def test_subpackages_are_imported_on_first_use():
@@ -28,6 +33,4 @@ def test_subpackages_are_imported_on_first_use():
         "import pytest;"
         "pytest.raises(AttributeError, getattr, dx, 'nonexistent'); print('ok')"
     )
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "ok"
+    _prints_ok(code)
