@@ -8,11 +8,15 @@ import jax
 import jax.numpy as jnp
 
 
-@functools.partial(jax.jit, static_argnums=0)
-def _apply(kernel, args):
+@functools.partial(jax.jit, static_argnums=(0, 2))
+def _apply(kernel, args, prepare):
     shape = jnp.broadcast_shapes(*(a.shape for a in args))
     flat = [jnp.broadcast_to(a, shape).reshape(-1) for a in args]
-    out = jax.vmap(kernel)(*flat)
+    if prepare is None:
+        out = jax.vmap(kernel)(*flat)
+    else:
+        shared = prepare(*flat)
+        out = jax.vmap(kernel, in_axes=(0,) * len(flat) + (None,))(*flat, shared)
     return out.reshape(shape)
 
 
@@ -36,4 +40,20 @@ def broadcast_apply(kernel, *args):
         real arrays that broadcast together (checked by the public callers); internal.
     """
     args = tuple(jnp.asarray(a, dtype=float) for a in args)
-    return _apply(kernel, args)
+    return _apply(kernel, args, None)
+
+
+def broadcast_apply_shared(kernel, prepare, *args):
+    """Like :func:`broadcast_apply`, with data shared by every point (e.g. quadrature nodes).
+
+    ``prepare(*flat_args)`` (the flattened broadcast inputs) returns a pytree passed
+    unbatched as the last argument of ``kernel(*scalars, shared)``: work that does not depend
+    on the point (nodes of a rule whose parameters are chosen from the whole call) is done
+    once per call, not once per point.  Both must be module-level functions or :func:`bind`
+    of one.  Under an outer ``vmap`` each instance prepares its own (correct, slower).
+
+    Valid for
+        real arrays that broadcast together (checked by the public callers); internal.
+    """
+    args = tuple(jnp.asarray(a, dtype=float) for a in args)
+    return _apply(kernel, args, prepare)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -45,8 +46,9 @@ import numpy as np
 from .._checks import DomainError, check_broadcast, guard, is_traced
 from . import _validate as _v
 from . import quadrature as q
-from ._batch import bind, broadcast_apply
+from ._batch import bind, broadcast_apply, broadcast_apply_shared
 from .gap import T_REDUCED_MAX, gap_array
+from .mattis_bardeen import thermal_integral
 
 __all__ = [
     "OMEGA_MAX",
@@ -158,70 +160,127 @@ def _tanh_half(e, T):
     return jnp.tanh(e / (2.0 * T))
 
 
-def _thermal(omega, T, D, rule):
-    """(2/w) int_D^inf [f(E) - f(E+w)] (E(E+w) + D^2)/sqrt(...) dE (Tinkham 3.125a, 1st)."""
-    dmax = q.CUTOFF * T
-    c = _scale(dmax, omega, 2.0 * D, T)
-    grid = q.sinh_map(rule, c, dmax)
-    d = grid.delta
-    E = D + d
-    num = E * (E + omega) + D * D
-    den = jnp.sqrt(d * (d + omega) * (2.0 * D + d) * (2.0 * D + d + omega))
-    # f(E) - f(E + w) without overflow (Boltzmann factors of E >= D > 0)
-    b = jnp.exp(-E / T)
-    b2 = b * jnp.exp(-omega / T)
-    fd = -jnp.expm1(-omega / T) * b / ((1.0 + b) * (1.0 + b2))
-    return 2.0 / omega * jnp.sum(grid.weight * num / den * fd)
+class _Rules(NamedTuple):
+    """Quadrature rules shared by every point of one call (:func:`_prepare`)."""
+
+    thermal: q.BoltzmannRule
+    sigma2_low: q.EdgeRule
+    sigma2_high: q.EdgeRule
+    pair: q.EdgeRule | None
+
+
+def _point_maps(omega, T, D, tol, xp):
+    r"""Map parameters at each point (``xp``: numpy for the static node counts, jnp in-graph).
+
+    ``span`` of the thermal map (:func:`~dissipax.rf.mattis_bardeen.thermal_span`);
+    ``phi2``, ``phip``: grading :math:`\operatorname{asinh}\sqrt{g/L}` of the edge rules of
+    sigma2 (third edge at distance ``g = |omega - 2D|`` from an interval of length ``L =
+    min(omega, 2D)``) and of the pair-breaking term (``g = 2D``, ``L = omega - 2D``), with
+    ``g/L`` floored at ``tol`` (the structure on a scale below ``tol * L`` weighs less than
+    ``tol``: the numerators vanish there) and capped at ``PHI_MAX``.
+    """
+    span = q.CUTOFF * T / xp.minimum(xp.minimum(omega, 2.0 * D), T)
+    L2 = xp.minimum(omega, 2.0 * D)
+    phi2 = xp.arcsinh(xp.sqrt(xp.maximum(xp.abs(omega - 2.0 * D) / L2, tol)))
+    on = omega > 2.0 * D
+    Lp = xp.where(on, omega - 2.0 * D, 1.0)
+    phip = xp.where(on, xp.arcsinh(xp.sqrt(xp.maximum(2.0 * D / Lp, tol))), q.PHI_MAX)
+    return xp.maximum(span, 1.0), xp.minimum(phi2, q.PHI_MAX), xp.minimum(phip, q.PHI_MAX)
+
+
+def _prepare(omega, T, D, *, n_thermal, m_sigma2, m_high, m_pair, tol, span_max):
+    """Rules for one call: the widest thermal span and the finest gradings over its points."""
+    T = q.clamp_temperature(T)
+    sc = D > 0.0
+    span, phi2, phip = _point_maps(omega, T, jnp.where(sc, D, 1.0), tol, jnp)
+    span = jnp.minimum(jnp.max(jnp.where(sc, span, 1.0), initial=1.0), span_max)
+    phi2 = jnp.min(jnp.where(sc, phi2, q.PHI_MAX), initial=q.PHI_MAX)
+    phip = jnp.min(jnp.where(sc, phip, q.PHI_MAX), initial=q.PHI_MAX)
+    return _Rules(
+        thermal=q.boltzmann_rule(n_thermal, span),
+        sigma2_low=q.edge_rule(m_sigma2, phi2),
+        sigma2_high=q.edge_rule(m_high, q.PHI_MAX),
+        pair=q.edge_rule(m_pair, phip) if m_pair else None,
+    )
 
 
 def _pair_breaking(omega, T, D, rule):
-    """(2/w) int_D^{w/2} [1 - f(E) - f(w-E)] (E(w-E) - D^2)/sqrt(...) dE (w > 2D)."""
-    ell_raw = 0.5 * (omega - 2.0 * D)
-    on = ell_raw > 0.0
-    ell = jnp.where(on, ell_raw, 1.0)
-    c = _scale(ell, 2.0 * D)
-    grid = q.sinh_map(rule, c, ell)
-    d = grid.delta
-    e1 = D + d
-    e2 = omega - e1
-    num = 2.0 * D * ell + d * (2.0 * ell - d)
-    den = jnp.sqrt(d * (2.0 * D + d) * (2.0 * ell - d) * (2.0 * D + 2.0 * ell - d))
-    occ = 0.5 * (_tanh_half(e1, T) + _tanh_half(e2, T))
-    val = 2.0 / omega * jnp.sum(grid.weight * num / den * occ)
+    """(1/w) int_D^{w-D} [1 - f(E) - f(w-E)] (E(w-E) - D^2)/sqrt(...) dE (w > 2D).
+
+    ``E = D + v``, ``v = L sin^2(phi)``, ``L = w - 2D``: both square-root edges removed, the
+    integrand symmetric about ``phi = pi/4`` (``E <-> w - E``), so 4/w times the lower half.
+    """
+    L_raw = omega - 2.0 * D
+    on = L_raw > 0.0
+    L = jnp.where(on, L_raw, 1.0)
+    v = L * rule.u
+    E = D + v
+    num = D * L + v * (L - v)
+    den = jnp.sqrt((2.0 * D + v) * (2.0 * D + L - v))
+    occ = 0.5 * (_tanh_half(E, T) + _tanh_half(omega - E, T))
+    val = 4.0 / omega * jnp.sum(rule.weight * occ * num / den)
     return jnp.where(on, val, 0.0)
 
 
-def _sigma2(omega, T, D, rule):
-    """(1/w) int_{max(D-w,-D)}^{D} tanh((E+w)/2T) (E^2+D^2+wE)/sqrt(...) dE (Tinkham 3.125b)."""
-    ell = 0.5 * jnp.minimum(omega, 2.0 * D)
+def _sigma2(omega, T, D, low, high):
+    """(1/w) int_a^D tanh((E+w)/2T) (E^2+D^2+wE)/sqrt(...) dE, a = max(D-w, -D) (3.125b).
+
+    ``E = a + v``, ``v = L sin^2(phi)``, ``L = min(w, 2D)``: both edges removed; the third
+    edge at ``E = a - g``, ``g = |w - 2D|``, is graded by the lower-half rule.
+    """
+    L = jnp.minimum(omega, 2.0 * D)
     big = jnp.maximum(omega, 2.0 * D)
     g = jnp.abs(omega - 2.0 * D)
-    # upper piece, u = D - E in [0, ell]
-    grid = q.sinh_map(rule, _scale(ell), ell)
-    u = grid.delta
-    num = (D - u) * (2.0 * D + omega - u) + D * u
-    den = jnp.sqrt(u * (2.0 * D - u) * (omega - u) * (2.0 * D + omega - u))
-    upper = jnp.sum(grid.weight * num / den * _tanh_half(D - u + omega, T))
-    # lower piece, v = E - max(D - w, -D) in [0, ell]
-    grid = q.sinh_map(rule, _scale(ell, g), ell)
-    v = grid.delta
-    e = jnp.maximum(D - omega, -D) + v
+    a = jnp.maximum(D - omega, -D)
+    u = jnp.concatenate([low.u, 1.0 - high.u])
+    w = jnp.concatenate([low.weight, high.weight])
+    v = L * u
     num = v * (g + v) + D * (2.0 * D - omega)
-    den = jnp.sqrt(v * (g + v) * (2.0 * ell - v) * (big + v))
-    lower = jnp.sum(grid.weight * num / den * _tanh_half(e + omega, T))
-    return (upper + lower) / omega
+    den = jnp.sqrt((g + v) * (big + v))
+    return 2.0 / omega * jnp.sum(w * _tanh_half(a + v + omega, T) * num / den)
 
 
-def _mb_point(omega, T, D, *, n_thermal, n_pair, n_sigma2):
-    # n_pair = 0: no point has omega > 2 Delta (the term is skipped statically)
+def _mb_point(omega, T, D, rules):
     T = q.clamp_temperature(T)
     sc = D > 0.0
     Ds = jnp.where(sc, D, 1.0)
-    s1 = _thermal(omega, T, Ds, q.gauss_legendre(n_thermal))
-    if n_pair:
-        s1 = s1 + _pair_breaking(omega, T, Ds, q.gauss_legendre(n_pair))
-    s2 = _sigma2(omega, T, Ds, q.gauss_legendre(n_sigma2))
+    s1 = thermal_integral(omega, T, Ds, rules.thermal)
+    if rules.pair is not None:  # static: no pair-breaking rule when no point has omega > 2D
+        s1 = s1 + _pair_breaking(omega, T, Ds, rules.pair)
+    s2 = _sigma2(omega, T, Ds, rules.sigma2_low, rules.sigma2_high)
     return jnp.where(sc, s1, 1.0) + 1j * jnp.where(sc, s2, 0.0)
+
+
+def mb_node_counts(omega, T, D, tol: float = TOL_SIGMA) -> dict[str, int]:
+    """Return the static node counts of the Mattis-Bardeen (``Gamma = 0``) rules.
+
+    ``thermal``: :func:`~dissipax.rf.quadrature.boltzmann_node_count` at the widest span;
+    ``sigma2_low``, ``sigma2_high``, ``pair``: :func:`~dissipax.rf.quadrature.edge_node_count`
+    at the finest grading (``pair`` 0 when no point has ``omega > 2D``).  ``None`` inputs
+    (traced) give the counts for :data:`SPAN_TRACED` and the ``tol`` floor of the gradings.
+
+    Valid for
+        concrete arrays that broadcast (NumPy; units of Delta0), or all ``None``; internal.
+    """
+    phi_floor = math.asinh(math.sqrt(tol))
+    if omega is None:
+        span, phi2, phip, pair = SPAN_TRACED, phi_floor, phi_floor, True
+    else:
+        w, t, d = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (omega, T, D)))
+        t = np.maximum(t, q.T_FLOOR)
+        sc = d > 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sp, p2, pp = _point_maps(w, t, np.where(sc, d, 1.0), tol, np)
+        span = float(np.max(np.where(sc, sp, 1.0), initial=1.0))
+        phi2 = float(np.min(np.where(sc, p2, q.PHI_MAX), initial=q.PHI_MAX))
+        phip = float(np.min(np.where(sc, pp, q.PHI_MAX), initial=q.PHI_MAX))
+        pair = bool(np.any(sc & (w > 2 * d)))
+    return {
+        "thermal": q.boltzmann_node_count(tol, span),
+        "sigma2_low": q.edge_node_count(tol, phi2),
+        "sigma2_high": q.edge_node_count(tol, q.PHI_MAX),
+        "pair": q.edge_node_count(tol, phip) if pair else 0,
+    }
 
 
 def _gap_unique(t):
@@ -342,20 +401,22 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
         )
     else:
         D = gap_array(jnp.minimum(T_arr / jnp.asarray(Tc, dtype=float), T_REDUCED_MAX))
+    if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
+        counts = mb_node_counts(*((omega, T, D) if concrete else (None, None, None)), tol)
+        prepare = bind(
+            _prepare,
+            n_thermal=counts["thermal"],
+            m_sigma2=counts["sigma2_low"],
+            m_high=counts["sigma2_high"],
+            m_pair=counts["pair"],
+            tol=tol,
+            span_max=math.inf if concrete else SPAN_TRACED,
+        )
+        return broadcast_apply_shared(_mb_point, prepare, omega, T_arr, D)
     if concrete:
         spans = map_spans(omega, T, D, Gamma, tol)
     else:
         spans = dict.fromkeys(("thermal", "pair_breaking", "sigma2", "dynes"), SPAN_TRACED)
-    if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
-        kernel = bind(
-            _mb_point,
-            n_thermal=node_count(tol, spans["thermal"]),
-            n_pair=node_count(tol, spans["pair_breaking"], far_end=True)
-            if spans["pair_breaking"] > 0
-            else 0,
-            n_sigma2=node_count(tol, spans["sigma2"], far_end=True),
-        )
-        return broadcast_apply(kernel, omega, T_arr, D)
     from .dynes import dynes_point
 
     n = node_count(tol, max(1.0, *spans.values()), far_end=True)
