@@ -15,8 +15,7 @@ def _apply(kernel, args, prepare):
     if prepare is None:
         out = jax.vmap(kernel)(*flat)
     else:
-        shared = prepare(*flat)
-        out = jax.vmap(kernel, in_axes=(0,) * len(flat) + (None,))(*flat, shared)
+        out = kernel(*flat, prepare(*flat))
     return out.reshape(shape)
 
 
@@ -46,11 +45,15 @@ def broadcast_apply(kernel, *args):
 def broadcast_apply_shared(kernel, prepare, *args):
     """Like :func:`broadcast_apply`, with data shared by every point (e.g. quadrature nodes).
 
-    ``prepare(*flat_args)`` (the flattened broadcast inputs) returns a pytree passed
-    unbatched as the last argument of ``kernel(*scalars, shared)``: work that does not depend
-    on the point (nodes of a rule whose parameters are chosen from the whole call) is done
-    once per call, not once per point.  Both must be module-level functions or :func:`bind`
-    of one.  Under an outer ``vmap`` each instance prepares its own (correct, slower).
+    ``prepare(*flat)`` (the flattened broadcast inputs) returns a pytree passed as the last
+    argument of ``kernel(*flat, shared)``: work that does not depend on the point (nodes of
+    a rule whose parameters are chosen from the whole call) is done once per call, not once
+    per point.  ``kernel`` is called on the flat arrays, not vmapped: it must be elementwise
+    in them (a kernel that sums over quadrature nodes with
+    :func:`dissipax.rf.quadrature.node_sum` makes one fused pass over the points per node,
+    ~3x faster on CPU than a vmapped per-point sum).  Both must be module-level
+    functions or :func:`bind` of one.  Under an outer ``vmap`` each instance prepares its
+    own (correct, slower).
 
     Valid for
         real arrays that broadcast together (checked by the public callers); internal.

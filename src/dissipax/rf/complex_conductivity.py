@@ -24,11 +24,25 @@ Superconductivity*, 2nd ed., Eqs. (3.125a, b),
    {\sqrt{\Delta^2-E^2}\sqrt{(E+\omega)^2-\Delta^2}}\,dE,
 
 the second (pair-breaking) term of :math:`\sigma_1` present for :math:`\omega > 2\Delta`
-(written in its symmetric form, equal to Tinkham's :math:`[1 - 2f(E+\omega)]` form).  Every
-integral is split at its square-root endpoints and each piece mapped by :math:`\delta = c
-\sinh^2 t` from its singular end (:func:`dissipax.rf.quadrature.sinh_map`), with :math:`c`
-the smallest nearby scale; the node count comes from the requested tolerance
-(:func:`node_count`).
+(written in its symmetric form, equal to Tinkham's :math:`[1 - 2f(E+\omega)]` form).
+
+Quadrature (``Gamma = 0``): one set of nodes for every point of a call, chosen from the
+requested tolerance and the call's worst point (:func:`mb_node_counts`), so that the
+per-node work is one square root and one division (plus one ``tanh`` in the finite
+integrals):
+
+* the thermal term in :math:`y = (E - \Delta)/T` on the trapezoidal
+  :func:`~dissipax.rf.quadrature.boltzmann_rule` (:math:`y = \kappa\sinh^2 t`; the Boltzmann
+  factors :math:`e^{-y}` of its nodes are computed once per call;
+  :func:`~dissipax.rf.mattis_bardeen.thermal_integral`, shared with
+  :func:`~dissipax.rf.sigma1_mattis_bardeen`);
+* :math:`\sigma_2` and the pair-breaking term between their two square-root edges in
+  :math:`E = a + L\sin^2\phi` (both edges removed exactly), the half next to a third edge
+  (the log singularity of :math:`\omega \to 2\Delta`) graded by :math:`\phi =
+  \phi_g\sinh\tau` (:func:`~dissipax.rf.quadrature.edge_rule`); the pair-breaking
+  integrand is symmetric about :math:`E = \omega/2` (one half).
+
+The gap :math:`\Delta(T)` is solved once per distinct ``T`` of a concrete call.
 
 :math:`\Gamma > 0`: see :mod:`dissipax.rf.dynes`.
 """
@@ -57,6 +71,7 @@ __all__ = [
     "TOL_SIGMA",
     "map_span",
     "map_spans",
+    "mb_node_counts",
     "node_count",
     "sigma_mattis_bardeen",
 ]
@@ -213,13 +228,17 @@ def _pair_breaking(omega, T, D, rule):
     L_raw = omega - 2.0 * D
     on = L_raw > 0.0
     L = jnp.where(on, L_raw, 1.0)
-    v = L * rule.u
-    E = D + v
-    num = D * L + v * (L - v)
-    den = jnp.sqrt((2.0 * D + v) * (2.0 * D + L - v))
-    occ = 0.5 * (_tanh_half(E, T) + _tanh_half(omega - E, T))
-    val = 4.0 / omega * jnp.sum(rule.weight * occ * num / den)
-    return jnp.where(on, val, 0.0)
+
+    def term(u, weight):
+        v = L * u
+        E = D + v
+        num = D * L + v * (L - v)
+        den = jnp.sqrt((2.0 * D + v) * (2.0 * D + L - v))
+        occ = 0.5 * (_tanh_half(E, T) + _tanh_half(omega - E, T))
+        return weight * occ * num / den
+
+    acc = q.node_sum(term, (rule.u, rule.weight))
+    return jnp.where(on, 4.0 / omega * acc, 0.0)
 
 
 def _sigma2(omega, T, D, low, high):
@@ -234,10 +253,15 @@ def _sigma2(omega, T, D, low, high):
     a = jnp.maximum(D - omega, -D)
     u = jnp.concatenate([low.u, 1.0 - high.u])
     w = jnp.concatenate([low.weight, high.weight])
-    v = L * u
-    num = v * (g + v) + D * (2.0 * D - omega)
-    den = jnp.sqrt((g + v) * (big + v))
-    return 2.0 / omega * jnp.sum(w * _tanh_half(a + v + omega, T) * num / den)
+
+    def term(u, weight):
+        v = L * u
+        num = v * (g + v) + D * (2.0 * D - omega)
+        den = jnp.sqrt((g + v) * (big + v))
+        return weight * _tanh_half(a + v + omega, T) * num / den
+
+    acc = q.node_sum(term, (u, w))
+    return 2.0 / omega * acc
 
 
 def _mb_point(omega, T, D, rules):
@@ -373,7 +397,9 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
     Gamma
         Dynes parameter :math:`\Gamma/\Delta_0`.
     tol
-        Requested relative accuracy (static; sets the node count, :func:`node_count`).
+        Requested relative accuracy (static; sets the node counts: :func:`mb_node_counts`
+        for ``Gamma = 0``, from the call's worst point when the inputs are concrete, from
+        :data:`SPAN_TRACED` when traced; :func:`node_count` for the Dynes kernel).
 
     Returns
     -------

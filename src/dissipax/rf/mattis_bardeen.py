@@ -60,18 +60,24 @@ def thermal_integral(omega, T, D, rule: q.BoltzmannRule):
     exponential.
 
     Valid for
-        scalar ``omega > 0``, ``T >= T_FLOOR``, ``D > 0`` (units of Delta0); a traced
-        kernel, no checks.  Underflows to an exact 0 (never NaN) for :math:`\Delta/T
-        \gtrsim 745`.
+        ``omega > 0``, ``T >= T_FLOOR``, ``D > 0`` (units of Delta0; arrays of one shape
+        or scalars: :func:`~dissipax.rf.quadrature.node_sum` makes one fused elementwise
+        pass over them per node); a traced kernel, no checks.  Underflows to an exact 0 (never
+        NaN) for :math:`\Delta/T \gtrsim 745`.
     """
-    d = T * rule.y
-    E = D + d
-    num = E * (E + omega) + D * D
-    den = jnp.sqrt((d + omega) * (2.0 * D + d) * (2.0 * D + d + omega))
-    b = jnp.exp(-D / T) * rule.boltzmann  # e^{-E/T}
+    b0 = jnp.exp(-D / T)
     bw = jnp.exp(-omega / T)
-    fd = -jnp.expm1(-omega / T) * b / ((1.0 + b) * (1.0 + b * bw))
-    return 2.0 / omega * jnp.sqrt(T) * jnp.sum(rule.a * num * fd / den)
+
+    def term(y, a, boltzmann):
+        d = T * y
+        E = D + d
+        num = E * (E + omega) + D * D
+        b = b0 * boltzmann  # e^{-E/T}
+        den = jnp.sqrt((d + omega) * (2.0 * D + d) * (2.0 * D + d + omega))
+        return a * num * b / ((1.0 + b) * (1.0 + b * bw) * den)
+
+    acc = q.node_sum(term, (rule.y, rule.a, rule.boltzmann))
+    return 2.0 / omega * jnp.sqrt(T) * -jnp.expm1(-omega / T) * acc
 
 
 def _prepare_mb(omega, T, *, n):

@@ -45,7 +45,8 @@ from .._checks import DomainError
 
 #: Default number of energy nodes (chosen by the convergence study, tests/rf/test_convergence.py).
 N_ENERGY = 96
-#: Nodes for the Mattis-Bardeen integral (its map makes the integrand smooth; 1e-13 at 48).
+#: Nodes of the trapezoidal Mattis-Bardeen rule (:func:`boltzmann_rule`; 1e-14 at 48 over the
+#: tested range, tests/rf/test_convergence.py).
 N_MB = 48
 #: Default number of phase nodes for the rf-period average of Eq. (10).
 N_PHASE = 40
@@ -470,3 +471,22 @@ def edge_node_count(tol: float, phi_g: float) -> int:
     )
     m = math.ceil(n / 2)
     return 2 * math.ceil(m / 2)
+
+
+def node_sum(term, nodes):
+    """``sum_i term(*[x[i] for x in nodes])``, accumulated by ``lax.scan`` over the nodes.
+
+    ``term`` closes over the point arrays and is elementwise in them: each scan step is one
+    fused pass over all points (on CPU ~3x faster than a vmapped per-point sum over a node
+    axis, and, unlike a Python-unrolled loop, cheap to compile and differentiate).
+
+    Valid for
+        ``nodes`` a tuple of arrays of one length ``n >= 1``; internal, no checks.
+    """
+    first = jax.eval_shape(term, *(x[0] for x in nodes))
+
+    def body(acc, x):
+        return acc + term(*x), None
+
+    acc, _ = jax.lax.scan(body, jnp.zeros(first.shape, first.dtype), nodes)
+    return acc
