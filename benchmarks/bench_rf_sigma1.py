@@ -80,8 +80,9 @@ def run(quick: bool | None = None) -> list[dict]:
 
     Each workload runs with the default node counts and with the fewest nodes that the
     convergence study (tests/rf/test_convergence.py) shows meet the issue's accuracy target
-    (MB 1e-6: 24 nodes give <2e-8; Eq. (4) 1e-5: 48 nodes give <5e-7).  ``quick`` (default:
-    :func:`benchmarks.is_quick`) shrinks the grid to 20 x 20 and the sweep to 20 fields.
+    (MB 1e-6: 24 nodes give <5e-8 on the trapezoidal rule; Eq. (4) 1e-5: 48 nodes give
+    <5e-7).  ``quick`` (default: :func:`benchmarks.is_quick`) shrinks the grid to 20 x 20 and
+    the sweep to 20 fields.
     """
     quick = is_quick() if quick is None else quick
     n = 20 if quick else 100

@@ -184,33 +184,38 @@ class _Rules(NamedTuple):
     pair: q.EdgeRule | None
 
 
-def _point_maps(omega, T, D, tol, xp):
-    r"""Map parameters at each point (``xp``: numpy for the static node counts, jnp in-graph).
+def _point_maps(omega, T, D, xp):
+    """Map ratios at each point (``xp``: numpy for the static node counts, jnp in-graph).
 
-    ``span`` of the thermal map (:func:`~dissipax.rf.mattis_bardeen.thermal_span`);
-    ``phi2``, ``phip``: grading :math:`\operatorname{asinh}\sqrt{g/L}` of the edge rules of
-    sigma2 (third edge at distance ``g = |omega - 2D|`` from an interval of length ``L =
-    min(omega, 2D)``) and of the pair-breaking term (``g = 2D``, ``L = omega - 2D``), with
-    ``g/L`` floored at ``tol`` (the structure on a scale below ``tol * L`` weighs less than
-    ``tol``: the numerators vanish there) and capped at ``PHI_MAX``.
+    ``span`` of the thermal map (:func:`~dissipax.rf.mattis_bardeen.thermal_span`); ``r2``,
+    ``rp``: third-edge ratios ``g/L`` of sigma2 (``g = |omega - 2D|``, ``L = min(omega,
+    2D)``) and of the pair-breaking term (``g = 2D``, ``L = omega - 2D``; ``inf`` where
+    ``omega <= 2D``).  The gradings are :func:`_grading` of the smallest ratios.
     """
-    span = q.CUTOFF * T / xp.minimum(xp.minimum(omega, 2.0 * D), T)
-    L2 = xp.minimum(omega, 2.0 * D)
-    phi2 = xp.arcsinh(xp.sqrt(xp.maximum(xp.abs(omega - 2.0 * D) / L2, tol)))
+    span = xp.maximum(q.CUTOFF * T / xp.minimum(xp.minimum(omega, 2.0 * D), T), 1.0)
+    r2 = xp.abs(omega - 2.0 * D) / xp.minimum(omega, 2.0 * D)
     on = omega > 2.0 * D
-    Lp = xp.where(on, omega - 2.0 * D, 1.0)
-    phip = xp.where(on, xp.arcsinh(xp.sqrt(xp.maximum(2.0 * D / Lp, tol))), q.PHI_MAX)
-    return xp.maximum(span, 1.0), xp.minimum(phi2, q.PHI_MAX), xp.minimum(phip, q.PHI_MAX)
+    rp = xp.where(on, 2.0 * D / xp.where(on, omega - 2.0 * D, 1.0), xp.inf)
+    return span, r2, rp
+
+
+def _grading(ratio, tol, xp):
+    r"""Grading :math:`\phi_g = \operatorname{asinh}\sqrt{\max(g/L, tol)}` (<= ``PHI_MAX``).
+
+    ``g/L`` is floored at ``tol``: the structure on a scale below ``tol * L`` weighs less than
+    ``tol`` (the numerators vanish there).
+    """
+    return xp.minimum(xp.arcsinh(xp.sqrt(xp.maximum(ratio, tol))), q.PHI_MAX)
 
 
 def _prepare(omega, T, D, *, n_thermal, m_sigma2, m_high, m_pair, tol, span_max):
     """Rules for one call: the widest thermal span and the finest gradings over its points."""
     T = q.clamp_temperature(T)
     sc = D > 0.0
-    span, phi2, phip = _point_maps(omega, T, jnp.where(sc, D, 1.0), tol, jnp)
+    span, r2, rp = _point_maps(omega, T, jnp.where(sc, D, 1.0), jnp)
     span = jnp.minimum(jnp.max(jnp.where(sc, span, 1.0), initial=1.0), span_max)
-    phi2 = jnp.min(jnp.where(sc, phi2, q.PHI_MAX), initial=q.PHI_MAX)
-    phip = jnp.min(jnp.where(sc, phip, q.PHI_MAX), initial=q.PHI_MAX)
+    phi2 = _grading(jnp.min(jnp.where(sc, r2, jnp.inf), initial=jnp.inf), tol, jnp)
+    phip = _grading(jnp.min(jnp.where(sc, rp, jnp.inf), initial=jnp.inf), tol, jnp)
     return _Rules(
         thermal=q.boltzmann_rule(n_thermal, span),
         sigma2_low=q.edge_rule(m_sigma2, phi2),
@@ -294,10 +299,10 @@ def mb_node_counts(omega, T, D, tol: float = TOL_SIGMA) -> dict[str, int]:
         t = np.maximum(t, q.T_FLOOR)
         sc = d > 0
         with np.errstate(divide="ignore", invalid="ignore"):
-            sp, p2, pp = _point_maps(w, t, np.where(sc, d, 1.0), tol, np)
+            sp, r2, rp = _point_maps(w, t, np.where(sc, d, 1.0), np)
         span = float(np.max(np.where(sc, sp, 1.0), initial=1.0))
-        phi2 = float(np.min(np.where(sc, p2, q.PHI_MAX), initial=q.PHI_MAX))
-        phip = float(np.min(np.where(sc, pp, q.PHI_MAX), initial=q.PHI_MAX))
+        phi2 = float(_grading(np.min(np.where(sc, r2, np.inf), initial=np.inf), tol, np))
+        phip = float(_grading(np.min(np.where(sc, rp, np.inf), initial=np.inf), tol, np))
         pair = bool(np.any(sc & (w > 2 * d)))
     return {
         "thermal": q.boltzmann_node_count(tol, span),
@@ -310,14 +315,15 @@ def mb_node_counts(omega, T, D, tol: float = TOL_SIGMA) -> dict[str, int]:
 def _gap_unique(t):
     """Delta(t) on the distinct values of a concrete ``t`` (a grid repeats each T many times).
 
-    The distinct values are padded to a power of two (few compiled shapes).
+    The distinct values are padded to a power of two (few compiled shapes).  Returns a
+    NumPy array (the node counts are chosen from it on the host).
     """
     t = np.minimum(t, T_REDUCED_MAX)
     uniq, inverse = np.unique(t, return_inverse=True)
     size = 1 << max(int(uniq.size - 1).bit_length(), 0)
     padded = np.concatenate([uniq, np.full(size - uniq.size, 0.5)])
     D = np.asarray(gap_array(padded))[: uniq.size]
-    return jnp.asarray(D[inverse].reshape(t.shape))
+    return D[inverse].reshape(t.shape)
 
 
 def check_inputs(omega, T, Tc, Gamma):

@@ -45,9 +45,9 @@ from .._checks import DomainError
 
 #: Default number of energy nodes (chosen by the convergence study, tests/rf/test_convergence.py).
 N_ENERGY = 96
-#: Nodes of the trapezoidal Mattis-Bardeen rule (:func:`boltzmann_rule`; 1e-14 at 48 over the
-#: tested range, tests/rf/test_convergence.py).
-N_MB = 48
+#: Nodes of the trapezoidal Mattis-Bardeen rule (:func:`boltzmann_rule`): 2e-13 at 40 over the
+#: tested range, the rounding floor of the SciPy reference (tests/rf/test_convergence.py).
+N_MB = 40
 #: Default number of phase nodes for the rf-period average of Eq. (10).
 N_PHASE = 40
 #: Boltzmann cutoff: energy integrals stop at delta_max = CUTOFF * T (+ the gap reduction).
