@@ -55,7 +55,7 @@ def test_convergence_tables():
     rows = []
     for omega, T in [(1e-4, 0.03), (1e-4, 0.3), (0.1, 0.03), (0.1, 0.3)]:
         want = ref.sigma1_mattis_bardeen(omega, T)
-        ns = [8, 12, 16, 24, 32, 48, 64]
+        ns = sorted({8, 12, 16, 24, 32, q.N_MB, 48, 64})
         err = _errors(lambda n: rf.sigma1_mattis_bardeen(omega, T, n=n), want, ns)
         rows.append(("MB", omega, T, 0.0, dict(zip(ns, err))))
         assert err[ns.index(q.N_MB)] < 1e-10

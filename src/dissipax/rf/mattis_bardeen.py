@@ -116,7 +116,7 @@ def sigma1_mattis_bardeen(omega, T, *, n: int = q.N_MB):
         Temperature :math:`k_B T/\Delta_0`.
     n
         Number of quadrature nodes (static; the error falls like
-        :math:`\exp(-4.4\,(n-1)/t_{max})`, :math:`t_{max} = \operatorname{asinh}
+        :math:`\exp(-4.1\,(n-1)/t_{max})` (measured), :math:`t_{max} = \operatorname{asinh}
         \sqrt{40T/\omega}` at the point of smallest :math:`\omega/T`).
 
     Returns
