@@ -85,7 +85,8 @@ def bench_grid(omega, temp, tol, label, stride=10):
         f"; reference = 3 quad integrals per point + one brentq gap per T "
         f"({gap_s:.2f} s of it); error = max relative deviation of sigma1 or sigma2 on the "
         f"{idx.size} reference points; load average {load0:.1f} -> {load1:.1f} on "
-        f"{os.cpu_count()} cores",
+        f"{os.cpu_count()} cores; measured with: PYTHONPATH=$PWD/src python -m benchmarks "
+        "--only complex_conductivity",
     )
 
 

@@ -42,7 +42,8 @@ def _side_by_side(ours, reference, points, scale):
         f"{ROUNDS} alternating rounds (one dissipax call, then {len(chunks[0])} reference "
         f"points scaled), medians; per-round ratio median {np.median(per):.0f} (range "
         f"{per.min():.0f}-{per.max():.0f}); CPU-time ratio {theirs_cpu / ours_cpu:.0f}; load "
-        f"average {res['load'][0]:.1f} -> {res['load'][1]:.1f} on {os.cpu_count()} cores"
+        f"average {res['load'][0]:.1f} -> {res['load'][1]:.1f} on {os.cpu_count()} cores; "
+        "measured with: PYTHONPATH=$PWD/src python -m benchmarks --only rf_sigma1"
     )
     return float(ours_s), float(theirs_s), np.asarray(res["ours_out"]), res["theirs_out"], notes
 
