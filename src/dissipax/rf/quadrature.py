@@ -404,7 +404,7 @@ def boltzmann_node_count(tol: float, span: float) -> int:
     """Nodes of :func:`boltzmann_rule` for relative accuracy ``tol`` at ``span`` (static).
 
     ``n - 1 = t_max ln(1/tol) / (2 pi d)`` with ``d`` = :data:`STRIP_THERMAL`, rounded up to
-    a multiple of 4.
+    a multiple of 8 (few distinct compiled shapes across calls).
 
     Valid for
         a Python float ``tol`` (clipped to ``[TOL_MIN, 0.1]``) and ``span >= 1``.
@@ -412,7 +412,7 @@ def boltzmann_node_count(tol: float, span: float) -> int:
     tol = min(max(float(tol), TOL_MIN), 0.1)
     t_max = math.asinh(math.sqrt(max(float(span), 1.0)))
     n = 1 + math.ceil(t_max * math.log(1.0 / tol) / (2.0 * math.pi * STRIP_THERMAL))
-    return max(8, 4 * math.ceil(n / 4))
+    return max(8, 8 * math.ceil(n / 8))
 
 
 class EdgeRule(NamedTuple):
@@ -457,7 +457,8 @@ def edge_node_count(tol: float, phi_g: float) -> int:
     The ``2m``-node rule on :math:`[-\tau_{max}, \tau_{max}]` has its nearest singularities
     at :math:`\pm i\pi/2` (the third edge) and, beyond the end, at the image of the far edge
     :math:`\phi = \pi/2` (taken on the real axis: conservative);
-    :func:`nodes_for_tolerance` on the nearer of the two, rounded up to even.
+    :func:`nodes_for_tolerance` on the nearer of the two, rounded up to a multiple of 4 (few
+    distinct compiled shapes across calls).
 
     Valid for
         a Python float ``tol`` and ``0 < phi_g``; ``phi_g`` is clipped to ``PHI_MAX``.
@@ -469,8 +470,7 @@ def edge_node_count(tol: float, phi_g: float) -> int:
         nodes_for_tolerance(tol, complex(0.0, 0.5 * math.pi / tau_max), minimum=2),
         nodes_for_tolerance(tol, complex(tau_far / tau_max, 0.0), minimum=2),
     )
-    m = math.ceil(n / 2)
-    return 2 * math.ceil(m / 2)
+    return 4 * math.ceil(math.ceil(n / 2) / 4)
 
 
 def node_sum(term, nodes):
