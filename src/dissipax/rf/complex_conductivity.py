@@ -291,25 +291,41 @@ def mb_node_counts(omega, T, D, tol: float = TOL_SIGMA) -> dict[str, int]:
     Valid for
         concrete arrays that broadcast (NumPy; units of Delta0), or all ``None``; internal.
     """
-    phi_floor = math.asinh(math.sqrt(tol))
-    if omega is None:
-        span, phi2, phip, pair = SPAN_TRACED, phi_floor, phi_floor, True
-    else:
-        w, t, d = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (omega, T, D)))
-        t = np.maximum(t, q.T_FLOOR)
-        sc = d > 0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            sp, r2, rp = _point_maps(w, t, np.where(sc, d, 1.0), np)
-        span = float(np.max(np.where(sc, sp, 1.0), initial=1.0))
-        phi2 = float(_grading(np.min(np.where(sc, r2, np.inf), initial=np.inf), tol, np))
-        phip = float(_grading(np.min(np.where(sc, rp, np.inf), initial=np.inf), tol, np))
-        pair = bool(np.any(sc & (w > 2 * d)))
+    maps = _call_maps(omega, T, D, tol)
     return {
-        "thermal": q.boltzmann_node_count(tol, span),
-        "sigma2_low": q.edge_node_count(tol, phi2),
+        "thermal": q.boltzmann_node_count(tol, maps["span"]),
+        "sigma2_low": q.edge_node_count(tol, maps["phi2"]),
         "sigma2_high": q.edge_node_count(tol, q.PHI_MAX),
-        "pair": q.edge_node_count(tol, phip) if pair else 0,
+        "pair": q.edge_node_count(tol, maps["phip"]) if maps["pair"] else 0,
     }
+
+
+def _call_maps(omega, T, D, tol):
+    """Widest span, finest gradings and whether any point breaks pairs (host; ``None``: traced)."""
+    if omega is None:
+        phi_floor = math.asinh(math.sqrt(tol))
+        return {"span": SPAN_TRACED, "phi2": phi_floor, "phip": phi_floor, "pair": True}
+    w, t, d = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (omega, T, D)))
+    t = np.maximum(t, q.T_FLOOR)
+    sc = d > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sp, r2, rp = _point_maps(w, t, np.where(sc, d, 1.0), np)
+    return {
+        "span": float(np.max(np.where(sc, sp, 1.0), initial=1.0)),
+        "phi2": float(_grading(np.min(np.where(sc, r2, np.inf), initial=np.inf), tol, np)),
+        "phip": float(_grading(np.min(np.where(sc, rp, np.inf), initial=np.inf), tol, np)),
+        "pair": bool(np.any(sc & (w > 2 * d))),
+    }
+
+
+def _host_rules(maps, counts) -> _Rules:
+    """Build the rules of :func:`_prepare` on the host from concrete map parameters."""
+    return _Rules(
+        thermal=q.boltzmann_rule(counts["thermal"], maps["span"], np),
+        sigma2_low=q.edge_rule(counts["sigma2_low"], maps["phi2"], np),
+        sigma2_high=q.edge_rule(counts["sigma2_high"], q.PHI_MAX, np),
+        pair=q.edge_rule(counts["pair"], maps["phip"], np) if counts["pair"] else None,
+    )
 
 
 def _gap_unique(t):
@@ -434,7 +450,12 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
     else:
         D = gap_array(jnp.minimum(T_arr / jnp.asarray(Tc, dtype=float), T_REDUCED_MAX))
     if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
-        counts = mb_node_counts(*((omega, T, D) if concrete else (None, None, None)), tol)
+        if concrete:  # rules built on the host: passed traced, nothing of them compiled
+            maps = _call_maps(omega, T, D, tol)
+            counts = mb_node_counts(omega, T, D, tol)
+            rules = _host_rules(maps, counts)
+            return broadcast_apply_shared(_mb_point, None, omega, T_arr, D, shared=rules)
+        counts = mb_node_counts(None, None, None, tol)
         prepare = bind(
             _prepare,
             n_thermal=counts["thermal"],
@@ -442,7 +463,7 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
             m_high=counts["sigma2_high"],
             m_pair=counts["pair"],
             tol=tol,
-            span_max=math.inf if concrete else SPAN_TRACED,
+            span_max=SPAN_TRACED,
         )
         return broadcast_apply_shared(_mb_point, prepare, omega, T_arr, D)
     if concrete:

@@ -11,7 +11,7 @@ import math
 import jax.numpy as jnp
 import numpy as np
 
-from .._checks import check_broadcast
+from .._checks import check_broadcast, is_traced
 from . import _validate as _v
 from . import quadrature as q
 from ._batch import bind, broadcast_apply, broadcast_apply_shared
@@ -138,7 +138,15 @@ def sigma1_mattis_bardeen(omega, T, *, n: int = q.N_MB):
     """
     omega, T = check_omega_T(omega, T)
     n = _v.nodes("n", n)
-    return broadcast_apply_shared(_mb_kernel, bind(_prepare_mb, n=n), omega, T)
+    if is_traced((omega, T)):
+        return broadcast_apply_shared(_mb_kernel, bind(_prepare_mb, n=n), omega, T)
+    # concrete: the rule is built on the host (nothing of it compiled; new values reuse the
+    # executable)
+    w, t = np.broadcast_arrays(np.asarray(omega, dtype=float), np.asarray(T, dtype=float))
+    t = np.maximum(t, q.T_FLOOR)
+    span = float(np.max(np.maximum(q.CUTOFF * t / np.minimum(w, t), 1.0), initial=1.0))
+    rule = q.boltzmann_rule(n, span, np)
+    return broadcast_apply_shared(_mb_kernel, None, omega, T, shared=rule)
 
 
 def _closed_form(omega, T):

@@ -371,7 +371,7 @@ class BoltzmannRule(NamedTuple):
     boltzmann: jax.Array
 
 
-def boltzmann_rule(n: int, span) -> BoltzmannRule:
+def boltzmann_rule(n: int, span, xp=jnp) -> BoltzmannRule:
     r"""Nodes of :class:`BoltzmannRule` (``n`` static, ``span`` a scalar, may be traced).
 
     The mapped integrand :math:`G(t) = 2\sqrt\kappa\cosh t\,g(\kappa\sinh^2 t)` is even and
@@ -383,21 +383,25 @@ def boltzmann_rule(n: int, span) -> BoltzmannRule:
     with error :math:`\exp(-2\pi d/h)` (:data:`STRIP_THERMAL`), which
     :func:`boltzmann_node_count` inverts.
 
+    ``xp = numpy`` builds the same rule on the host (concrete ``span``: nothing to compile).
+
     Valid for
         ``n >= 2``, ``span >= 1`` (finite); internal building block, no checks.  ``span``
         carries no gradient (the exact integral does not depend on the map).
     """
-    span = jax.lax.stop_gradient(jnp.asarray(span, dtype=float))
-    t_max = jnp.arcsinh(jnp.sqrt(span))
-    k = jnp.arange(n, dtype=float)
+    span = xp.asarray(span, dtype=float)
+    if xp is jnp:
+        span = jax.lax.stop_gradient(span)
+    t_max = xp.arcsinh(xp.sqrt(span))
+    k = xp.arange(n, dtype=float)
     h = t_max / (n - 1)
     t = h * k
-    w = jnp.where(k == 0, 0.5 * h, h)
-    s = jnp.sinh(t)
+    w = xp.where(k == 0, 0.5 * h, h)
+    s = xp.sinh(t)
     kappa = CUTOFF / span
     y = kappa * s * s
-    a = w * 2.0 * jnp.sqrt(kappa) * jnp.sqrt(1.0 + s * s)
-    return BoltzmannRule(y=y, a=a, boltzmann=jnp.exp(-y))
+    a = w * 2.0 * xp.sqrt(kappa) * xp.sqrt(1.0 + s * s)
+    return BoltzmannRule(y=y, a=a, boltzmann=xp.exp(-y))
 
 
 def boltzmann_node_count(tol: float, span: float) -> int:
@@ -428,7 +432,7 @@ class EdgeRule(NamedTuple):
     weight: jax.Array
 
 
-def edge_rule(m: int, phi_g) -> EdgeRule:
+def edge_rule(m: int, phi_g, xp=jnp) -> EdgeRule:
     r"""Graded Gauss-Legendre rule of :class:`EdgeRule`: :math:`\phi = \phi_g\sinh\tau`.
 
     :math:`P` is even in :math:`\phi`; a branch point of :math:`h` at :math:`E = a - g`
@@ -439,16 +443,20 @@ def edge_rule(m: int, phi_g) -> EdgeRule:
     Gauss-Legendre rule on :math:`[-\tau_{max}, \tau_{max}]`, :math:`\phi_g\sinh\tau_{max} =
     \pi/4`, with doubled weights.
 
+    ``xp = numpy`` builds the same rule on the host.
+
     Valid for
         ``m >= 1``, ``0 < phi_g <= PHI_MAX`` (scalar, may be traced; no gradient); internal.
     """
     y, wy = npleg.leggauss(2 * m)
-    phi_g = jax.lax.stop_gradient(jnp.asarray(phi_g, dtype=float))
-    tau_max = jnp.arcsinh((0.25 * math.pi) / phi_g)
-    tau = tau_max * jnp.asarray(y[m:])
-    phi = phi_g * jnp.sinh(tau)
-    s = jnp.sin(phi)
-    return EdgeRule(u=s * s, weight=tau_max * jnp.asarray(wy[m:]) * phi_g * jnp.cosh(tau))
+    phi_g = xp.asarray(phi_g, dtype=float)
+    if xp is jnp:
+        phi_g = jax.lax.stop_gradient(phi_g)
+    tau_max = xp.arcsinh((0.25 * math.pi) / phi_g)
+    tau = tau_max * xp.asarray(y[m:])
+    phi = phi_g * xp.sinh(tau)
+    s = xp.sin(phi)
+    return EdgeRule(u=s * s, weight=tau_max * xp.asarray(wy[m:]) * phi_g * xp.cosh(tau))
 
 
 def edge_node_count(tol: float, phi_g: float) -> int:
