@@ -291,7 +291,10 @@ def mb_node_counts(omega, T, D, tol: float = TOL_SIGMA) -> dict[str, int]:
     Valid for
         concrete arrays that broadcast (NumPy; units of Delta0), or all ``None``; internal.
     """
-    maps = _call_maps(omega, T, D, tol)
+    return _counts(_call_maps(omega, T, D, tol), tol)
+
+
+def _counts(maps, tol):
     return {
         "thermal": q.boltzmann_node_count(tol, maps["span"]),
         "sigma2_low": q.edge_node_count(tol, maps["phi2"]),
@@ -452,9 +455,8 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
     if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
         if concrete:  # rules built on the host: passed traced, nothing of them compiled
             maps = _call_maps(omega, T, D, tol)
-            counts = mb_node_counts(omega, T, D, tol)
-            rules = _host_rules(maps, counts)
-            return broadcast_apply_shared(_mb_point, None, omega, T_arr, D, shared=rules)
+            rules = _host_rules(maps, _counts(maps, tol))
+            return broadcast_apply_shared(_mb_point, None, omega, T, D, shared=rules)
         counts = mb_node_counts(None, None, None, tol)
         prepare = bind(
             _prepare,
