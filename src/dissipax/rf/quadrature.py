@@ -491,10 +491,14 @@ def node_sum(term, nodes):
     Valid for
         ``nodes`` a tuple of arrays of one length ``n >= 1``; internal, no checks.
     """
-    first = jax.eval_shape(term, *(x[0] for x in nodes))
+    # the carry starts as the first term (not zeros): it then has the term's type also
+    # under shard_map (varying over the manual axes)
+    first = term(*(x[0] for x in nodes))
+    if nodes[0].shape[0] == 1:
+        return first
 
     def body(acc, x):
         return acc + term(*x), None
 
-    acc, _ = jax.lax.scan(body, jnp.zeros(first.shape, first.dtype), nodes)
+    acc, _ = jax.lax.scan(body, first, tuple(x[1:] for x in nodes))
     return acc
