@@ -20,9 +20,9 @@ variable ``DISSIPAX_BENCH_QUICK=1`` either way).  Each dict is one row of the ta
 
 Missing keys are filled with ``None``; :func:`row` builds a complete dict (extra keys a
 module adds are kept by the module, dropped from the table).  Helpers here: :func:`is_quick`,
-:func:`best_time`, :func:`warm_time`, :func:`compile_time`, :func:`device_name`, and
-:func:`main`, which makes a module runnable alone (``python -m benchmarks.bench_<name>
-[--quick]``).
+:func:`best_time`, :func:`warm_time`, :func:`alternating`, :func:`compile_time`,
+:func:`device_name`, and :func:`main`, which makes a module runnable alone
+(``python -m benchmarks.bench_<name> [--quick]``).
 """
 
 from __future__ import annotations
@@ -74,6 +74,30 @@ def warm_time(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, float, Any
     first, _ = best_time(fn, 1)
     best, out = best_time(fn, repeat)
     return best, max(first - best, 0.0), out
+
+
+def alternating(ours: Callable[[], Any], theirs: list[Callable[[], Any]]) -> dict[str, Any]:
+    """Side by side on a loaded machine: one call of ``ours``, then one reference chunk, in turn.
+
+    ``theirs`` are the reference's chunks (round ``k`` runs ``ours()`` then ``theirs[k]()``).
+    Returns ``ours_s``, ``theirs_s`` (lists of wall seconds per round), ``ours_cpu``,
+    ``theirs_cpu`` (process CPU seconds, all threads), ``ours_out`` (the last result) and
+    ``theirs_out`` (the chunks' results), and the load average before and after.
+    """
+    res: dict[str, Any] = {"ours_s": [], "theirs_s": [], "ours_cpu": [], "theirs_cpu": []}
+    res["load"] = [os.getloadavg()[0]]
+    res["theirs_out"] = []
+    for chunk in theirs:
+        c0, t0 = time.process_time(), time.perf_counter()
+        res["ours_out"] = _block(ours())
+        res["ours_s"].append(time.perf_counter() - t0)
+        res["ours_cpu"].append(time.process_time() - c0)
+        c0, t0 = time.process_time(), time.perf_counter()
+        res["theirs_out"].append(chunk())
+        res["theirs_s"].append(time.perf_counter() - t0)
+        res["theirs_cpu"].append(time.process_time() - c0)
+    res["load"].append(os.getloadavg()[0])
+    return res
 
 
 def compile_time(jitted, *args, **kwargs) -> tuple[float, Any]:

@@ -202,3 +202,37 @@ def test_tolerance_sets_node_count():
     s1, s2 = ref.sigma_mattis_bardeen(0.3, 0.5 * T_C, float(rf.bcs_gap(0.5)))
     assert abs(s.real / s1 - 1) < 1e-5 and abs(s.imag / s2 - 1) < 1e-5
     assert math.isfinite(s.real)
+
+
+# The two benchmark grids (benchmarks/bench_complex_conductivity.py), 8 x 8 here.
+GRIDS = {
+    "low T": (np.logspace(-4, -1, 8), np.linspace(0.03, 0.3, 8)),
+    "through Tc and 2 Delta": (
+        np.logspace(-3, np.log10(6.0), 8),
+        np.linspace(0.05, 0.999, 8) * T_C,
+    ),
+}
+
+
+@pytest.mark.parametrize("tol", [1e-6, 1e-8])
+@pytest.mark.parametrize("grid", sorted(GRIDS))
+def test_node_counts_from_tol_meet_tol_on_grids(grid, tol):
+    """The whole-call rules (node counts chosen from tol) meet tol at every grid point."""
+    w, T = np.meshgrid(*GRIDS[grid], indexing="ij")
+    got = np.asarray(rf.sigma_mattis_bardeen(w, T, tol=tol))
+    D = {Ti: ref.bcs_gap(Ti / T_C) for Ti in np.unique(T)}
+    want = np.array([ref.sigma_mattis_bardeen(wi, Ti, D[Ti]) for wi, Ti in zip(w.flat, T.flat)])
+    assert np.max(np.abs(got.real.ravel() / want[:, 0] - 1)) < tol
+    assert np.max(np.abs(got.imag.ravel() / want[:, 1] - 1)) < tol
+
+
+def test_vmap_and_jit_agree_with_the_batched_call():
+    """Per-instance rules (outer vmap, traced node counts) equal the whole-call rules to tol."""
+    w = jnp.array([1e-3, 0.3, 2.5])
+    T = jnp.array([0.05, 0.2, 0.4])
+    batched = np.asarray(rf.sigma_mattis_bardeen(np.asarray(w), np.asarray(T), tol=1e-8))
+    one = np.asarray(jax.jit(jax.vmap(lambda a, b: rf.sigma_mattis_bardeen(a, b, tol=1e-8)))(w, T))
+    np.testing.assert_allclose(one.real, batched.real, rtol=2e-8)
+    np.testing.assert_allclose(one.imag, batched.imag, rtol=2e-8)
+    s1 = np.asarray(jax.vmap(rf.sigma1_mattis_bardeen)(w[:1], T[:1]))
+    np.testing.assert_allclose(s1, rf.sigma1_mattis_bardeen(1e-3, 0.05), rtol=1e-13)

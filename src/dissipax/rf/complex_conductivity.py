@@ -24,11 +24,25 @@ Superconductivity*, 2nd ed., Eqs. (3.125a, b),
    {\sqrt{\Delta^2-E^2}\sqrt{(E+\omega)^2-\Delta^2}}\,dE,
 
 the second (pair-breaking) term of :math:`\sigma_1` present for :math:`\omega > 2\Delta`
-(written in its symmetric form, equal to Tinkham's :math:`[1 - 2f(E+\omega)]` form).  Every
-integral is split at its square-root endpoints and each piece mapped by :math:`\delta = c
-\sinh^2 t` from its singular end (:func:`dissipax.rf.quadrature.sinh_map`), with :math:`c`
-the smallest nearby scale; the node count comes from the requested tolerance
-(:func:`node_count`).
+(written in its symmetric form, equal to Tinkham's :math:`[1 - 2f(E+\omega)]` form).
+
+Quadrature (``Gamma = 0``): one set of nodes for every point of a call, chosen from the
+requested tolerance and the call's worst point (:func:`mb_node_counts`), so that the
+per-node work is one square root and one division (plus one ``tanh`` in the finite
+integrals):
+
+* the thermal term in :math:`y = (E - \Delta)/T` on the trapezoidal
+  :func:`~dissipax.rf.quadrature.boltzmann_rule` (:math:`y = \kappa\sinh^2 t`; the Boltzmann
+  factors :math:`e^{-y}` of its nodes are computed once per call;
+  :func:`~dissipax.rf.mattis_bardeen.thermal_integral`, shared with
+  :func:`~dissipax.rf.sigma1_mattis_bardeen`);
+* :math:`\sigma_2` and the pair-breaking term between their two square-root edges in
+  :math:`E = a + L\sin^2\phi` (both edges removed exactly), the half next to a third edge
+  (the log singularity of :math:`\omega \to 2\Delta`) graded by :math:`\phi =
+  \phi_g\sinh\tau` (:func:`~dissipax.rf.quadrature.edge_rule`); the pair-breaking
+  integrand is symmetric about :math:`E = \omega/2` (one half).
+
+The gap :math:`\Delta(T)` is solved once per distinct ``T`` of a concrete call.
 
 :math:`\Gamma > 0`: see :mod:`dissipax.rf.dynes`.
 """
@@ -37,6 +51,7 @@ from __future__ import annotations
 
 import functools
 import math
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -45,8 +60,9 @@ import numpy as np
 from .._checks import DomainError, check_broadcast, guard, is_traced
 from . import _validate as _v
 from . import quadrature as q
-from ._batch import bind, broadcast_apply
+from ._batch import bind, broadcast_apply, broadcast_apply_shared
 from .gap import T_REDUCED_MAX, gap_array
+from .mattis_bardeen import thermal_integral
 
 __all__ = [
     "OMEGA_MAX",
@@ -55,6 +71,7 @@ __all__ = [
     "TOL_SIGMA",
     "map_span",
     "map_spans",
+    "mb_node_counts",
     "node_count",
     "sigma_mattis_bardeen",
 ]
@@ -158,83 +175,174 @@ def _tanh_half(e, T):
     return jnp.tanh(e / (2.0 * T))
 
 
-def _thermal(omega, T, D, rule):
-    """(2/w) int_D^inf [f(E) - f(E+w)] (E(E+w) + D^2)/sqrt(...) dE (Tinkham 3.125a, 1st)."""
-    dmax = q.CUTOFF * T
-    c = _scale(dmax, omega, 2.0 * D, T)
-    grid = q.sinh_map(rule, c, dmax)
-    d = grid.delta
-    E = D + d
-    num = E * (E + omega) + D * D
-    den = jnp.sqrt(d * (d + omega) * (2.0 * D + d) * (2.0 * D + d + omega))
-    # f(E) - f(E + w) without overflow (Boltzmann factors of E >= D > 0)
-    b = jnp.exp(-E / T)
-    b2 = b * jnp.exp(-omega / T)
-    fd = -jnp.expm1(-omega / T) * b / ((1.0 + b) * (1.0 + b2))
-    return 2.0 / omega * jnp.sum(grid.weight * num / den * fd)
+class _Rules(NamedTuple):
+    """Quadrature rules shared by every point of one call (:func:`_prepare`)."""
+
+    thermal: q.BoltzmannRule
+    sigma2_low: q.EdgeRule
+    sigma2_high: q.EdgeRule
+    pair: q.EdgeRule | None
+
+
+def _point_maps(omega, T, D, xp):
+    """Map ratios at each point (``xp``: numpy for the static node counts, jnp in-graph).
+
+    ``span`` of the thermal map (:func:`~dissipax.rf.mattis_bardeen.thermal_span`); ``r2``,
+    ``rp``: third-edge ratios ``g/L`` of sigma2 (``g = |omega - 2D|``, ``L = min(omega,
+    2D)``) and of the pair-breaking term (``g = 2D``, ``L = omega - 2D``; ``inf`` where
+    ``omega <= 2D``).  The gradings are :func:`_grading` of the smallest ratios.
+    """
+    span = xp.maximum(q.CUTOFF * T / xp.minimum(xp.minimum(omega, 2.0 * D), T), 1.0)
+    r2 = xp.abs(omega - 2.0 * D) / xp.minimum(omega, 2.0 * D)
+    on = omega > 2.0 * D
+    rp = xp.where(on, 2.0 * D / xp.where(on, omega - 2.0 * D, 1.0), xp.inf)
+    return span, r2, rp
+
+
+def _grading(ratio, tol, xp):
+    r"""Grading :math:`\phi_g = \operatorname{asinh}\sqrt{\max(g/L, tol)}` (<= ``PHI_MAX``).
+
+    ``g/L`` is floored at ``tol``: the structure on a scale below ``tol * L`` weighs less than
+    ``tol`` (the numerators vanish there).
+    """
+    return xp.minimum(xp.arcsinh(xp.sqrt(xp.maximum(ratio, tol))), q.PHI_MAX)
+
+
+def _prepare(omega, T, D, *, n_thermal, m_sigma2, m_high, m_pair, tol, span_max):
+    """Rules for one call: the widest thermal span and the finest gradings over its points."""
+    T = q.clamp_temperature(T)
+    sc = D > 0.0
+    span, r2, rp = _point_maps(omega, T, jnp.where(sc, D, 1.0), jnp)
+    span = jnp.minimum(jnp.max(jnp.where(sc, span, 1.0), initial=1.0), span_max)
+    phi2 = _grading(jnp.min(jnp.where(sc, r2, jnp.inf), initial=jnp.inf), tol, jnp)
+    phip = _grading(jnp.min(jnp.where(sc, rp, jnp.inf), initial=jnp.inf), tol, jnp)
+    return _Rules(
+        thermal=q.boltzmann_rule(n_thermal, span),
+        sigma2_low=q.edge_rule(m_sigma2, phi2),
+        sigma2_high=q.edge_rule(m_high, q.PHI_MAX),
+        pair=q.edge_rule(m_pair, phip) if m_pair else None,
+    )
 
 
 def _pair_breaking(omega, T, D, rule):
-    """(2/w) int_D^{w/2} [1 - f(E) - f(w-E)] (E(w-E) - D^2)/sqrt(...) dE (w > 2D)."""
-    ell_raw = 0.5 * (omega - 2.0 * D)
-    on = ell_raw > 0.0
-    ell = jnp.where(on, ell_raw, 1.0)
-    c = _scale(ell, 2.0 * D)
-    grid = q.sinh_map(rule, c, ell)
-    d = grid.delta
-    e1 = D + d
-    e2 = omega - e1
-    num = 2.0 * D * ell + d * (2.0 * ell - d)
-    den = jnp.sqrt(d * (2.0 * D + d) * (2.0 * ell - d) * (2.0 * D + 2.0 * ell - d))
-    occ = 0.5 * (_tanh_half(e1, T) + _tanh_half(e2, T))
-    val = 2.0 / omega * jnp.sum(grid.weight * num / den * occ)
-    return jnp.where(on, val, 0.0)
+    """(1/w) int_D^{w-D} [1 - f(E) - f(w-E)] (E(w-E) - D^2)/sqrt(...) dE (w > 2D).
+
+    ``E = D + v``, ``v = L sin^2(phi)``, ``L = w - 2D``: both square-root edges removed, the
+    integrand symmetric about ``phi = pi/4`` (``E <-> w - E``), so 4/w times the lower half.
+    """
+    L_raw = omega - 2.0 * D
+    on = L_raw > 0.0
+    L = jnp.where(on, L_raw, 1.0)
+
+    def term(u, weight):
+        v = L * u
+        E = D + v
+        num = D * L + v * (L - v)
+        den = jnp.sqrt((2.0 * D + v) * (2.0 * D + L - v))
+        occ = 0.5 * (_tanh_half(E, T) + _tanh_half(omega - E, T))
+        return weight * occ * num / den
+
+    acc = q.node_sum(term, (rule.u, rule.weight))
+    return jnp.where(on, 4.0 / omega * acc, 0.0)
 
 
-def _sigma2(omega, T, D, rule):
-    """(1/w) int_{max(D-w,-D)}^{D} tanh((E+w)/2T) (E^2+D^2+wE)/sqrt(...) dE (Tinkham 3.125b)."""
-    ell = 0.5 * jnp.minimum(omega, 2.0 * D)
+def _sigma2(omega, T, D, low, high):
+    """(1/w) int_a^D tanh((E+w)/2T) (E^2+D^2+wE)/sqrt(...) dE, a = max(D-w, -D) (3.125b).
+
+    ``E = a + v``, ``v = L sin^2(phi)``, ``L = min(w, 2D)``: both edges removed; the third
+    edge at ``E = a - g``, ``g = |w - 2D|``, is graded by the lower-half rule.
+    """
+    L = jnp.minimum(omega, 2.0 * D)
     big = jnp.maximum(omega, 2.0 * D)
     g = jnp.abs(omega - 2.0 * D)
-    # upper piece, u = D - E in [0, ell]
-    grid = q.sinh_map(rule, _scale(ell), ell)
-    u = grid.delta
-    num = (D - u) * (2.0 * D + omega - u) + D * u
-    den = jnp.sqrt(u * (2.0 * D - u) * (omega - u) * (2.0 * D + omega - u))
-    upper = jnp.sum(grid.weight * num / den * _tanh_half(D - u + omega, T))
-    # lower piece, v = E - max(D - w, -D) in [0, ell]
-    grid = q.sinh_map(rule, _scale(ell, g), ell)
-    v = grid.delta
-    e = jnp.maximum(D - omega, -D) + v
-    num = v * (g + v) + D * (2.0 * D - omega)
-    den = jnp.sqrt(v * (g + v) * (2.0 * ell - v) * (big + v))
-    lower = jnp.sum(grid.weight * num / den * _tanh_half(e + omega, T))
-    return (upper + lower) / omega
+    a = jnp.maximum(D - omega, -D)
+    u = jnp.concatenate([low.u, 1.0 - high.u])
+    w = jnp.concatenate([low.weight, high.weight])
+
+    def term(u, weight):
+        v = L * u
+        num = v * (g + v) + D * (2.0 * D - omega)
+        den = jnp.sqrt((g + v) * (big + v))
+        return weight * _tanh_half(a + v + omega, T) * num / den
+
+    acc = q.node_sum(term, (u, w))
+    return 2.0 / omega * acc
 
 
-def _mb_point(omega, T, D, *, n_thermal, n_pair, n_sigma2):
-    # n_pair = 0: no point has omega > 2 Delta (the term is skipped statically)
+def _mb_point(omega, T, D, rules):
     T = q.clamp_temperature(T)
     sc = D > 0.0
     Ds = jnp.where(sc, D, 1.0)
-    s1 = _thermal(omega, T, Ds, q.gauss_legendre(n_thermal))
-    if n_pair:
-        s1 = s1 + _pair_breaking(omega, T, Ds, q.gauss_legendre(n_pair))
-    s2 = _sigma2(omega, T, Ds, q.gauss_legendre(n_sigma2))
+    s1 = thermal_integral(omega, T, Ds, rules.thermal)
+    if rules.pair is not None:  # static: no pair-breaking rule when no point has omega > 2D
+        s1 = s1 + _pair_breaking(omega, T, Ds, rules.pair)
+    s2 = _sigma2(omega, T, Ds, rules.sigma2_low, rules.sigma2_high)
     return jnp.where(sc, s1, 1.0) + 1j * jnp.where(sc, s2, 0.0)
+
+
+def mb_node_counts(omega, T, D, tol: float = TOL_SIGMA) -> dict[str, int]:
+    """Return the static node counts of the Mattis-Bardeen (``Gamma = 0``) rules.
+
+    ``thermal``: :func:`~dissipax.rf.quadrature.boltzmann_node_count` at the widest span;
+    ``sigma2_low``, ``sigma2_high``, ``pair``: :func:`~dissipax.rf.quadrature.edge_node_count`
+    at the finest grading (``pair`` 0 when no point has ``omega > 2D``).  ``None`` inputs
+    (traced) give the counts for :data:`SPAN_TRACED` and the ``tol`` floor of the gradings.
+
+    Valid for
+        concrete arrays that broadcast (NumPy; units of Delta0), or all ``None``; internal.
+    """
+    return _counts(_call_maps(omega, T, D, tol), tol)
+
+
+def _counts(maps, tol):
+    return {
+        "thermal": q.boltzmann_node_count(tol, maps["span"]),
+        "sigma2_low": q.edge_node_count(tol, maps["phi2"]),
+        "sigma2_high": q.edge_node_count(tol, q.PHI_MAX),
+        "pair": q.edge_node_count(tol, maps["phip"]) if maps["pair"] else 0,
+    }
+
+
+def _call_maps(omega, T, D, tol):
+    """Widest span, finest gradings and whether any point breaks pairs (host; ``None``: traced)."""
+    if omega is None:
+        phi_floor = math.asinh(math.sqrt(tol))
+        return {"span": SPAN_TRACED, "phi2": phi_floor, "phip": phi_floor, "pair": True}
+    w, t, d = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (omega, T, D)))
+    t = np.maximum(t, q.T_FLOOR)
+    sc = d > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sp, r2, rp = _point_maps(w, t, np.where(sc, d, 1.0), np)
+    return {
+        "span": float(np.max(np.where(sc, sp, 1.0), initial=1.0)),
+        "phi2": float(_grading(np.min(np.where(sc, r2, np.inf), initial=np.inf), tol, np)),
+        "phip": float(_grading(np.min(np.where(sc, rp, np.inf), initial=np.inf), tol, np)),
+        "pair": bool(np.any(sc & (w > 2 * d))),
+    }
+
+
+def _host_rules(maps, counts) -> _Rules:
+    """Build the rules of :func:`_prepare` on the host from concrete map parameters."""
+    return _Rules(
+        thermal=q.boltzmann_rule(counts["thermal"], maps["span"], np),
+        sigma2_low=q.edge_rule(counts["sigma2_low"], maps["phi2"], np),
+        sigma2_high=q.edge_rule(counts["sigma2_high"], q.PHI_MAX, np),
+        pair=q.edge_rule(counts["pair"], maps["phip"], np) if counts["pair"] else None,
+    )
 
 
 def _gap_unique(t):
     """Delta(t) on the distinct values of a concrete ``t`` (a grid repeats each T many times).
 
-    The distinct values are padded to a power of two (few compiled shapes).
+    The distinct values are padded to a power of two (few compiled shapes).  Returns a
+    NumPy array (the node counts are chosen from it on the host).
     """
     t = np.minimum(t, T_REDUCED_MAX)
     uniq, inverse = np.unique(t, return_inverse=True)
     size = 1 << max(int(uniq.size - 1).bit_length(), 0)
     padded = np.concatenate([uniq, np.full(size - uniq.size, 0.5)])
     D = np.asarray(gap_array(padded))[: uniq.size]
-    return jnp.asarray(D[inverse].reshape(t.shape))
+    return D[inverse].reshape(t.shape)
 
 
 def check_inputs(omega, T, Tc, Gamma):
@@ -314,7 +422,9 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
     Gamma
         Dynes parameter :math:`\Gamma/\Delta_0`.
     tol
-        Requested relative accuracy (static; sets the node count, :func:`node_count`).
+        Requested relative accuracy (static; sets the node counts: :func:`mb_node_counts`
+        for ``Gamma = 0``, from the call's worst point when the inputs are concrete, from
+        :data:`SPAN_TRACED` when traced; :func:`node_count` for the Dynes kernel).
 
     Returns
     -------
@@ -342,20 +452,26 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
         )
     else:
         D = gap_array(jnp.minimum(T_arr / jnp.asarray(Tc, dtype=float), T_REDUCED_MAX))
+    if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
+        if concrete:  # rules built on the host: passed traced, nothing of them compiled
+            maps = _call_maps(omega, T, D, tol)
+            rules = _host_rules(maps, _counts(maps, tol))
+            return broadcast_apply_shared(_mb_point, None, omega, T, D, shared=rules)
+        counts = mb_node_counts(None, None, None, tol)
+        prepare = bind(
+            _prepare,
+            n_thermal=counts["thermal"],
+            m_sigma2=counts["sigma2_low"],
+            m_high=counts["sigma2_high"],
+            m_pair=counts["pair"],
+            tol=tol,
+            span_max=SPAN_TRACED,
+        )
+        return broadcast_apply_shared(_mb_point, prepare, omega, T_arr, D)
     if concrete:
         spans = map_spans(omega, T, D, Gamma, tol)
     else:
         spans = dict.fromkeys(("thermal", "pair_breaking", "sigma2", "dynes"), SPAN_TRACED)
-    if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
-        kernel = bind(
-            _mb_point,
-            n_thermal=node_count(tol, spans["thermal"]),
-            n_pair=node_count(tol, spans["pair_breaking"], far_end=True)
-            if spans["pair_breaking"] > 0
-            else 0,
-            n_sigma2=node_count(tol, spans["sigma2"], far_end=True),
-        )
-        return broadcast_apply(kernel, omega, T_arr, D)
     from .dynes import dynes_point
 
     n = node_count(tol, max(1.0, *spans.values()), far_end=True)

@@ -42,6 +42,7 @@ import math
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from .._checks import DomainError, guard
 from . import _validate as _v
@@ -62,8 +63,9 @@ CUTOFF_XI = 40.0
 #: Default relative tolerance of the gap equation's integral.
 TOL_GAP = 1e-15
 #: Newton steps (in ln Delta^2) from the tanh start: quadratic convergence reaches the
-#: rounding floor in <= 5 for every t (tested); 8 leaves a margin.
-NEWTON_STEPS = 8
+#: rounding floor in 3 for every t (measured on 4000 t in [0.04, 1 - 1e-9]: 3 and 8 steps
+#: agree to 9e-16 absolute, 5e-14 relative); 4 leaves a margin.
+NEWTON_STEPS = 4
 
 T_UNITS = (
     "t is the reduced temperature T/Tc, dimensionless, 0 <= t <= "
@@ -79,20 +81,30 @@ def _gap_nodes(tol: float) -> int:
     return q.nodes_for_tolerance(tol, complex(-1.0, math.pi / (CUTOFF_XI / 2.0)))
 
 
-def _h_integral(x, T, n):
-    r""":math:`H(x, T)` of the gap equation (module docstring), cancellation-free."""
+@functools.cache
+def _h_nodes(n: int):
+    # Nodes on [0, 1] and the T-independent factors of a = xi/2T = (CUTOFF_XI/2) x.
     rule = q.gauss_legendre(n)
+    a = 0.5 * CUTOFF_XI * rule.x
+    return rule.x, rule.w, np.tanh(a), 1.0 / np.cosh(a) ** 2
+
+
+def _h_integral(x, T, n):
+    r""":math:`H(x, T)` of the gap equation (module docstring), cancellation-free.
+
+    With :math:`b = a + d`, :math:`\sinh d/(\cosh a\cosh b) = \operatorname{sech}^2 a\,
+    \tanh d/(1 + \tanh a\tanh d)`; :math:`a = \xi/2T` is the same at every ``T`` on the
+    scaled nodes, so one square root and one ``tanh`` per node remain.
+    """
+    x01, w01, th_a, sech2_a = _h_nodes(n)
     L = CUTOFF_XI * T
-    xi = L * jnp.asarray(rule.x)
-    w = L * jnp.asarray(rule.w)
+    xi = L * jnp.asarray(x01)
+    w = L * jnp.asarray(w01)
+    th_a = jnp.asarray(th_a)
     E = jnp.sqrt(xi * xi + x)
     e_minus_xi = x / (E + xi)
-    a = xi / (2.0 * T)
-    b = E / (2.0 * T)
-    d = e_minus_xi / (2.0 * T)
-    integrand = (e_minus_xi * jnp.tanh(a) - xi * jnp.sinh(d) / (jnp.cosh(a) * jnp.cosh(b))) / (
-        xi * E
-    )
+    td = jnp.tanh(e_minus_xi / (2.0 * T))
+    integrand = (e_minus_xi * th_a - xi * jnp.asarray(sech2_a) * td / (1.0 + th_a * td)) / (xi * E)
     EL = jnp.sqrt(L * L + x)
     tail = jnp.log1p(x / (2.0 * L * (L + EL)))
     return jnp.sum(w * integrand) + tail
@@ -115,14 +127,13 @@ def _start(t):
 
 @functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def _solve_x(t, n):
-    def step(_, y):
+    # Unrolled (a fori_loop around these small vmapped steps cost ~5x more on CPU); the
+    # residual and its x-derivative from one forward-mode pass.
+    y = jnp.log(_start(t))
+    for _ in range(NEWTON_STEPS):
         x = jnp.exp(y)
-        f, fx = jax.value_and_grad(gap_equation_residual)(x, t, n=n)
-        dy = f / (fx * x)
-        return y - jnp.clip(dy, -2.0, 2.0)  # never leaves the basin on a far start
-
-    y0 = jnp.log(_start(t))
-    y = jax.lax.fori_loop(0, NEWTON_STEPS, step, y0)
+        f, fx = jax.jvp(lambda xx: gap_equation_residual(xx, t, n=n), (x,), (jnp.ones_like(x),))
+        y = y - jnp.clip(f / (fx * x), -2.0, 2.0)  # never leaves the basin on a far start
     return jnp.exp(y)
 
 
