@@ -307,3 +307,15 @@ def test_no_retrace_on_new_values():
 def test_bad_input(call, match):
     with pytest.raises(DomainError, match=match):
         call()
+
+
+def test_mb_mixed_call_keeps_its_accuracy():
+    # one call mixing omega/T = 2e-6 with cold points shares one set of nodes: the automatic
+    # node count follows the smallest omega/T (40 fixed nodes gave 2.6e-9 here)
+    from dissipax.rf import scipy_reference as sref
+
+    w = np.array([1.0, 1e-6, 1.0, 0.01])
+    T = np.array([0.5, 0.5, 0.03125, 0.1])
+    got = np.asarray(rf.sigma1_mattis_bardeen(w, T))
+    want = np.array([sref.sigma1_mattis_bardeen(a, b) for a, b in zip(w, T)])
+    np.testing.assert_allclose(got, want, rtol=1e-9)
