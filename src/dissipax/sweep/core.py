@@ -167,7 +167,11 @@ def evaluate(
     def collect(k: int, res) -> None:
         lo, hi = plan.bounds(k)
         host = {key: sharding.to_host(arr)[: hi - lo] for key, arr in res.items()}
-        _checks.raise_guard_failures(failures, describe(k))  # the chunk ran: its guards too
+        if not multiprocess:  # the chunk ran: its guards too
+            _checks.raise_guard_failures(failures, describe(k))
+        # (several processes: a process that raised here would leave the others waiting in
+        # the next chunk's collectives, and they abort when it exits; every process raises
+        # after the last chunk instead, below)
         for key, arr in host.items():
             buffers[key][lo:hi] = arr
 
