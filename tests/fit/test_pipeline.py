@@ -254,9 +254,9 @@ def test_chunked_batch_equals_whole_batch(monkeypatch):
     whole = least_squares(activated, PARAMS, T, y, 0.01, batched=True, codegen="fast-run")
     monkeypatch.setattr(_codegen, "CHUNK_JOBS", 4)
     if jax.default_backend() == "cpu":
-        assert _codegen.chunk_size("fast-run", 12, 1) == 4
-        assert _codegen.chunk_size("fast-run", 12, 3) == 0  # one fit (3 starts) per chunk: none
-    assert _codegen.chunk_size("fast-run", 12, 1, devices=jax.devices()[:1]) == 0
+        assert _codegen.chunk_size(12, 1) == 4
+        assert _codegen.chunk_size(12, 3) == 0  # one fit (3 starts) per chunk: none
+    assert _codegen.chunk_size(12, 1, devices=jax.devices()[:1]) == 0
     chunked = least_squares(activated, PARAMS, T, y, 0.01, batched=True, codegen="fast-run")
     assert np.all(whole.success) and np.all(chunked.success)
     _close(chunked, whole, 1e-12)

@@ -73,6 +73,11 @@ class Compiled:
         return self.fast_compile if choice == "fast-compile" else self.fast_run
 
 
+def _platform(devices) -> str:
+    """Platform of the devices a solve runs on (``None``: the default device)."""
+    return devices[0].platform if devices else jax.default_backend()
+
+
 def check_codegen(codegen: str) -> str:
     """Validate the ``codegen`` argument of the fit front ends."""
     if codegen not in CODEGEN:
@@ -88,8 +93,7 @@ def choose(codegen: str, n_jobs: int, devices=None, iterative: bool = False) -> 
     """
     if codegen != "auto":
         return codegen
-    platform = devices[0].platform if devices else jax.default_backend()
-    if platform == "cpu" and n_jobs <= FAST_COMPILE_MAX_JOBS and not iterative:
+    if _platform(devices) == "cpu" and n_jobs <= FAST_COMPILE_MAX_JOBS and not iterative:
         return "fast-compile"
     return "fast-run"
 
@@ -98,14 +102,13 @@ def choose(codegen: str, n_jobs: int, devices=None, iterative: bool = False) -> 
 CHUNK_JOBS = 64
 
 
-def chunk_size(codegen: str, n_fit: int, n_start: int, devices=None) -> int:
+def chunk_size(n_fit: int, n_start: int, devices=None) -> int:
     """Fits per chunk of a batched solve on CPU (0: the whole batch in one vmapped loop).
 
     The largest power of two that divides ``n_fit`` with at most :data:`CHUNK_JOBS` jobs, when
     the batch is larger; 0 on accelerators, for sharded solves and for small batches.
     """
-    platform = devices[0].platform if devices else jax.default_backend()
-    if not CHUNK_JOBS or devices or platform != "cpu" or n_fit * n_start <= CHUNK_JOBS:
+    if not CHUNK_JOBS or devices or _platform(devices) != "cpu" or n_fit * n_start <= CHUNK_JOBS:
         return 0
     c = max(1, CHUNK_JOBS // n_start)
     c = 1 << (c.bit_length() - 1)  # a power of two

@@ -48,6 +48,7 @@ A singular ``JᵀJ`` gives NaN covariance and a message naming the degenerate co
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -282,6 +283,7 @@ def _fit(model, prob, opts: _Options) -> FitResult:
             extra = extra.reshape(1, opts.multistart, len(vi))
         extra = np.concatenate([extra, np.repeat(extra[:1], packed.p0.shape[0] - n_fit, 0)])
         starts = np.concatenate([starts, extra], axis=1)
+    codegen = choose(opts.codegen, starts.shape[0] * starts.shape[1], devices, prob.iterative)
     static = _Static(
         layout=lay,
         solver=dataclasses.replace(opts.solver, rtol=None, atol=None)
@@ -290,6 +292,7 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         max_steps=opts.max_steps,
         batch_x=packed.batch_x,
         deferred=bool(devices),
+        chunk=chunk_size(starts.shape[0], starts.shape[1], devices),
     )
     fd = float_dtype()
     batch = (packed.y, packed.sigma, packed.mask, np.asarray(packed.p0, fd), np.asarray(starts, fd))
@@ -298,10 +301,6 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         batch = _shard(batch, devices)
         if packed.batch_x:
             x = _shard(x, devices)
-    codegen = choose(opts.codegen, starts.shape[0] * starts.shape[1], devices, prob.iterative)
-    static = dataclasses.replace(
-        static, chunk=chunk_size(codegen, starts.shape[0], starts.shape[1], devices)
-    )
     # host (NumPy) arrays: jnp.asarray on host data would compile its own small programs
     args = (
         model,
@@ -337,10 +336,8 @@ def _solve(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, 
     returns the ingredients of its uncertainties (the residual and the Jacobian in
     physical units at the returned point, the transform Jacobian, bound flags).
     """
-    if static.deferred:
-        with deferred_guards():
-            return _solve_jobs(model, static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol)
-    return _solve_jobs(model, static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol)
+    with deferred_guards() if static.deferred else contextlib.nullcontext():
+        return _solve_jobs(model, static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol)
 
 
 def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, rtol, atol):
