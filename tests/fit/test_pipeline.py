@@ -53,9 +53,13 @@ def _close(a, b, rtol):
 def test_bucket_sizes():
     assert [PB.bucket(n, 8) for n in (1, 8, 9, 40, 41, 48, 49)] == [8, 8, 12, 48, 48, 48, 64]
     assert [PB.bucket(n) for n in (1, 2, 3, 5, 1000)] == [1, 2, 3, 6, 1024]
-    # at most 50 % padding
+    # at most 50 % padding; above FINE_BUCKETS_ABOVE four buckets per octave (<= 25 %)
     n = np.arange(1, 5000)
-    assert np.all(np.array([PB.bucket(k) for k in n]) <= 1.5 * n + 1)
+    b = np.array([PB.bucket(k) for k in n])
+    assert np.all(b >= n) and np.all(b <= 1.5 * n + 1)
+    big = n > PB.FINE_BUCKETS_ABOVE
+    assert np.all(b[big] <= 1.25 * n[big]) and len(set(b[big])) == 9  # 1025..4999: 4 + 4 + 1
+    assert [PB.bucket(n) for n in (1025, 2002, 2049)] == [1280, 2048, 2560]
 
 
 def test_batch_of_one_equals_single_fit():
@@ -207,6 +211,9 @@ def test_codegen_choice_and_agreement(monkeypatch):
         "fast-compile" if jax.default_backend() == "cpu" else "fast-run"
     )
     assert _codegen.choose("auto", _codegen.FAST_COMPILE_MAX_JOBS + 1) == "fast-run"
+    # a few jobs with much data: run time, not compile time, dominates
+    many = _codegen.FAST_COMPILE_MAX_RESIDUALS + 1
+    assert _codegen.choose("auto", 2, n_residuals=many) == "fast-run"
     assert _codegen.choose("fast-run", 1) == "fast-run"
     with pytest.raises(dx.DomainError, match="codegen"):
         least_squares(activated, PARAMS, *curve(40), codegen="fast")
@@ -260,3 +267,71 @@ def test_chunked_batch_equals_whole_batch(monkeypatch):
     chunked = least_squares(activated, PARAMS, T, y, 0.01, batched=True, codegen="fast-run")
     assert np.all(whole.success) and np.all(chunked.success)
     _close(chunked, whole, 1e-12)
+
+
+def test_step_variants_agree_and_auto_choice():
+    """LM's "qr" and "normal" steps reach the same optimum; "auto" picks by the codegen."""
+    from dissipax.fit import LevenbergMarquardt, _codegen
+
+    lm_auto = LevenbergMarquardt()
+    assert _codegen.choose_step(lm_auto, "fast-run", False).step == "normal"
+    assert _codegen.choose_step(lm_auto, "fast-compile", False).step == "qr"
+    assert _codegen.choose_step(lm_auto, "fast-run", True).step == "qr"  # a model with loops
+    with pytest.raises(dx.DomainError, match="step"):
+        LevenbergMarquardt(step="cholesky")
+    rng = np.random.default_rng(11)
+    T = np.linspace(0.08, 2.0, 30)
+    E = rng.uniform(0.3, 0.8, 12)
+    y = np.stack([curve(30, seed=i, E=e)[1] for i, e in enumerate(E)])
+    fits = {
+        step: least_squares(
+            activated, PARAMS, T, y, 0.01, batched=True, solver=LevenbergMarquardt(step=step)
+        )
+        for step in ("qr", "normal")
+    }
+    assert all(np.all(f.success) for f in fits.values())
+    # both end with Gauss-Newton steps by QR: the optimum at working precision
+    _close(fits["qr"], fits["normal"], 1e-10)
+    for i in range(12):
+        assert fits["qr"].message[i].startswith("converged")
+
+
+def test_assessment_in_the_graph_equals_the_host(monkeypatch):
+    """Covariance, status and messages: the same from the compiled solve and from NumPy.
+
+    The "normal" step assesses its fits inside the compiled call (_assess.in_graph, with
+    the Cholesky screen); with the screen off (SCREEN_MAX = 0) every fit is assessed on
+    the host by the eigen-decomposition.  One fit of the batch is degenerate (a parameter
+    without effect: singular covariance), one is pinned at a bound.
+    """
+    from dissipax.fit import LevenbergMarquardt
+    from dissipax.fit import lm as LM
+
+    def model(x, lp, lb, E, a):
+        return activated(x["T"], lp, lb, E) + a * x["g"]
+
+    T = np.linspace(0.08, 2.0, 30)
+    y = np.stack([curve(30, seed=i, E=0.4 + 0.02 * i)[1] for i in range(8)])
+    g = np.tile(T - 1.0, (8, 1))
+    g[3] = 0.0  # fit 3: 'a' has no effect, its covariance is singular
+    x = {"T": np.tile(T, (8, 1)), "g": g}
+    params = {**PARAMS, "a": Parameter(0.01)}
+    solver = LevenbergMarquardt(step="normal")
+
+    def run():
+        return least_squares(model, params, x, y, 0.01, batched=True, batch_x=True, solver=solver)
+
+    graph = run()
+    monkeypatch.setattr(LM, "SCREEN_MAX", 0)
+    host = run()
+    assert np.array_equal(graph.status, host.status)
+    assert list(graph.message) == list(host.message)
+    assert bool(graph.extra["singular"][3]) and not np.any(np.delete(graph.extra["singular"], 3))
+    ok = ~np.isnan(host.covariance)
+    assert np.array_equal(ok, ~np.isnan(graph.covariance))
+    np.testing.assert_allclose(graph.covariance[ok], host.covariance[ok], rtol=1e-9, atol=0)
+    # (two executables: the solves round differently at ~1e-14)
+    np.testing.assert_allclose(graph.redchi, host.redchi, rtol=1e-12)
+    np.testing.assert_allclose(
+        graph.extra["relative_offset"], host.extra["relative_offset"], rtol=1e-6, atol=1e-12
+    )

@@ -89,3 +89,62 @@ def test_iterates_do_not_depend_on_the_batch():
         for k in START:
             np.testing.assert_allclose(one.params[k], wide.params[k][i], rtol=1e-12)
             np.testing.assert_allclose(one.stderr[k], wide.stderr[k][i], rtol=1e-9)
+
+
+@pytest.mark.parametrize("n", [1, 3, 6])
+def test_normal_step_matches_a_direct_solve(n):
+    # the loop's damped step by the normal equations: (JᵀJ + diag(d)) δ = -Jᵀr against
+    # numpy's LAPACK solve of the same system (the unrolled Cholesky, element-wise)
+    from dissipax.fit.solvers import gram, normal_step
+
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal((40, n))
+    r = rng.standard_normal(40)
+    d = 10.0 ** rng.uniform(-6, -1, n)
+    h, g, f = gram(jnp.asarray(a), jnp.asarray(r))
+    np.testing.assert_allclose(h, a.T @ a, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(g, a.T @ r, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(f, r @ r, rtol=1e-14)
+    x = normal_step(h, g, jnp.asarray(d))
+    ref = np.linalg.solve(a.T @ a + np.diag(d), -(a.T @ r))
+    np.testing.assert_allclose(x, ref, rtol=1e-11, atol=1e-13)
+    # not positive definite: a non-finite step (the solver never takes it)
+    assert not np.all(np.isfinite(normal_step(-jnp.eye(n), jnp.ones(n), jnp.zeros(n))))
+
+
+def test_information_screen_decides_as_the_eigendecomposition():
+    # the Cholesky screen of normalized_information skips eigh only where the eigenvalue
+    # test cannot fail: every decision, inverse and pseudo-inverse equals the unscreened one
+    from dissipax.fit.lm import inverse_information, normalized_information
+
+    rng = np.random.default_rng(0)
+    mats, pins = [], []
+    for k in range(400):
+        n = 3
+        u, _ = np.linalg.qr(rng.standard_normal((n, n)))
+        w = 10.0 ** rng.uniform(-16, 2, n)  # from clearly singular to well conditioned
+        scales = 10.0 ** rng.uniform(-5, 5, n)
+        m = scales[:, None] * (u * w) @ u.T * scales[None, :]
+        if k % 50 == 0:
+            m[1, :] = m[:, 1] = 0.0  # a parameter without effect
+        if k % 70 == 0:
+            m[0, 0] = np.nan
+        mats.append(m)
+        pins.append(rng.random(n) < 0.1)
+    a, pin = np.stack(mats), np.stack(pins)
+    plain = normalized_information(a, pin)
+    fast = normalized_information(a, pin, screened=True)
+    assert np.isnan(fast.lowest).any() and not np.isnan(plain.lowest[plain.finite]).all()
+    np.testing.assert_array_equal(fast.singular, plain.singular)
+    inv_p, sing_p, _, _ = inverse_information(a, pin, plain)
+    inv_f, sing_f, _, _ = inverse_information(a, pin, fast)
+    ok = ~sing_p
+    # both are inverses of matrices with cond <= 1/(threshold): compare relative to the
+    # conditioning of each matrix
+    cond = np.linalg.cond(np.where(np.isfinite(fast.pinv), fast.pinv, 0.0))
+    for i in np.flatnonzero(ok):
+        tol = 1e-14 * max(cond[i], 1.0)
+        np.testing.assert_allclose(
+            fast.pinv[i], plain.pinv[i], rtol=tol, atol=tol * np.abs(plain.pinv[i]).max()
+        )
+    assert np.array_equal(np.isnan(inv_f), np.isnan(inv_p))

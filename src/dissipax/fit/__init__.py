@@ -19,8 +19,10 @@ The pipeline
 ------------
 Every least-squares fit goes through one pipeline (:mod:`.lm`): a validated
 :class:`Problem` with a leading batch axis and a mask, a solver module
-(:class:`LevenbergMarquardt`), one post-processing step (covariance through the transform
-Jacobian, bounds, the Bates–Watts stationarity test, :class:`Status` and messages) and
+(:class:`LevenbergMarquardt`: a thin-QR loop for small solves, normal equations from
+the Gram matrix and a QR polish for large ones), one post-processing step (covariance
+through the transform Jacobian, bounds, the Bates–Watts stationarity test, :class:`Status`
+and messages; :mod:`._assess`, inside the compiled solve for large batches) and
 hooks the physics packages pass in: :class:`Retry` (re-fit failures with extra starts, keep
 the better fit) and :class:`Check` (reject a degenerate optimum).  A
 :class:`FitResult` is an equinox pytree whose fields always carry the batch axis (a single
@@ -28,8 +30,8 @@ fit is a batch of one, shown as scalars); it is never edited after it is returne
 
 Compiled once.  The compiled call is keyed on the model function, the parameter layout,
 the solver and the *bucketed* shapes: data lengths and batch sizes are padded to the next
-``2^k`` or ``3·2^k`` (masked out), so a 41-point curve reuses the executable of a
-40-point one, and JAX's persistent compilation cache (on by default, ``dissipax info``
+``2^k`` or ``3·2^k`` (above 1024: four buckets per octave; masked out), so a 41-point
+curve reuses the executable of a 40-point one, and JAX's persistent compilation cache (on by default, ``dissipax info``
 shows where; ``DISSIPAX_JAX_CACHE=0`` turns it off) keeps executables across processes.
 The same function object as ``model`` reuses the compiled fit; a fresh ``lambda`` each
 call recompiles.  Changing ``rtol``, ``atol``, starts, bounds or data values does not

@@ -23,19 +23,27 @@ rounding.
 :data:`FAST_COMPILE_MAX_JOBS` (fit, start) jobs of a model without loops of its own is
 compiled fast (``"fast-compile"``); a larger batch, or a model that iterates (an inner
 Newton solve, a quadrature ``scan``: its run time, not its compile time, dominates), gets
-XLA's defaults (``"fast-run"``).  On GPU and other accelerators the defaults are always
-used.  ``least_squares(..., codegen=...)`` overrides the choice.
+XLA's defaults (``"fast-run"``).  So does a solve of more than
+:data:`FAST_COMPILE_MAX_RESIDUALS` residuals in all: 20 S21 traces of 2002 complex points
+(80k residuals, :func:`dissipax.rf.resonator.fit_s21`) ran in 339 ms warm with fast-compile
+code and in 117 ms with XLA's (first call 3.7 s vs 6.4 s; one process each, median of 5).
+On GPU and other accelerators the defaults are always used.
+``least_squares(..., codegen=...)`` overrides the choice.
 
-A large batch on CPU runs in consecutive chunks of :data:`CHUNK_JOBS` jobs (a ``lax.map``
-over ``vmap``-ed chunks, :func:`chunk_size`): the per-step arrays of a chunk (residuals and
-Jacobians of 64 fits) stay in the core's cache instead of streaming the whole batch's
-through memory at every step, and each chunk stops when its own slowest fit has converged.
-Measured on the 1000-curve benchmark (benchmarks/bench_fit_batched.py, same process,
-alternating, loaded machine): process CPU time 149 ms → 120 ms, fits equal to 1e-14.
+A large batch on CPU runs in consecutive chunks of at most :data:`CHUNK_JOBS` jobs (a
+``lax.map`` over ``vmap``-ed chunks, :func:`chunk_size`), so that each chunk stops with its
+own slowest fit and the per-step working set stays bounded.  Since the solver's loop
+carries only a few numbers per fit (:class:`~.solvers.LevenbergMarquardt`: the Gram matrix
+of ``[J | r]``, not ``J`` and ``r``), small chunks no longer pay: on the 1000-curve
+benchmark (padded to 1024 fits; one process, compiled solve alone, median of 15 calls)
+the solve took 35 ms in chunks of 64, 28-32 ms in chunks of 128, 20-23 ms in chunks of
+256 and 21-22 ms in one piece; with 4096 fits, chunks of 1024 and one piece were equal
+within the noise (87-96 vs 96-104 ms).  Batches up to 1024 jobs therefore run whole.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import equinox as eqx
@@ -51,6 +59,9 @@ FAST_COMPILE_OPTIONS = {
 
 #: on CPU, solves of at most this many (fit, start) jobs are compiled fast (module notes)
 FAST_COMPILE_MAX_JOBS = 64
+
+#: ... and of at most this many residuals in all (module notes)
+FAST_COMPILE_MAX_RESIDUALS = 16384
 
 #: accepted values of the ``codegen`` argument
 CODEGEN = ("auto", "fast-compile", "fast-run")
@@ -85,21 +96,46 @@ def check_codegen(codegen: str) -> str:
     return codegen
 
 
-def choose(codegen: str, n_jobs: int, devices=None, iterative: bool = False) -> str:
+def choose(
+    codegen: str, n_jobs: int, devices=None, iterative: bool = False, n_residuals: int = 0
+) -> str:
     """Resolve ``codegen`` (``"auto"`` by the module's rule) for ``n_jobs`` jobs on ``devices``.
 
     ``devices``: the devices the solve is sharded over (``None``: the default device);
-    ``iterative``: the model runs loops of its own (:func:`._problem.has_loops`).
+    ``iterative``: the model runs loops of its own (:func:`._problem.has_loops`);
+    ``n_residuals``: the (padded) residuals of all jobs together — above
+    :data:`FAST_COMPILE_MAX_RESIDUALS` the run time of a solve outweighs its compile time.
     """
     if codegen != "auto":
         return codegen
-    if _platform(devices) == "cpu" and n_jobs <= FAST_COMPILE_MAX_JOBS and not iterative:
+    if (
+        _platform(devices) == "cpu"
+        and n_jobs <= FAST_COMPILE_MAX_JOBS
+        and n_residuals <= FAST_COMPILE_MAX_RESIDUALS
+        and not iterative
+    ):
         return "fast-compile"
     return "fast-run"
 
 
+def choose_step(solver, codegen: str, iterative: bool):
+    """Resolve ``LevenbergMarquardt(step="auto")`` for a solve compiled as ``codegen``.
+
+    ``"normal"`` (one pass over the data per step, but three evaluations of the model in
+    the graph: :class:`~.solvers.LevenbergMarquardt`) where the solve's run time matters
+    more than its compile time — optimised code (``"fast-run"``) of a model without loops
+    of its own; ``"qr"`` otherwise (a small solve, compiled fast; a model whose own loops
+    dominate both its run and its compile time).  Solvers without a ``step`` pass as they
+    are.
+    """
+    if getattr(solver, "step", None) != "auto":
+        return solver
+    step = "normal" if codegen == "fast-run" and not iterative else "qr"
+    return dataclasses.replace(solver, step=step)
+
+
 #: (fit, start) jobs per chunk of a large batch on CPU (0: no chunking); see chunk_size
-CHUNK_JOBS = 64
+CHUNK_JOBS = 1024
 
 
 def chunk_size(n_fit: int, n_start: int, devices=None) -> int:
@@ -120,10 +156,12 @@ def chunk_size(n_fit: int, n_start: int, devices=None) -> int:
 __all__ = [
     "CODEGEN",
     "FAST_COMPILE_MAX_JOBS",
+    "FAST_COMPILE_MAX_RESIDUALS",
     "FAST_COMPILE_OPTIONS",
     "CHUNK_JOBS",
     "Compiled",
     "chunk_size",
     "check_codegen",
     "choose",
+    "choose_step",
 ]

@@ -1,7 +1,8 @@
 """The thin QR of the small, tall systems of a Levenberg–Marquardt step.
 
-:class:`~.solvers.LevenbergMarquardt` solves, at every step, the damped least-squares
-problem ``[J; sqrt(λ D)] δ ≈ [-r; 0]`` with ``J`` of shape ``(ndata, nvary)``.  LAPACK's
+:func:`~.solvers.damped_step` solves the least-squares problem
+``[J; sqrt(λ D)] δ ≈ [-r; 0]`` with ``J`` of shape ``(ndata, nvary)`` (the undamped
+``λ = 0`` steps of :func:`~.solvers.polish` after Levenberg–Marquardt's loop).  LAPACK's
 Householder QR, once per fit, would be a thousand tiny library calls per step under
 ``vmap`` over a thousand fits of three parameters, and would dominate the step's cost.
 :func:`mgs_unrolled` computes the same thin QR by modified Gram–Schmidt *unrolled* over
@@ -10,12 +11,13 @@ the (few, static) columns: every operation is an element-wise product or a sum o
 
 Accuracy.  MGS with ``Qᵀb`` formed by the same projections (MGS on the augmented matrix
 ``[A | b]``) is backward stable for least squares, like Householder QR (Björck 1967;
-Björck & Paige 1992): errors grow as ``cond(J)·eps``.  (The normal equations, ``JᵀJ`` by
-Cholesky, are as fast but grow as ``cond(J)²·eps``: on an ill-conditioned fit their step
-noise never falls below the default ``atol = 1e-10`` and the fit never terminates, so
-they are not used.)  A parameter without effect (a zero column of ``J``, with ``λ ≈ 0``)
-gives a zero pivot and a non-finite solution; the damping term keeps the augmented matrix
-of full rank in the solver, and a non-finite step is never taken.  Systems with more than
+Björck & Paige 1992): errors grow as ``cond(J)·eps``.  The normal equations, ``JᵀJ`` by
+Cholesky, grow as ``cond(J)²·eps``: on an ill-conditioned fit their step noise never
+falls below the default ``atol = 1e-10``.  So the damped loop of
+:class:`~.solvers.LevenbergMarquardt`, which uses them for speed (one pass over the data
+per step), ends with :func:`~.solvers.polish`: Gauss–Newton steps by this factorisation.
+A parameter without effect (a zero column of ``J``, with ``λ ≈ 0``) gives a zero pivot
+and a non-finite solution, which is never taken.  Systems with more than
 :data:`MAX_UNROLLED` columns use Householder QR (:func:`~.solvers.damped_step`).
 """
 

@@ -50,8 +50,9 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -60,15 +61,31 @@ import numpy as np
 from .._checks import DomainError, collect_guard_failures, deferred_guards, raise_guard_failures
 from .._precision import eps, float_dtype, x64_enabled
 from . import parameters as P
-from ._codegen import Compiled, check_codegen, choose, chunk_size
+from ._assess import (
+    SCREEN_MAX,
+    in_graph,
+    inverse_information,
+    normalized_information,
+    on_host,
+    stationarity,
+)
+from ._codegen import Compiled, check_codegen, choose, choose_step, chunk_size
 from ._problem import Layout, flat_residual, pack, prepare
 from ._status import Status, succeeded
 from ._tolerances import OFFSET_TOL, SINGULAR_RCOND, TOL_FLOOR_EPS
 from .policy import Check, Retry
 from .result import FitError, FitResult, build_messages, from_arrays
-from .solvers import AbstractLeastSquaresSolver, LevenbergMarquardt, linearize
+from .solvers import AbstractLeastSquaresSolver, LevenbergMarquardt, gram, linearize
 
-__all__ = ["OFFSET_TOL", "SINGULAR_RCOND", "TOL_FLOOR_EPS", "least_squares", "stationarity"]
+__all__ = [
+    "OFFSET_TOL",
+    "SINGULAR_RCOND",
+    "TOL_FLOOR_EPS",
+    "inverse_information",
+    "least_squares",
+    "normalized_information",
+    "stationarity",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -83,6 +100,8 @@ class _Static:
     deferred: bool = False
     #: fits per chunk of the batch (0: the whole batch at once; :func:`._codegen.chunk_size`)
     chunk: int = 0
+    #: the optimum is assessed inside the solve (:func:`._assess.in_graph`)
+    assess: bool = False
 
 
 def least_squares(
@@ -215,7 +234,7 @@ def least_squares(
         or multistart < 0
     ):
         raise DomainError(f"argument 'multistart' must be an integer >= 0; got {multistart!r}")
-    solver = LevenbergMarquardt() if solver is None else solver
+    solver = _DEFAULT_SOLVER if solver is None else solver
     if not isinstance(solver, AbstractLeastSquaresSolver):
         raise DomainError(f"argument 'solver' must be a least-squares solver; got {solver!r}")
     if retry is not None and not isinstance(retry, Retry):
@@ -267,6 +286,32 @@ class _Options:
     codegen: str
 
 
+#: the solver of a fit that names none
+_DEFAULT_SOLVER = LevenbergMarquardt()
+
+
+def _stripped(solver, codegen: str, iterative: bool):
+    if getattr(solver, "rtol", None) is not None or getattr(solver, "atol", None) is not None:
+        solver = dataclasses.replace(solver, rtol=None, atol=None)
+    return choose_step(solver, codegen, iterative)
+
+
+_stripped_cached = functools.lru_cache(maxsize=64)(_stripped)
+
+
+def _keyed(solver, codegen: str, iterative: bool):
+    """Return the solver as the compiled call is keyed on.
+
+    Without its tolerances (traced values), with ``step="auto"`` resolved
+    (:func:`._codegen.choose_step`).  The copies are cached: an equinox module is rebuilt
+    in ~0.1 ms, a visible part of the Python overhead around a large batched fit.
+    """
+    try:
+        return _stripped_cached(solver, codegen, iterative)
+    except TypeError:  # a solver with unhashable fields
+        return _stripped(solver, codegen, iterative)
+
+
 def _fit(model, prob, opts: _Options) -> FitResult:
     """Pack, solve and post-process one problem (no retry)."""
     lay = prob.layout
@@ -283,16 +328,22 @@ def _fit(model, prob, opts: _Options) -> FitResult:
             extra = extra.reshape(1, opts.multistart, len(vi))
         extra = np.concatenate([extra, np.repeat(extra[:1], packed.p0.shape[0] - n_fit, 0)])
         starts = np.concatenate([starts, extra], axis=1)
-    codegen = choose(opts.codegen, starts.shape[0] * starts.shape[1], devices, prob.iterative)
+    n_jobs = starts.shape[0] * starts.shape[1]
+    per_job = sum(
+        (2 if c else 1) * (leaf[0].size if leaf.ndim else 1)
+        for c, leaf in zip(lay.complex_leaves, jax.tree.leaves(packed.y))
+    )
+    codegen = choose(opts.codegen, n_jobs, devices, prob.iterative, n_jobs * per_job)
+    solver = _keyed(opts.solver, codegen, prob.iterative)
     static = _Static(
         layout=lay,
-        solver=dataclasses.replace(opts.solver, rtol=None, atol=None)
-        if hasattr(opts.solver, "rtol")
-        else opts.solver,
+        solver=solver,
         max_steps=opts.max_steps,
         batch_x=packed.batch_x,
         deferred=bool(devices),
         chunk=chunk_size(starts.shape[0], starts.shape[1], devices),
+        # (with the "normal" step: large solves, where the host's NumPy would cost)
+        assess=x64_enabled() and len(vi) <= SCREEN_MAX and getattr(solver, "step", "") == "normal",
     )
     fd = float_dtype()
     batch = (packed.y, packed.sigma, packed.mask, np.asarray(packed.p0, fd), np.asarray(starts, fd))
@@ -324,7 +375,7 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         out = _SOLVE(codegen)(*args)
     out = {k: np.asarray(v)[:n_fit] for k, v in out.items()}
     ndata = prob.ndata_each
-    out.update(_covariance(out, len(vi), ndata, opts.rtol, opts.atol))
+    out = on_host(out, ndata, opts.rtol, opts.atol)
     return _to_result(out, prob, opts, ndata)
 
 
@@ -385,15 +436,15 @@ def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, r
         pv = c.physical(b["z"])
         at_bound = c.at_bound(pv)
         r, jac_p, dpdz = b["r"], b["aux"], c.dp_dz(b["z"])
-        jac = jac_p * dpdz[None, :]
-        return dict(
+        # the reductions of the residual and the Jacobian that the uncertainties and the
+        # stationarity test need (the (ndata, nvary) arrays stay on the device), in one pass
+        ata_p, grad_p, _ = gram(jac_p, r)
+        fit = dict(
             params=c.full(pv),
-            # the reductions of the residual and the Jacobian that the uncertainties and
-            # the stationarity test need (the (ndata, nvary) arrays stay on the device)
-            ata=jac.T @ jac,
-            grad=jac.T @ r,
-            grad_p=jac_p.T @ r,
-            colsq_p=jnp.sum(jac_p**2, axis=0),
+            ata=dpdz[:, None] * ata_p * dpdz[None, :],
+            grad=dpdz * grad_p,
+            grad_p=grad_p,
+            colsq_p=jnp.diagonal(ata_p),
             abs_r=jnp.sum(jnp.abs(r)),
             dpdz=dpdz,
             at_lower=at_bound & c.nearer_lower(pv),
@@ -405,6 +456,13 @@ def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, r
             best_start=best,
             n_converged=jnp.sum(good),
         )
+        if static.assess:  # covariance and convergence checks in the graph (_assess notes)
+            ndata = sum(
+                (2 if cplx else 1) * jnp.sum(m)
+                for cplx, m in zip(lay.complex_leaves, jax.tree.leaves(mm))
+            )
+            fit.update(in_graph(fit, ndata, rtol, atol))
+        return fit
 
     in_x = 0 if static.batch_x else None
     if p0.shape[0] == 1:  # one fit: no batch dimension in the graph (a smaller compile)
@@ -484,7 +542,7 @@ def _to_result(out: dict, prob, opts: _Options, ndata) -> FitResult:
         gn_decrease=out["gn_decrease"],
         retried=np.zeros(code.shape, bool),
     )
-    return from_arrays(
+    res = from_arrays(
         out["params"],
         cov,
         np.atleast_2d(prob.p0),
@@ -502,7 +560,9 @@ def _to_result(out: dict, prob, opts: _Options, ndata) -> FitResult:
         max_steps=opts.max_steps,
         extra=extra,
         method=f"{type(opts.solver).__name__} (dissipax)",
-    )._single_if(prob.n_batch is None)
+    )
+    # (a method looked up on an equinox module is wrapped anew each time: only when needed)
+    return res._single_if(True) if prob.n_batch is None else res
 
 
 def _rows_of(prob, rows) -> tuple:
@@ -664,206 +724,3 @@ def _random_starts(key, lay: Layout, prob, n: int) -> np.ndarray:
             s = np.where(p0 != 0, np.abs(p0), 1.0)
             cols.append(p0 + s * np.asarray(jax.random.normal(k, (*batch, n))))
     return np.stack(cols, axis=-1)
-
-
-def _covariance(out: dict, nvary: int, ndata, rtol: float, atol: float) -> dict:
-    """Covariance, singularity, convergence checks and redchi from the compiled call's output.
-
-    ``(JᵀJ)⁻¹`` over the parameters not pinned at a bound, by :func:`inverse_information`.
-
-    Convergence is checked here, after the solver, at the returned point (:func:`stationarity`):
-
-    * a fit the solver reports converged (its Cauchy test passed) is demoted to
-      ``STALLED`` when it is not stationary — the last step no longer changed chi2 (at
-      working precision, or because the damping had grown huge), yet one more Gauss-Newton
-      step would still lower chi2 appreciably;
-    * a parameter pushed into its bound never meets the solver's step test in z (its
-      internal coordinate keeps running off to infinity, and the free parameters track its
-      slow crawl), so such fits end at max_steps.  They are converged (``BOUND_OK``, a KKT
-      check) when they are stationary in the same sense.
-    """
-    at_bound = np.asarray(out["at_bound"], bool)
-    n = nvary
-    mask = at_bound[..., :, None] | at_bound[..., None, :]
-    d = np.asarray(out["dpdz"], float)
-    ata = np.asarray(out.pop("ata"), float)
-    eig = normalized_eigh(ata, at_bound)
-    cov_z, singular, weak, _ = inverse_information(ata, at_bound, eig)
-    chi2 = np.asarray(out["chi2"], float)
-    ndata = np.broadcast_to(np.asarray(ndata), chi2.shape)
-    st = stationarity(
-        ata,
-        out.pop("grad"),
-        at_bound,
-        out.pop("grad_p"),
-        out.pop("colsq_p"),
-        np.asarray(out["at_lower"], bool),
-        chi2,
-        out.pop("abs_r"),
-        ndata,
-        rtol,
-        atol,
-        eig,
-    )
-    with np.errstate(invalid="ignore", divide="ignore"):
-        code = np.asarray(out["code"])
-        bound_ok = (
-            ((code == Status.MAX_STEPS) | (code == Status.OK))
-            & np.any(at_bound, axis=-1)
-            & ~singular
-            & st["stationary"]
-            & np.isfinite(chi2)
-        )
-        code = np.where(bound_ok, Status.BOUND_OK, code)
-        code = np.where(
-            (code == Status.OK) & np.isfinite(chi2) & ~st["stationary"], Status.STALLED, code
-        )
-        cov = d[..., :, None] * cov_z * d[..., None, :]
-        cov = np.where(mask, np.nan, cov)
-        dof = ndata - n
-        redchi = np.where(dof > 0, chi2 / np.where(dof > 0, dof, 1), np.nan)
-    return dict(cov=cov, singular=singular, weak=weak, code=code, redchi=redchi, **st)
-
-
-def stationarity(
-    ata, grad, at_bound, grad_p, colsq_p, at_lower, chi2, abs_r, ndata, rtol, atol, eig=None
-) -> dict:
-    r"""Whether fits ended at a (bound-constrained) stationary point of chi2.
-
-    NumPy, batched over leading axes.  The measure is the chi2 decrease ``D`` that the
-    linearised model still promises along a feasible direction — the larger of
-
-    * one Gauss-Newton step on the free parameters, ``D_free = gᵀ (JᵀJ)⁺ g`` with
-      ``g = Jᵀr`` (a pseudo-inverse: directions the data cannot determine carry no
-      gradient either), in internal coordinates (the value does not depend on them);
-    * for each parameter pinned at a bound whose chi2 *falls* when it moves inside its
-      range (the KKT multiplier has the wrong sign), the best step along that parameter
-      alone, ``D_j = (J_pᵀr)_j² / |J_p[:, j]|²`` (physical Jacobian ``J_p``: the bound
-      transform's ``dp/dz → 0`` hides this gradient from the solver, which then stalls at
-      the bound),
-
-    and a fit is stationary when the *relative offset* of Bates & Watts (Technometrics 23,
-    179 (1981)),
-
-    .. math:: \mathrm{RO} = \sqrt{\frac{D / p}{(\chi^2 - D)/(n - p)}},
-
-    is at most :data:`OFFSET_TOL` — the remaining step is then below ``OFFSET_TOL`` of the
-    radius of the parameters' confidence region, a numerical error far below the
-    statistical one (``p`` varying parameters, ``n`` data points) — or when
-    ``D <= Σ_i (atol + rtol·|r_i|)²``: the step would change the residuals by less than the
-    solver's own Cauchy tolerance (in the 2-norm).  The second test decides for data
-    fitted to rounding level (zero-residual problems), where RO compares rounding noise
-    with rounding noise.  In float32 the computed gradient carries rounding noise of
-    ``~eps·cond(J)`` relative, so fits with an ill-conditioned Jacobian cannot reach
-    ``OFFSET_TOL`` and are reported as stalled (the message says to fit in float64).
-
-    Returns a dict with ``stationary`` (bool), ``gn_decrease`` (``D``), ``relative_offset``
-    (RO; NaN without degrees of freedom) and ``stuck`` (``(..., nvary)``: pinned
-    parameters whose multiplier has the wrong sign and whose ``D_j`` fails the test).
-    ``eig``: :func:`normalized_eigh` of ``ata``, when the caller has it already.
-    """
-    at_bound = np.asarray(at_bound, bool)
-    ata, grad, grad_p, colsq_p, chi2, abs_r = (
-        np.asarray(a, float) for a in (ata, grad, grad_p, colsq_p, chi2, abs_r)
-    )
-    n = ata.shape[-1]
-    free = ~at_bound
-    e = normalized_eigh(ata, at_bound) if eig is None else eig
-    w, v = e.w, e.v
-    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        g = np.where(free, grad, 0.0)
-        # a parameter without effect (zero column: its row of ata is exactly zero) carries
-        # no gradient: scale 0 (the decomposition is the same with either scale there)
-        scale = np.where(e.diag > 0, e.scale, 0.0)
-        finite = e.finite & np.all(np.isfinite(g), axis=-1)
-        keep = w > SINGULAR_RCOND * n * eps() * w[..., -1:]
-        proj = np.einsum("...ji,...j->...i", v, np.where(finite[..., None], scale * g, 0.0))
-        d_free = np.sum(np.where(keep, proj**2 / np.where(keep, w, 1.0), 0.0), axis=-1)
-        d_free = np.where(finite, d_free, np.nan)
-        inward = np.where(at_lower, grad_p < 0, grad_p > 0) & at_bound & (colsq_p > 0)
-        d_pin = np.where(inward, grad_p**2 / np.where(colsq_p > 0, colsq_p, 1.0), 0.0)
-        d = np.maximum(d_free, np.max(d_pin, axis=-1, initial=0.0))
-        ndata = np.broadcast_to(np.asarray(ndata), np.shape(chi2))
-        dof = ndata - n
-        has_dof = dof > 0
-        dof_safe = np.where(has_dof, dof, 1)
-        # Σ (atol + rtol |r_i|)² without the r_i: n atol² + 2 atol rtol Σ|r_i| + rtol² chi2
-        tol = ndata * atol**2 + 2 * atol * rtol * abs_r + rtol**2 * chi2
-        ro = np.where(has_dof, np.sqrt((d / n) / (np.maximum(chi2 - d, 0.0) / dof_safe)), np.nan)
-        stationary = (d <= tol) | (ro <= OFFSET_TOL)
-        ro_pin = np.sqrt(
-            (d_pin / n) / (np.maximum(chi2[..., None] - d_pin, 0.0) / dof_safe[..., None])
-        )
-        pin_ok = (d_pin <= tol[..., None]) | (has_dof[..., None] & (ro_pin <= OFFSET_TOL))
-        stuck = inward & ~pin_ok
-    return dict(stationary=stationary, gn_decrease=d, relative_offset=ro, stuck=stuck)
-
-
-class NormalizedEigh(NamedTuple):
-    """Eigen-decomposition of an information matrix normalised to unit diagonal."""
-
-    diag: np.ndarray  #: diagonal of the matrix (pinned parameters: 1)
-    scale: np.ndarray  #: 1/sqrt(diag), 1 where diag <= 0 or NaN
-    finite: np.ndarray  #: whether the normalised matrix is finite (else it is the identity)
-    w: np.ndarray  #: eigenvalues, ascending
-    v: np.ndarray  #: eigenvectors (columns)
-
-
-def normalized_eigh(a, at_bound) -> NormalizedEigh:
-    """``eigh`` of ``a`` (``JᵀJ`` or a Hessian) scaled to unit diagonal, pinned rows removed.
-
-    NumPy, batched over leading axes.  The rows and columns of parameters pinned at a bound
-    are replaced by those of the identity; a zero (or NaN) diagonal keeps scale 1; a matrix
-    that is not finite after scaling is replaced by the identity (``finite`` False).
-    Shared by :func:`inverse_information` and :func:`stationarity` (one decomposition).
-    """
-    a = np.asarray(a, float)
-    at_bound = np.asarray(at_bound, bool)
-    eye = np.eye(a.shape[-1])
-    mask = at_bound[..., :, None] | at_bound[..., None, :]
-    a = np.where(mask, eye, a)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        diag = np.diagonal(a, axis1=-2, axis2=-1)
-        bad_diag = ~(diag > 0)  # zero column (or NaN): the parameter has no effect
-        scale = np.where(bad_diag, 1.0, 1.0 / np.sqrt(np.where(bad_diag, 1.0, diag)))
-        c = scale[..., :, None] * a * scale[..., None, :]
-        finite = np.all(np.isfinite(c), axis=(-2, -1))
-        c = np.where(finite[..., None, None], c, eye)
-        w, v = np.linalg.eigh(c)
-    return NormalizedEigh(diag, scale, finite, w, v)
-
-
-def inverse_information(a, at_bound, eig: NormalizedEigh | None = None):
-    """Inverse of information matrices ``a`` (``JᵀJ`` or a Hessian), with a singularity check.
-
-    NumPy, after the compiled call (eigen-decompositions kept out of the graph); batched
-    over leading axes.  Only the parameters not pinned at a bound (``at_bound``) enter.
-    ``a`` is normalised to unit diagonal before the eigen-decomposition, so the test is on
-    the *correlation* structure, independent of units.  Returns the inverse (NaN where
-    singular), the singular flag, the eigenvector of the smallest eigenvalue (``weak``:
-    the combination the data cannot determine) and that smallest eigenvalue relative to
-    the largest (``lowest``; negative for a Hessian that is not positive definite, which
-    is reported singular too).  ``eig``: :func:`normalized_eigh` of ``a``, when the caller
-    has it already.
-    """
-    e = normalized_eigh(a, at_bound) if eig is None else eig
-    n = e.w.shape[-1]
-    diag, bad_diag, scale, finite, w, v = e.diag, ~(e.diag > 0), e.scale, e.finite, e.w, e.v
-    with np.errstate(invalid="ignore", divide="ignore"):
-        singular = (
-            np.any(bad_diag, axis=-1)
-            | ~finite
-            | (w[..., 0] <= SINGULAR_RCOND * n * eps() * w[..., -1])
-        )
-        w_safe = np.where(singular[..., None], 1.0, w)
-        c_inv = (v / w_safe[..., None, :]) @ np.swapaxes(v, -1, -2)
-        inv = scale[..., :, None] * c_inv * scale[..., None, :]
-        inv = np.where(singular[..., None, None], np.nan, inv)
-        weak = np.where(
-            np.any(bad_diag, axis=-1)[..., None], bad_diag.astype(float), np.abs(v[..., :, 0])
-        )
-        lowest = np.where(
-            np.any(bad_diag & (diag < 0), axis=-1), -1.0, w[..., 0] / np.maximum(w[..., -1], eps())
-        )
-        lowest = np.where(finite, lowest, np.nan)
-    return inv, singular, weak, lowest

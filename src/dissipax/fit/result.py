@@ -82,16 +82,17 @@ def build_messages(
     msgs = np.full(n, "", dtype=object)
     idx = np.flatnonzero(plain)
     if idx.size:  # one string per distinct (steps, converged starts)
+        # one integer key per (steps, converged starts): a 1-d unique is a plain sort
+        span = multistart + 2
         keys, inverse = np.unique(
-            np.stack([np.asarray(nsteps)[idx], np.asarray(nconv)[idx]], axis=1),
-            axis=0,
+            np.asarray(nsteps, np.int64)[idx] * span + np.asarray(nconv, np.int64)[idx],
             return_inverse=True,
         )
         texts = np.array(
             [
-                f"converged in {int(k)} steps"
-                + (f"; {int(c)} of {multistart + 1} starts converged" if multistart else "")
-                for k, c in keys
+                f"converged in {int(k // span)} steps"
+                + (f"; {int(k % span)} of {multistart + 1} starts converged" if multistart else "")
+                for k in keys
             ],
             dtype=object,
         )
@@ -249,18 +250,21 @@ def from_arrays(
     space; the per-fit fields (``chi2``, ``success``, ``message``, ...) are scalars for one
     fit or have the batch axis.  Everything is stored with a leading batch axis.
     """
-    lead = (lambda a: np.asarray(a)) if batched else (lambda a: np.asarray(a)[None])
-    p, cov, p0 = lead(p).astype(float), lead(cov).astype(float), lead(p0).astype(float)
+    # np.asarray(..., dtype) copies only when it must (astype always copies)
+    lead = (
+        (lambda a, dt=None: np.asarray(a, dt))
+        if batched
+        else (lambda a, dt=None: np.asarray(a, dt)[None])
+    )
+    p, cov, p0 = lead(p, float), lead(cov, float), lead(p0, float)
     n = p.shape[0]
     var = np.diagonal(cov, axis1=-2, axis2=-1)
     with np.errstate(invalid="ignore"):
         std_v = np.sqrt(np.where(var >= 0, var, np.nan))
     std = np.zeros_like(p)
     std[:, list(layout.vary_index)] = std_v
-    succ = lead(success).astype(bool)
-    stat = (np.where(succ, Status.OK, Status.MAX_STEPS) if status is None else lead(status)).astype(
-        int
-    )
+    succ = lead(success, bool)
+    stat = np.where(succ, Status.OK, Status.MAX_STEPS) if status is None else lead(status, int)
     msgs = Messages(message) if batched else Messages((message,))
     return FitResult(
         arrays=dict(
@@ -268,9 +272,9 @@ def from_arrays(
             stderr=std,
             init=p0,
             covariance=cov,
-            chi2=lead(chi2).astype(float),
-            redchi=lead(redchi).astype(float),
-            ndata=np.broadcast_to(lead(ndata), (n,)).astype(int),
+            chi2=lead(chi2, float),
+            redchi=lead(redchi, float),
+            ndata=np.array(np.broadcast_to(lead(ndata, int), (n,))),
             status=stat,
             success=succ,
         ),

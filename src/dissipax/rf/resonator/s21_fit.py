@@ -507,7 +507,7 @@ def _collect(res: FitResult, st: Starts, f, x: dict, sig, sigma) -> S21Fit:
     )
     J = J / sig[..., None]
     Jr = np.concatenate([J.real, J.imag], axis=1)  # (n, 2 n_f, 7)
-    A = np.einsum("nmi,nmj->nij", Jr, Jr)
+    A = np.swapaxes(Jr, -1, -2) @ Jr  # (BLAS: np.einsum here took ~10 ms of a 20-trace fit)
     d = 1.0 / np.sqrt(np.einsum("nii->ni", A))
     chi2 = np.asarray(res.chi2, float)
     redchi = chi2 / (2 * n_f - 7)

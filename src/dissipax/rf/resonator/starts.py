@@ -66,7 +66,7 @@ def circle_fit(z):
     w = (z - shift) / scale
     x, y = w.real, w.imag
     cols = np.stack([x * x + y * y, x, y, np.ones_like(x)], axis=-1)  # (..., n, 4)
-    M = np.einsum("...ni,...nj->...ij", cols, cols) / x.shape[-1]
+    M = (np.swapaxes(cols, -1, -2) @ cols) / x.shape[-1]  # BLAS (einsum: ~1 ms per trace)
     eta, vec = np.linalg.eig(_B_INV @ M)  # (..., 4), (..., 4, 4)
     eta, vec = eta.real, vec.real
     constraint = np.einsum("...ik,ij,...jk->...k", vec, _B, vec)
