@@ -87,6 +87,23 @@ def test_initial_guess_is_close_to_truth(sweep):
             np.testing.assert_allclose(v[sel], truth[n][sel], rtol=0.1)
 
 
+def test_initial_guess_compiled_equals_numpy(sweep, monkeypatch):
+    # from _GUESS_JIT_ROWS curves on the scan runs compiled, on bucketed (padded, masked)
+    # shapes: the same starts as the NumPy scan, with masked points too
+    T, rho, _, _ = sweep.padded()
+    rows = np.resize(np.arange(rho.shape[0]), 70)  # 70 curves: the compiled path
+    T2 = np.broadcast_to(T, rho.shape)[rows]
+    mask = np.ones((70, rho.shape[1]), bool)
+    mask[::3, -4:] = False
+    for law in laws.LAWS:
+        fast = fitting.initial_guess(T2, rho[rows], law, mask)
+        monkeypatch.setattr(fitting, "_GUESS_JIT_ROWS", 10**9)
+        ref = fitting.initial_guess(T2, rho[rows], law, mask)
+        monkeypatch.undo()
+        for n in ref:
+            np.testing.assert_allclose(fast[n], ref[n], rtol=1e-12)
+
+
 def test_masked_padding_is_ignored(sweep, auto):
     T, rho, sigma, _ = sweep.padded()
     mask = np.ones(rho.shape, bool)

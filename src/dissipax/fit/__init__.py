@@ -31,8 +31,9 @@ fit is a batch of one, shown as scalars); it is never edited after it is returne
 Compiled once.  The compiled call is keyed on the model function, the parameter layout,
 the solver and the *bucketed* shapes: data lengths and batch sizes are padded to the next
 ``2^k`` or ``3·2^k`` (above 1024: four buckets per octave; masked out), so a 41-point
-curve reuses the executable of a 40-point one, and JAX's persistent compilation cache (on by default, ``dissipax info``
-shows where; ``DISSIPAX_JAX_CACHE=0`` turns it off) keeps executables across processes.
+curve reuses the executable of a 40-point one, and JAX's persistent compilation cache
+(on by default, ``dissipax info`` shows where; ``DISSIPAX_JAX_CACHE=0`` turns it off)
+keeps executables across processes.
 The same function object as ``model`` reuses the compiled fit; a fresh ``lambda`` each
 call recompiles.  Changing ``rtol``, ``atol``, starts, bounds or data values does not
 recompile; changing ``max_steps``, ``multistart`` or which parameters vary does.
