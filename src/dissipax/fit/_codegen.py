@@ -124,13 +124,17 @@ def choose_step(solver, codegen: str, iterative: bool):
     ``"normal"`` (one pass over the data per step, but three evaluations of the model in
     the graph: :class:`~.solvers.LevenbergMarquardt`) where the solve's run time matters
     more than its compile time — optimised code (``"fast-run"``) of a model without loops
-    of its own; ``"qr"`` otherwise (a small solve, compiled fast; a model whose own loops
-    dominate both its run and its compile time).  Solvers without a ``step`` pass as they
-    are.
+    of its own — and in float64 only: the normal equations' rounding grows as
+    ``cond(J)²·eps``, already ~1e-1 at ``cond(J) = 1e3`` in float32, where the damped
+    loop would end far from the optimum and leave the work to the linearly converging
+    polish.  ``"qr"`` otherwise (a small solve, compiled fast; a model whose own loops
+    dominate both its run and its compile time; float32).  Solvers without a ``step``
+    pass as they are.
     """
     if getattr(solver, "step", None) != "auto":
         return solver
-    step = "normal" if codegen == "fast-run" and not iterative else "qr"
+    fast = codegen == "fast-run" and not iterative and bool(jax.config.read("jax_enable_x64"))
+    step = "normal" if fast else "qr"
     return dataclasses.replace(solver, step=step)
 
 
