@@ -171,8 +171,8 @@ class LevenbergMarquardt(AbstractLeastSquaresSolver):
         Jacobian, which the loop carries; the model appears once in the compiled graph),
         ``"normal"`` (normal equations from the Gram matrix of ``[J | r]``, the loop
         carries a few numbers per fit, then :func:`polish`; three evaluations of the model
-        in the graph), or ``"auto"``: the driver picks ``"normal"`` where the solve's run
-        time dominates its compile time (:func:`dissipax.fit._codegen.choose_step`).
+        in the graph), or ``"auto"``: the driver picks ``"normal"`` in float64 where the
+        solve's run time dominates its compile time (:func:`dissipax.fit._codegen.choose_step`).
     """
 
     rtol: float | None = None
