@@ -6,9 +6,14 @@ A solver is a small, immutable object that says *how* a fit is solved; the drive
 solver on every (fit, start) job of a batch in one compiled, ``vmap``-ed call.
 
 :class:`LevenbergMarquardt`
-    One ``lax.while_loop`` per job.  Each iteration solves the damped Gauss–Newton system
-    ``(JᵀJ + λ D) δ = -Jᵀr`` (Marquardt's scaling ``D``: the largest ``(JᵀJ)_ii`` seen so
-    far, as MINPACK; More 1978) by an unrolled Cholesky factorisation, evaluates the
+    One ``lax.while_loop`` per job, in two variants (``step``).  ``"qr"``: each iteration
+    solves the damped Gauss–Newton problem ``min |J δ + r|² + λ Σ_i D_i δ_i²`` by a thin QR
+    of the augmented matrix ``[J; sqrt(λ D)]`` (:func:`damped_step`); the loop carries
+    ``r`` and ``J``, and the model appears once in the compiled graph (small solves: fast
+    to compile).  ``"normal"`` (large float64 solves, where run time matters): each
+    iteration solves ``(JᵀJ + λ D) δ = -Jᵀr`` (Marquardt's scaling ``D``: the largest
+    ``(JᵀJ)_ii`` seen so far, as MINPACK; More 1978) by an unrolled Cholesky
+    factorisation, evaluates the
     residual and its forward-mode Jacobian at the trial point in one pass
     (:func:`jax.linearize`) and reduces them at once to the Gram matrix of ``[J | r]``
     (:func:`gram`: ``JᵀJ``, ``Jᵀr``, ``rᵀr``, one fused sum per entry), and accepts the
@@ -19,7 +24,8 @@ solver on every (fit, start) job of a batch in one compiled, ``vmap``-ed call.
     acceptance, ``λ ← λ ν, ν ← 2ν`` on rejection.  The loop carries the parameters and
     this Gram matrix only, never the ``(ndata, n)`` Jacobian: an iteration of a batched
     fit is one pass over the data (measured on the 1000-curve benchmark: 1.1 µs per fit
-    and step, against 2.8 µs with the thin QR of the augmented Jacobian in the loop).
+    and step, against 2.8 µs for ``"qr"``).  Both variants share the acceptance, damping
+    and termination rules below (``LevenbergMarquardt._decide``).
 
     Termination (optimistix's Cauchy criterion, on the internal coordinates ``z`` and on
     ``chi2``): the last step changed every ``z_i`` by at most ``atol + rtol |z_i|`` and
