@@ -37,7 +37,10 @@ solver on every (fit, start) job of a batch in one compiled, ``vmap``-ed call.
     damping grows); a start whose residual is not finite ends the job at once with
     :attr:`~._status.Status.NONFINITE`.
 
-    Accuracy.  Normal equations carry rounding of ``~cond(J)²·eps``: near the optimum,
+    Accuracy.  ``"qr"``: once converged, one undamped Gauss–Newton step in the same loop
+    (if steps are left; kept unless chi2 grows by more than the tolerance) lands on the
+    optimum to rounding.  ``"normal"``: normal equations carry rounding of
+    ``~cond(J)²·eps``: near the optimum,
     where ``Jᵀr`` is a sum that cancels, their steps turn to noise and the loop stops up
     to ~1e-8 (relative) short of the optimum on a moderately conditioned fit.  So a
     converged loop is followed by :func:`polish`: undamped Gauss–Newton steps by a
