@@ -32,6 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._precision import eps
+from ._linsolve import cholesky_unrolled
 from ._status import Status
 from ._tolerances import OFFSET_TOL, SINGULAR_RCOND
 
@@ -82,15 +83,7 @@ def cholesky_inverse(c, xp=np):
     whether every pivot was positive (else the inverse is meaningless).
     """
     n = c.shape[-1]
-    L = [[None] * n for _ in range(n)]
-    ok = xp.ones(c.shape[:-2], bool)
-    for j in range(n):
-        d = c[..., j, j] - sum((L[j][k] ** 2 for k in range(j)), 0.0)
-        ok = ok & (d > 0)
-        L[j][j] = xp.sqrt(xp.where(d > 0, d, 1.0))
-        for i in range(j + 1, n):
-            t = c[..., i, j] - sum((L[i][k] * L[j][k] for k in range(j)), 0.0)
-            L[i][j] = t / L[j][j]
+    L, ok = cholesky_unrolled(c, xp)
     # M = L⁻¹ (lower triangular), c⁻¹ = Mᵀ M
     M = [[None] * n for _ in range(n)]
     for i in range(n):
@@ -108,6 +101,21 @@ def cholesky_inverse(c, xp=np):
     return inv, ok
 
 
+def _screen_normalized(diag, finite, c, xp):
+    """Return the Cholesky inverse of the normalised ``c`` and the rows it decides (screen)."""
+    n = c.shape[-1]
+    inv, ok = cholesky_inverse(c, xp)
+    tr = xp.trace(inv, axis1=-2, axis2=-1)
+    certain = (
+        finite
+        & xp.all(diag > 0, axis=-1)
+        & ok
+        & (tr > 0)
+        & (1.0 / xp.where(tr > 0, tr, 1.0) > 2 * n * _threshold(n))
+    )
+    return inv, certain
+
+
 def screen(a, at_bound, xp=np):
     """Inverse of ``a`` normalised, where the singularity test certainly passes.
 
@@ -120,15 +128,7 @@ def screen(a, at_bound, xp=np):
     """
     n = a.shape[-1]
     diag, scale, finite, c = _normalize(a, at_bound, xp)
-    inv, ok = cholesky_inverse(c, xp)
-    tr = xp.trace(inv, axis1=-2, axis2=-1)
-    certain = (
-        finite
-        & xp.all(diag > 0, axis=-1)
-        & ok
-        & (tr > 0)
-        & (1.0 / xp.where(tr > 0, tr, 1.0) > 2 * n * _threshold(n))
-    )
+    inv, certain = _screen_normalized(diag, finite, c, xp)
     shape = certain.shape
     nan = xp.full(shape, xp.nan, dtype=a.dtype)
     info = Information(
@@ -161,8 +161,8 @@ def normalized_information(a, at_bound, screened: bool = False) -> Information:
         lowest = np.full(batch, np.nan)
         certain = np.zeros(batch, bool)
         if screened and n <= SCREEN_MAX:
-            fast, certain = screen(a, at_bound, np)
-            pinv[certain] = fast.pinv[certain]
+            inv, certain = _screen_normalized(diag, finite, c, np)
+            pinv[certain] = inv[certain]
         rest = ~certain
         if np.any(rest):
             w, v = np.linalg.eigh(c[rest])

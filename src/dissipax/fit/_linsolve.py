@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 #: most unknowns for which the unrolled factorisation is used (its graph grows as n²);
 #: larger systems use Householder QR
@@ -68,3 +69,25 @@ def mgs_lstsq(q: list[jax.Array], r: list[list[jax.Array]], b: jax.Array) -> jax
             t = t - r[i][k] * x[k]
         x[i] = t / r[i][i]
     return jnp.stack(x)
+
+
+def cholesky_unrolled(a, xp=np):
+    """Cholesky factor ``L`` (``a = L Lᵀ``) of matrices ``a`` (..., n, n), unrolled over ``n``.
+
+    ``xp``: NumPy or ``jax.numpy``; element-wise over the leading axes (a batch of small
+    matrices costs a few dozen vectorised operations, where LAPACK is called once per
+    matrix).  Returns the lower triangle as nested lists ``L[i][j]`` (``j <= i``) and
+    ``ok``: whether every pivot was positive.  A non-positive pivot is replaced by 1 so
+    that the factor stays finite; where ``ok`` is False it is meaningless.
+    """
+    n = a.shape[-1]
+    L = [[None] * n for _ in range(n)]
+    ok = xp.ones(a.shape[:-2], bool)
+    for j in range(n):
+        d = a[..., j, j] - sum((L[j][k] ** 2 for k in range(j)), 0.0)
+        ok = ok & (d > 0)
+        L[j][j] = xp.sqrt(xp.where(d > 0, d, 1.0))
+        for i in range(j + 1, n):
+            t = a[..., i, j] - sum((L[i][k] * L[j][k] for k in range(j)), 0.0)
+            L[i][j] = t / L[j][j]
+    return L, ok

@@ -66,7 +66,7 @@ import jax
 import jax.numpy as jnp
 
 from .._checks import DomainError
-from ._linsolve import MAX_UNROLLED, mgs_lstsq, mgs_unrolled
+from ._linsolve import MAX_UNROLLED, cholesky_unrolled, mgs_lstsq, mgs_unrolled
 from ._status import Status
 
 
@@ -141,21 +141,14 @@ def normal_step(h, g, damping):
     if n > MAX_UNROLLED:
         c = jax.scipy.linalg.cho_factor(a, lower=True)
         return jax.scipy.linalg.cho_solve(c, -g)
-    L = [[None] * n for _ in range(n)]
-    for j in range(n):
-        s = a[j, j] - sum((L[j][k] ** 2 for k in range(j)), jnp.zeros((), a.dtype))
-        L[j][j] = jnp.sqrt(s)
-        for i in range(j + 1, n):
-            t = a[i, j] - sum((L[i][k] * L[j][k] for k in range(j)), jnp.zeros((), a.dtype))
-            L[i][j] = t / L[j][j]
+    L, ok = cholesky_unrolled(a, jnp)
     y = [None] * n
     for i in range(n):
-        y[i] = (-g[i] - sum((L[i][k] * y[k] for k in range(i)), jnp.zeros((), a.dtype))) / L[i][i]
+        y[i] = (-g[i] - sum((L[i][k] * y[k] for k in range(i)), 0.0)) / L[i][i]
     x = [None] * n
     for i in reversed(range(n)):
-        t = y[i] - sum((L[k][i] * x[k] for k in range(i + 1, n)), jnp.zeros((), a.dtype))
-        x[i] = t / L[i][i]
-    return jnp.stack(x)
+        x[i] = (y[i] - sum((L[k][i] * x[k] for k in range(i + 1, n)), 0.0)) / L[i][i]
+    return jnp.where(ok, jnp.stack(x), jnp.nan)
 
 
 #: a step is exhausted when its predicted chi2 decrease is below this many eps of chi2
@@ -398,7 +391,6 @@ def polish(lin, z, r, jac, aux, k, converged, rtol, atol, max_steps: int):
     ran in) nor on the normal equations' conditioning.  Each step counts as a solver step.
     """
     n = z.shape[0]
-    chi2 = _chi2
 
     def cond(c):
         return c[-1]
@@ -409,7 +401,7 @@ def polish(lin, z, r, jac, aux, k, converged, rtol, atol, max_steps: int):
         ok = jnp.all(jnp.isfinite(delta))
         zt = z + jnp.where(ok, delta, jnp.zeros_like(delta))
         rt, jt, at = lin(zt)
-        ft = chi2(rt)
+        ft = _chi2(rt)
         keep = ok & jnp.isfinite(ft) & jnp.all(jnp.isfinite(jt)) & (ft <= f + atol + rtol * f)
         small = jnp.all(jnp.abs(delta) <= atol + rtol * jnp.abs(z))
         k1, i1 = k + 1, i + 1
@@ -424,7 +416,7 @@ def polish(lin, z, r, jac, aux, k, converged, rtol, atol, max_steps: int):
         )  # fmt: skip
 
     start = converged & (k < max_steps)
-    out = jax.lax.while_loop(cond, body, (z, r, jac, aux, chi2(r), k, jnp.asarray(0), start))
+    out = jax.lax.while_loop(cond, body, (z, r, jac, aux, _chi2(r), k, jnp.asarray(0), start))
     return out[:6]
 
 
