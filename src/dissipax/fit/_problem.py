@@ -39,6 +39,13 @@ class Layout:
         """Positions of the varying parameters among all parameters."""
         return tuple(i for i, v in enumerate(self.vary) if v)
 
+    def residuals(self, counts):
+        """Real residuals of ``counts`` points per leaf of ``y`` (a complex point counts 2).
+
+        ``counts``: one count (int or array, NumPy or traced) per leaf, in leaf order.
+        """
+        return sum((2 if c else 1) * k for c, k in zip(self.complex_leaves, counts))
+
 
 @dataclasses.dataclass
 class Problem:
@@ -65,11 +72,8 @@ class Problem:
         if self.mask is None:
             return np.full(1 if self.n_batch is None else self.n_batch, self.ndata)
         axes = lambda m: tuple(range(1 if self.n_batch is not None else 0, np.ndim(m)))  # noqa: E731
-        counts = [
-            (2 if c else 1) * np.sum(np.asarray(m), axis=axes(m))
-            for c, m in zip(self.layout.complex_leaves, jax.tree.leaves(self.mask))
-        ]
-        return np.atleast_1d(sum(counts)).astype(int)
+        counts = [np.sum(np.asarray(m), axis=axes(m)) for m in jax.tree.leaves(self.mask)]
+        return np.atleast_1d(self.layout.residuals(counts)).astype(int)
 
 
 def prepare(
@@ -211,15 +215,13 @@ def prepare(
         is_c = jnp.issubdtype(o.dtype, jnp.complexfloating) or jnp.iscomplexobj(yl)
         complex_leaves.append(bool(is_c))
 
-    ndata = sum(
-        (2 if c else 1) * int(np.prod(leaf.shape)) for c, leaf in zip(complex_leaves, y_one_leaves)
-    )
     layout = Layout(
         names=names,
         kinds=tuple(pars[n].kind for n in names),
         vary=tuple(pars[n].vary for n in names),
         complex_leaves=tuple(complex_leaves),
     )
+    ndata = layout.residuals(int(np.prod(leaf.shape)) for leaf in y_one_leaves)
     nvary = sum(layout.vary)
     prob = Problem(
         layout=layout,
@@ -416,6 +418,32 @@ class Packed:
     batch_x: bool
 
 
+def pad(a, n_fit: int, fits: int, n: int, points_to: int, *, value=None, points=True, batched=True):
+    """Pad ``a`` from ``n`` to ``points_to`` points and from ``n_fit`` to ``fits`` rows.
+
+    The last axis holds the points (padded with the last point, or with ``value``); with
+    ``batched`` the first axis holds the fits (padded with copies of fit 0).  One
+    allocation per array (a padded batch of 1000 curves is ~0.5 MB per leaf, whose first
+    touch costs more than the copy); ``a`` itself when nothing is padded.
+    """
+    points = points and points_to > n
+    more = batched and fits > n_fit
+    if not (points or more):
+        return a
+    shape = ((fits,) + a.shape[1:]) if batched else a.shape
+    shape = shape[:-1] + (points_to,) if points else shape
+    out = np.empty(shape, a.dtype)
+    if points:
+        head = out[:n_fit] if batched else out
+        head[..., :n] = a
+        head[..., n:] = a[..., -1:] if value is None else value
+    else:
+        out[:n_fit] = a
+    if more:
+        out[n_fit:] = out[:1]
+    return out
+
+
 def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
     """Give ``prob`` its batch axis, its mask and (``buckets``) bucketed shapes.
 
@@ -449,31 +477,11 @@ def pack(prob: Problem, *, buckets: bool = True, multiple: int = 1) -> Packed:
     L = bucket(n, smallest=8) if buckets and per_point else None
     B = bucket(n_fit) if buckets else n_fit
     B = -(-B // multiple) * multiple
-
     pad_points = L is not None and L > n
+    n_pts, L_pts = (n, L) if pad_points else (0, 0)
 
     def fill(a, value=None, points=True, batched=True):
-        """Pad ``a`` to ``L`` points (with its last point, or ``value``) and ``B`` fits.
-
-        One allocation per leaf (a padded batch of 1000 curves is ~0.5 MB per leaf, whose
-        first touch costs more than the copy); padded fits are copies of fit 0.
-        """
-        points = points and pad_points
-        more = batched and B > n_fit
-        if not (points or more):
-            return a
-        shape = ((B,) + a.shape[1:]) if batched else a.shape
-        shape = shape[:-1] + (L,) if points else shape
-        out = np.empty(shape, a.dtype)
-        if points:
-            head = out[:n_fit] if batched else out
-            head[..., :n] = a
-            head[..., n:] = a[..., -1:] if value is None else value
-        else:
-            out[:n_fit] = a
-        if more:
-            out[n_fit:] = out[:1]
-        return out
+        return pad(a, n_fit, B, n_pts, L_pts, value=value, points=points, batched=batched)
 
     y = jax.tree.map(fill, y)
     sigma = jax.tree.map(lambda a: fill(a, 1.0), sigma)

@@ -329,10 +329,7 @@ def _fit(model, prob, opts: _Options) -> FitResult:
         extra = np.concatenate([extra, np.repeat(extra[:1], packed.p0.shape[0] - n_fit, 0)])
         starts = np.concatenate([starts, extra], axis=1)
     n_jobs = starts.shape[0] * starts.shape[1]
-    per_job = sum(
-        (2 if c else 1) * (leaf[0].size if leaf.ndim else 1)
-        for c, leaf in zip(lay.complex_leaves, jax.tree.leaves(packed.y))
-    )
+    per_job = lay.residuals(leaf[0].size for leaf in jax.tree.leaves(packed.y))
     codegen = choose(opts.codegen, n_jobs, devices, prob.iterative, n_jobs * per_job)
     solver = _keyed(opts.solver, codegen, prob.iterative)
     static = _Static(
@@ -416,10 +413,7 @@ def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, r
 
         z0 = jax.vmap(c.z_of)(st)
         # lin's output shapes, known from the data (no extra trace of the model to find them)
-        m = sum(
-            (2 if cplx else 1) * leaf.size
-            for cplx, leaf in zip(lay.complex_leaves, jax.tree.leaves(yy))
-        )
+        m = lay.residuals(leaf.size for leaf in jax.tree.leaves(yy))
         jac = jax.ShapeDtypeStruct((m, z0.shape[1]), z0.dtype)
         shapes = (jax.ShapeDtypeStruct((m,), z0.dtype), jac, jac)
 
@@ -457,10 +451,7 @@ def _solve_jobs(model, static: _Static, x, y, sigma, mask, p0, starts, lo, hi, r
             n_converged=jnp.sum(good),
         )
         if static.assess:  # covariance and convergence checks in the graph (_assess notes)
-            ndata = sum(
-                (2 if cplx else 1) * jnp.sum(m)
-                for cplx, m in zip(lay.complex_leaves, jax.tree.leaves(mm))
-            )
+            ndata = lay.residuals(jnp.sum(m) for m in jax.tree.leaves(mm))
             fit.update(in_graph(fit, ndata, rtol, atol))
         return fit
 

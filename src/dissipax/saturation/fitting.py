@@ -38,7 +38,7 @@ import numpy as np
 
 from .._checks import DomainError, check, check_choice
 from ..fit import Check, FitResult, Parameter, Retry, least_squares
-from ..fit._problem import bucket, is_ragged, pack_ragged
+from ..fit._problem import bucket, is_ragged, pack_ragged, pad
 from . import field as _field
 from .laws import LAWS, PARAM_NAMES, log_plateau_plus_activated
 
@@ -129,15 +129,8 @@ def _guess_compiled(T2, g, m):
     """
     rows, n = g.shape
     R, L = bucket(rows), bucket(n, smallest=8)
-
-    def pad(a, value):
-        out = np.empty((R, L), a.dtype)
-        out[:rows, :n] = a
-        out[:rows, n:] = value
-        out[rows:] = out[:1]
-        return out
-
-    out = _guess_jit(pad(T2, 1.0), pad(g, 1.0), pad(m, False))
+    padded = (pad(a, rows, R, n, L, value=v) for a, v in ((T2, 1.0), (g, 1.0), (m, False)))
+    out = _guess_jit(*padded)
     return tuple(np.asarray(v)[:rows] for v in out)
 
 
