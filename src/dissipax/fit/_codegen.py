@@ -50,6 +50,7 @@ import equinox as eqx
 import jax
 
 from .._checks import DomainError
+from .._precision import x64_enabled
 
 #: XLA options of a fast-compiling (slower-running) executable, CPU only
 FAST_COMPILE_OPTIONS = {
@@ -133,7 +134,7 @@ def choose_step(solver, codegen: str, iterative: bool):
     """
     if getattr(solver, "step", None) != "auto":
         return solver
-    fast = codegen == "fast-run" and not iterative and bool(jax.config.read("jax_enable_x64"))
+    fast = codegen == "fast-run" and not iterative and x64_enabled()
     step = "normal" if fast else "qr"
     return dataclasses.replace(solver, step=step)
 

@@ -37,6 +37,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from .._checks import DomainError, check, check_choice
+from .._precision import x64_enabled
 from ..fit import Check, FitResult, Parameter, Retry, least_squares
 from ..fit._problem import bucket, is_ragged, pack_ragged, pad
 from . import field as _field
@@ -163,7 +164,7 @@ def initial_guess(T, rho, law: str, mask=None) -> dict[str, np.ndarray]:
     T2 = np.broadcast_to(np.asarray(T, dtype=float), rho2.shape)
     m = np.ones(rho2.shape, bool) if mask is None else np.broadcast_to(mask, rho2.shape)
     g = 1.0 / rho2 if law == "insulator" else rho2
-    if rho2.shape[0] >= _GUESS_JIT_ROWS and jax.config.read("jax_enable_x64"):
+    if rho2.shape[0] >= _GUESS_JIT_ROWS and x64_enabled():
         P, B, E = _guess_compiled(T2, g, m)
     else:
         with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
