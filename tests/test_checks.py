@@ -49,3 +49,33 @@ def test_shapes_and_choices():
     assert check_choice("law", "auto", ("insulator", "auto")) == "auto"
     with pytest.raises(DomainError, match="'law' must be one of"):
         check_choice("law", "metal", ("insulator", "auto"))
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [dict(gt=0.0), dict(ge=0.0), dict(lt=1.0), dict(le=1.0), dict(gt=0.0, le=1.0), {}],
+)
+@pytest.mark.parametrize("finite", [True, False])
+def test_large_arrays_decided_by_min_max_as_element_by_element(bounds, finite):
+    # arrays from _REDUCE_FROM elements on are first tested by their min and max; the outcome
+    # and the message must be those of the element-wise test (below the threshold)
+    from dissipax import _checks
+
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0.01, 0.99, 2 * _checks._REDUCE_FROM)
+    cases = [base, base.astype(np.float32), (base * 100).astype(int)]
+    for bad_value in (np.nan, np.inf, -np.inf, 0.0, 1.0, -0.5, 2.0):
+        a = base.copy()
+        a[37] = bad_value
+        cases.append(a)
+    for a in cases:
+        outcomes = []
+        for arr in (a, a[: _checks._REDUCE_FROM - 1]):  # fast path, element-wise path
+            arr = arr.copy()
+            arr[-1] = a[37]  # the same bad value in both, at the end
+            try:
+                check("v", arr, finite=finite, **bounds)
+                outcomes.append(None)
+            except DomainError as err:
+                outcomes.append(str(err).split(";")[0])
+        assert outcomes[0] == outcomes[1], (a[37], bounds, finite, outcomes)

@@ -130,6 +130,39 @@ def test_fit_result_is_a_pytree_with_a_batch_axis():
     assert d["status"] == int(Status.OK) and d["ndata"] == 40
 
 
+def test_fast_assembly_equals_the_equinox_constructor():
+    # from_arrays builds its result without equinox's per-leaf warnings (FitResult._of); the
+    # object must be the one the ordinary constructor builds
+    import dataclasses
+
+    T, y = curve(40)
+    res = least_squares(activated, PARAMS, T, np.stack([y, y + 0.01]), 0.01, batched=True)
+    fields = {f.name: getattr(res, f.name) for f in dataclasses.fields(FitResult)}
+    plain = FitResult(**fields)
+    assert jax.tree.structure(plain) == jax.tree.structure(res)
+    for a, b in zip(jax.tree.leaves(plain), jax.tree.leaves(res)):
+        np.testing.assert_array_equal(a, b)
+    assert all(getattr(plain, k) is getattr(res, k) for k in fields)  # the same objects
+    assert plain.report() == res.report()
+    with pytest.raises(TypeError, match="unknown FitResult fields"):
+        FitResult._of(**fields, nonsense=1)
+    with pytest.raises(TypeError, match="'arrays' was not given"):
+        FitResult._of(**{k: v for k, v in fields.items() if k != "arrays"})
+    # the per-fit counts a problem computes once are read-only
+    prob = PB.prepare(activated, PARAMS, T, np.stack([y, y]), 0.01, batched=True, batch_x=False)
+    with pytest.raises(ValueError, match="read-only"):
+        prob.ndata_each[0] = 1
+
+
+def test_any_of_few_columns_equals_numpy():
+    from dissipax.fit.result import _any_last
+
+    rng = np.random.default_rng(0)
+    for shape in [(0, 3), (5, 1), (1000, 3), (7, 8), (4, 9), (6,)]:
+        a = rng.uniform(size=shape) < 0.2
+        np.testing.assert_array_equal(_any_last(a), np.any(a, axis=-1))
+
+
 def test_status_has_one_definition():
     values = [s.value for s in Status]
     assert len(values) == len(set(values))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import collections
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -29,12 +30,12 @@ class Layout:
     vary: tuple[bool, ...]
     complex_leaves: tuple[bool, ...]  # per leaf of y: residual has real and imaginary parts
 
-    @property
+    @functools.cached_property
     def vary_names(self) -> tuple[str, ...]:
         """Names of the varying parameters (the order of covariance rows)."""
         return tuple(n for n, v in zip(self.names, self.vary) if v)
 
-    @property
+    @functools.cached_property
     def vary_index(self) -> tuple[int, ...]:
         """Positions of the varying parameters among all parameters."""
         return tuple(i for i, v in enumerate(self.vary) if v)
@@ -66,14 +67,20 @@ class Problem:
     mask: Any = None  # same structure as y (bool leaves of the leaves' shapes); None: all True
     iterative: bool = False  # the model runs loops of its own (an inner solve, a quadrature loop)
 
-    @property
+    @functools.cached_property
     def ndata_each(self) -> np.ndarray:
-        """Real residuals per fit, masked points excluded: ``(n_batch,)`` (``(1,)`` single)."""
+        """Real residuals per fit, masked points excluded: ``(n_batch,)`` (``(1,)`` single).
+
+        Computed once (a problem is not changed after :func:`prepare`), read-only.
+        """
         if self.mask is None:
-            return np.full(1 if self.n_batch is None else self.n_batch, self.ndata)
-        axes = lambda m: tuple(range(1 if self.n_batch is not None else 0, np.ndim(m)))  # noqa: E731
-        counts = [np.sum(np.asarray(m), axis=axes(m)) for m in jax.tree.leaves(self.mask)]
-        return np.atleast_1d(self.layout.residuals(counts)).astype(int)
+            out = np.full(1 if self.n_batch is None else self.n_batch, self.ndata)
+        else:
+            axes = lambda m: tuple(range(1 if self.n_batch is not None else 0, np.ndim(m)))  # noqa: E731
+            counts = [np.sum(np.asarray(m), axis=axes(m)) for m in jax.tree.leaves(self.mask)]
+            out = np.atleast_1d(self.layout.residuals(counts)).astype(int)
+        out.flags.writeable = False
+        return out
 
 
 def prepare(
@@ -321,9 +328,10 @@ def parameter_arrays(
     """Return the starts ``p0`` (``(n_param,)`` or ``(n_batch, n_param)``), ``lo`` and ``hi``."""
     names = tuple(pars)
     batched = n_batch is not None
-    p0 = []
-    for n in names:
-        v = np.asarray(pars[n].value, dtype=float_dtype())
+    fd = float_dtype()
+    p0 = np.empty((n_batch, len(names)) if batched else (len(names),), fd)
+    for j, n in enumerate(names):
+        v = np.asarray(pars[n].value, dtype=fd)
         if v.ndim == 1:
             if not batched:
                 raise DomainError(
@@ -334,11 +342,9 @@ def parameter_arrays(
                 raise DomainError(
                     f"parameter '{n}' has {v.shape[0]} per-fit starts but y holds {n_batch} fits"
                 )
-        p0.append(np.broadcast_to(v, (n_batch,)) if batched else v)
-    p0 = np.stack(p0, axis=-1)
-    lo = np.array([pars[n].bounds[0] for n in names], dtype=float_dtype())
-    hi = np.array([pars[n].bounds[1] for n in names], dtype=float_dtype())
-    return p0, lo, hi
+        p0[..., j] = v
+    b = np.array([pars[n].bounds for n in names], dtype=fd).reshape(-1, 2)
+    return p0, b[:, 0].copy(), b[:, 1].copy()
 
 
 def _leaf_name(base: str, i: int, n: int) -> str:

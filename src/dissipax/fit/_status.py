@@ -38,7 +38,12 @@ class Status(enum.IntEnum):
     DEGENERATE = 7
 
 
+#: the codes as plain ints, for NumPy comparisons (an array compared with an ``IntEnum``
+#: member costs ~4x the comparison with an int: NumPy converts the member each time)
+OK, BOUND_OK = int(Status.OK), int(Status.BOUND_OK)
+
+
 def succeeded(status) -> np.ndarray:
     """Whether each status counts as a converged fit (``OK`` or ``BOUND_OK``)."""
     s = np.asarray(status)
-    return (s == Status.OK) | (s == Status.BOUND_OK)
+    return (s == OK) | (s == BOUND_OK)
