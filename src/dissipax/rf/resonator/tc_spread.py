@@ -40,8 +40,9 @@ units (:func:`~dissipax.rf.resonator.temperature.reference_reactance`),
     \frac{\langle X_s(T)\rangle}{\langle X_s(0)\rangle} - 1
         = \frac{\sum_k w_k X_{0,k}\,\xi_k}{\sum_k w_k X_{0,k}},
 
-:math:`\rho_k = R_s/X_s(0)`, :math:`\xi_k = X_s/X_s(0) - 1` at :math:`T_{c,k}`
-(:func:`series_average`, with the quadrature below).
+:math:`\rho_k = R_s/X_s(0)`, :math:`\xi_k = X_s/X_s(0) - 1` of patch k, :math:`w_k` its area
+fraction (sums become integrals over the Gaussian: :func:`series_average`, with the
+quadrature below).
 Where every patch is normal, :math:`X_{0,k}\rho_k = R_n` and :math:`X_{0,k}(1+\xi_k) = X_n`
 for all k, so the average is exactly the normal state :math:`Z_n/\langle X_s(0)\rangle`.
 
