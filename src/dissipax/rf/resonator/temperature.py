@@ -232,7 +232,7 @@ def sweep_model(
         Arrays of the shape of ``T_K``.
 
     Valid for
-        0 < T_K < 2 Tc_K (with a spread: every node's Tc_K + σ x_k), 0 < alpha_k <= 1,
+        0 < T_K < 2 Tc_K (with a spread: σ < Tc_K/8), 0 < alpha_k <= 1,
         Q_other > 0, F_delta_tls >= 0; pure jnp (jit, grad, vmap).
     """
     cfg = dict(impedance=impedance, rho_n_ohm_m=rho_n_ohm_m, thickness_m=thickness_m)
@@ -287,7 +287,7 @@ def _evaluate(T_K, params: dict, config: dict, f_Hz: float):
 
         rs, dx = (
             np.asarray(a)
-            for a in _average(
+            for a in series_average(
                 T,
                 params["Tc_K"],
                 params["Tc_spread_K"],
@@ -305,19 +305,15 @@ def _evaluate(T_K, params: dict, config: dict, f_Hz: float):
     return fr.reshape(np.shape(T_K)), qi.reshape(np.shape(T_K))
 
 
-def _average(T, Tc_K, sigma, ratios, reactance, normal_tc):
-    """:func:`~.tc_spread.series_average` with NumPy callables (eager)."""
-    return series_average(T, Tc_K, sigma, ratios, reactance, normal_tc)
-
-
 @functools.cache
 def _fit_model(which: str, tc_spread: bool = False):
     """Return the model of one fit in fit coordinates (cached: one function object per kind).
 
     The impedance ratios come from the Chebyshev table ``x["table"]`` (:mod:`.chebyshev`),
-    evaluated at the fixed frequency ``x["f_ref"]``; with ``tc_spread`` at each node of the
-    Tc distribution (clipped to the table's box ``x["tc_box"]``), averaged with the
-    reference reactances of the table ``x["x0_table"]`` (:mod:`.tc_spread`).
+    evaluated at the fixed frequency ``x["f_ref"]``; with ``tc_spread`` at the nodes of the
+    Tc distribution (the table holds its values at the edges of its box ``x["tc_box"]``
+    beyond it), averaged with the reference reactances of the table ``x["x0_table"]``
+    (:func:`~.tc_spread.series_average`).
     """
 
     def fn(x, Tc_K, alpha_k, u_fr0, Q_other, F_delta_tls, gap_ratio, Tc_spread_K):
