@@ -8,6 +8,8 @@ r"""Superconducting microwave resonators: S21 line shape, batched fits, temperat
 * :mod:`.tls` — two-level-system loss and frequency shift (Gao 2008; Pappas 2011);
 * :mod:`.temperature` — :func:`fit_temperature_sweep`: fr(T) and Qi(T) jointly with the
   Mattis–Bardeen surface impedance (or each alone), :func:`compare_sweep_fits`;
+* :mod:`.tc_spread` — an inhomogeneous film: the surface impedance averaged over a
+  Gaussian distribution of Tc (``tc_spread=True``);
 * :mod:`.chebyshev` — the tabulated impedance ratios those fits evaluate.
 """
 

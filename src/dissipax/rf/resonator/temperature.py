@@ -41,7 +41,9 @@ Parameters: ``Tc_K``, ``alpha_k``, ``fr0_Hz`` (= fr(0)), ``Q_other``, ``F_delta_
 optionally varied, the coupling ratio ``gap_ratio`` = Δ0/k_BTc (weak coupling 1.764 by
 default: then Tc and Δ0 are one parameter).  ``fit="fr"`` and ``fit="Qi"`` fit each
 observable alone under the same model, so that one can check whether they agree
-(:func:`compare_sweep_fits`).
+(:func:`compare_sweep_fits`).  ``tc_spread=True`` adds ``Tc_spread_K``: a film whose Tc
+is Gaussian about ``Tc_K``, its surface impedance averaged in series over the
+distribution (:mod:`.tc_spread`); the per-Tc model above is what it averages.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ from ...fit import FitResult, Parameter, least_squares
 from ..complex_conductivity import sigma_mattis_bardeen
 from ..impedance import ALPHA_BCS, impedance_from_sigma
 from .chebyshev import build_ratios
+from .tc_spread import check_spread, series_average
 from .tls import tls_loss, tls_shift
 
 __all__ = [
@@ -77,6 +80,11 @@ FR0_SCALE = 1e-6
 TC_BOX = 2.0
 #: bounds of the gap ratio Delta0/k_B Tc when it is fitted
 GAP_BOX = (1.5, 2.5)
+#: the fit bounds the Tc spread to [0, SPREAD_BOX * Tc start] and starts it at
+#: SPREAD_START * Tc start
+SPREAD_BOX, SPREAD_START = 0.05, 0.02
+#: the direct models take the normal state of each temperature at Tc = 0.75 T
+NORMAL_TC_OVER_T = 0.75
 #: Tc candidates (times the start) scanned by the linear automatic start
 TC_SCAN = (0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4)
 #: temperature of the reference reactance X_s(0), as a fraction of Tc (T = 0 itself
@@ -115,9 +123,21 @@ def impedance_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
         ``rho_n_ohm_m``, ``thickness_m`` as in :func:`fit_temperature_sweep`.
     """
     z = _impedance(f_Hz, T_K, Tc_K, gap_ratio, **cfg)
-    z0 = _impedance(f_Hz, T_REF_OVER_TC * Tc_K, Tc_K, gap_ratio, **cfg)
-    x0 = jnp.imag(z0)
+    x0 = reference_reactance(f_Hz, Tc_K, gap_ratio, **cfg)
     return jnp.real(z) / x0, jnp.imag(z) / x0 - 1.0
+
+
+def reference_reactance(f_Hz, Tc_K, gap_ratio, **cfg):
+    r"""Return the reference reactance :math:`X_s(0)` of :func:`impedance_ratios` (T = 1e-3 Tc).
+
+    In units that do not depend on Tc (Ω; Z_s·d/ρ_n in the thin-film limit; the real
+    factor dropped in the anomalous limit is Tc-independent too), so that films of
+    different Tc can be compared (:mod:`.tc_spread`).
+
+    Valid for
+        f_Hz >= 1e3 [Hz], Tc_K > 0, gap_ratio > 0; ``cfg`` as in :func:`impedance_ratios`.
+    """
+    return jnp.imag(_impedance(f_Hz, T_REF_OVER_TC * Tc_K, Tc_K, gap_ratio, **cfg))
 
 
 #: traced evaluation: the Mattis-Bardeen node counts are then the fixed traced ones, so every
@@ -127,6 +147,26 @@ _ratios_jit = jax.jit(impedance_ratios, static_argnames=("impedance", "rho_n_ohm
 
 #: points per eager evaluation of the impedance ratios (one compiled shape for every table)
 CHUNK = 512
+
+
+_x0_jit = jax.jit(reference_reactance, static_argnames=("impedance", "rho_n_ohm_m", "thickness_m"))
+
+
+def _chunked(fn, f_Hz, arrays, cfg):
+    """``fn(f, *arrays[:, chunk], **cfg)`` over chunks of :data:`CHUNK` points (padded)."""
+    arrays = [np.ravel(a).astype(float) for a in np.broadcast_arrays(*arrays)]
+    n = arrays[0].size
+    pad = (-n) % CHUNK
+    arrays = [np.concatenate([a, np.full(pad, a[-1])]) for a in arrays]
+    outs = []
+    for k in range(0, n + pad, CHUNK):
+        sl = slice(k, k + CHUNK)
+        # f as a float64 array: a Python float and a NumPy scalar are different signatures
+        # to jit (one ~8 s compilation each, not kept by the persistent cache: the
+        # kernels' run-time guards are host callbacks)
+        out = fn(np.asarray(f_Hz, float), *(a[sl] for a in arrays), **cfg)
+        outs.append([np.asarray(o) for o in (out if isinstance(out, tuple) else (out,))])
+    return tuple(np.concatenate(col)[:n] for col in zip(*outs))
 
 
 def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
@@ -139,20 +179,16 @@ def tabulate_ratios(f_Hz, T_K, Tc_K, gap_ratio, **cfg):
     Valid for
         concrete arrays in the domain of :func:`impedance_ratios`.
     """
-    T, tc, g = (np.ravel(a).astype(float) for a in np.broadcast_arrays(T_K, Tc_K, gap_ratio))
-    n = tc.size
-    pad = (-n) % CHUNK
-    tc, g, T = (np.concatenate([a, np.full(pad, a[-1])]) for a in (tc, g, T))
-    rs, dx = [], []
-    for k in range(0, tc.size, CHUNK):
-        sl = slice(k, k + CHUNK)
-        # f as a float64 array: a Python float and a NumPy scalar are different signatures
-        # to jit (one ~8 s compilation each, not kept by the persistent cache: the
-        # kernels' run-time guards are host callbacks)
-        r, d = _ratios_jit(np.asarray(f_Hz, float), T[sl], tc[sl], g[sl], **cfg)
-        rs.append(np.asarray(r))
-        dx.append(np.asarray(d))
-    return np.concatenate(rs)[:n], np.concatenate(dx)[:n]
+    return _chunked(_ratios_jit, f_Hz, (T_K, Tc_K, gap_ratio), cfg)
+
+
+def tabulate_reactance(f_Hz, Tc_K, gap_ratio, **cfg):
+    """:func:`reference_reactance` at the points (Tc_K[k], gap_ratio[k]), eagerly ((m,)).
+
+    Valid for
+        concrete arrays in the domain of :func:`reference_reactance`.
+    """
+    return _chunked(_x0_jit, f_Hz, (Tc_K, gap_ratio), cfg)[0]
 
 
 def sweep_model(
@@ -168,6 +204,7 @@ def sweep_model(
     rho_n_ohm_m=1e-8,
     thickness_m=None,
     f_Hz=None,
+    Tc_spread_K=None,
 ):
     r"""fr(T) [Hz] and Qi(T) of the model in the module docstring.
 
@@ -183,6 +220,11 @@ def sweep_model(
     f_Hz
         Frequency [Hz] of the impedance and TLS terms (default ``fr0_Hz``;
         :func:`fit_temperature_sweep` uses the measured fr at the lowest temperature).
+    Tc_spread_K
+        ``None``: one Tc.  A number σ >= 0 [K]: an inhomogeneous film, Tc Gaussian with mean
+        ``Tc_K`` and standard deviation σ, the surface impedance averaged over it
+        (:mod:`.tc_spread`; about 50 Mattis–Bardeen evaluations per temperature);
+        σ = 0 is the single-Tc model.
 
     Returns
     -------
@@ -190,12 +232,24 @@ def sweep_model(
         Arrays of the shape of ``T_K``.
 
     Valid for
-        0 < T_K < 2 Tc_K, 0 < alpha_k <= 1, Q_other > 0, F_delta_tls >= 0; pure jnp
-        (jit, grad, vmap).
+        0 < T_K < 2 Tc_K (with a spread: σ < Tc_K/8), 0 < alpha_k <= 1,
+        Q_other > 0, F_delta_tls >= 0; pure jnp (jit, grad, vmap).
     """
     cfg = dict(impedance=impedance, rho_n_ohm_m=rho_n_ohm_m, thickness_m=thickness_m)
     f = fr0_Hz if f_Hz is None else f_Hz
-    rs, dx = impedance_ratios(f, T_K, Tc_K, gap_ratio, **cfg)
+    if Tc_spread_K is None:
+        rs, dx = impedance_ratios(f, T_K, Tc_K, gap_ratio, **cfg)
+    else:
+        T = jnp.ravel(jnp.asarray(T_K))
+        rs, dx = series_average(
+            T,
+            Tc_K,
+            Tc_spread_K,
+            lambda tc: impedance_ratios(f, T[:, None], tc, gap_ratio, **cfg),
+            lambda tc: reference_reactance(f, tc, gap_ratio, **cfg),
+            NORMAL_TC_OVER_T * T,
+        )
+        rs, dx = rs.reshape(jnp.shape(T_K)), dx.reshape(jnp.shape(T_K))
     shift = tls_shift(f, T_K, F_delta_tls=F_delta_tls)
     loss = tls_loss(f, T_K, F_delta_tls=F_delta_tls)
     fr = fr0_Hz * (1.0 - 0.5 * alpha_k * dx + shift)
@@ -212,10 +266,38 @@ def _tls_jit(f_Hz, T_K, F_delta_tls):
 
 
 def _evaluate(T_K, params: dict, config: dict, f_Hz: float):
-    """:func:`sweep_model` for concrete input, with the ratios from :func:`tabulate_ratios`."""
+    """:func:`sweep_model` for concrete input, with the ratios from :func:`tabulate_ratios`.
+
+    With ``config["tc_spread"]`` the same :func:`~.tc_spread.series_average` as the fit,
+    of the direct ratios.
+    """
     T = np.ravel(T_K)
     cfg = {k: config[k] for k in ("impedance", "rho_n_ohm_m", "thickness_m")}
-    rs, dx = tabulate_ratios(f_Hz, T, params["Tc_K"], params["gap_ratio"], **cfg)
+    g = params["gap_ratio"]
+    if config.get("tc_spread"):
+
+        def ratios(tc):
+            tc = np.asarray(tc)
+            r, d = tabulate_ratios(f_Hz, np.broadcast_to(T[:, None], tc.shape), tc, g, **cfg)
+            return r.reshape(tc.shape), d.reshape(tc.shape)
+
+        def reactance(tc):
+            tc = np.asarray(tc)
+            return tabulate_reactance(f_Hz, tc, g, **cfg).reshape(tc.shape)
+
+        rs, dx = (
+            np.asarray(a)
+            for a in series_average(
+                T,
+                params["Tc_K"],
+                params["Tc_spread_K"],
+                ratios,
+                reactance,
+                NORMAL_TC_OVER_T * T,
+            )
+        )
+    else:
+        rs, dx = tabulate_ratios(f_Hz, T, params["Tc_K"], g, **cfg)
     F = params["F_delta_tls"]
     shift, loss = (np.asarray(a) for a in _tls_jit(f_Hz, T, F))
     fr = params["fr0_Hz"] * (1.0 - 0.5 * params["alpha_k"] * dx + shift)
@@ -224,16 +306,33 @@ def _evaluate(T_K, params: dict, config: dict, f_Hz: float):
 
 
 @functools.cache
-def _fit_model(which: str):
+def _fit_model(which: str, tc_spread: bool = False):
     """Return the model of one fit in fit coordinates (cached: one function object per kind).
 
     The impedance ratios come from the Chebyshev table ``x["table"]`` (:mod:`.chebyshev`),
-    evaluated at the fixed frequency ``x["f_ref"]``.
+    evaluated at the fixed frequency ``x["f_ref"]``; with ``tc_spread`` at the nodes of the
+    Tc distribution (the table holds its values at the edges of its box ``x["tc_box"]``
+    beyond it), averaged with the reference reactances of the table ``x["x0_table"]``
+    (:func:`~.tc_spread.series_average`).
     """
 
-    def fn(x, Tc_K, alpha_k, u_fr0, Q_other, F_delta_tls, gap_ratio):
+    def fn(x, Tc_K, alpha_k, u_fr0, Q_other, F_delta_tls, gap_ratio, Tc_spread_K):
         fr0 = x["f_ref"] * (1.0 + FR0_SCALE * u_fr0)
-        rs, dx = x["table"].ratios(Tc_K, gap_ratio)
+        if tc_spread:
+
+            def ratios(tc):  # (n_T, m): column i of the table at tc[i, :]
+                return jax.vmap(lambda c: x["table"].ratios(c, gap_ratio), 1, 1)(tc)
+
+            def reactance(tc):
+                flat = jax.vmap(lambda c: x["x0_table"].ratios(c, gap_ratio)[0][0])
+                return flat(jnp.ravel(tc)).reshape(jnp.shape(tc))
+
+            # the table's normal piece exists for T_i > tc_lo (series_average leaves the
+            # normal patches out below it: with sigma <= SPREAD_BOX Tc a fraction < 1e-9)
+            normal_tc = jnp.full(x["T"].shape, x["tc_box"][0])
+            rs, dx = series_average(x["T"], Tc_K, Tc_spread_K, ratios, reactance, normal_tc)
+        else:
+            rs, dx = x["table"].ratios(Tc_K, gap_ratio)
         f, T = x["f_ref"], x["T"]
         fr = fr0 * (1.0 - 0.5 * alpha_k * dx + tls_shift(f, T, F_delta_tls=F_delta_tls))
         qi = 1.0 / (alpha_k * rs + 1.0 / Q_other + tls_loss(f, T, F_delta_tls=F_delta_tls))
@@ -255,7 +354,8 @@ class TemperatureSweepFit:
     ----------
     params, stderr
         ``Tc_K``, ``Delta0_K``, ``alpha_k``, ``fr0_Hz``, ``Q_other``, ``F_delta_tls``,
-        ``gap_ratio`` (floats); stderr 0 for fixed parameters (and for ``Q_other`` in an
+        ``gap_ratio``, ``Tc_spread_K`` (floats; the last 0 without ``tc_spread``); stderr 0
+        for fixed parameters (and for ``Q_other`` in an
         fr-only fit, ``fr0_Hz`` in a Qi-only fit, which those data do not constrain).
     fit_kind
         ``"joint"``, ``"fr"`` or ``"Qi"``.
@@ -265,7 +365,8 @@ class TemperatureSweepFit:
         Convergence flag and the engine's message.
     config
         ``impedance``, ``rho_n_ohm_m``, ``thickness_m``, ``tls``, ``T_err``,
-        ``table_error``.
+        ``table_error``, ``tc_spread``, ``tc_box`` (the Tc range of the table, to which
+        the spread's node Tc are clipped).
     errors
         ``"fr"``, ``"Qi"``: the standard errors the fit used ((n,) arrays): the data's, or
         with ``T_err`` the effective ones :math:`\sqrt{\sigma^2 + (\partial y/\partial T)^2
@@ -448,6 +549,8 @@ def fit_temperature_sweep(
     table_tol: float = 1e-9,
     T_err=None,
     T_err_iterations: int = 3,
+    tc_spread: bool = False,
+    Tc_spread_K: float | None = None,
 ) -> TemperatureSweepFit:
     r"""Fit fr(T) and Qi(T) jointly (or one of them) with the model of the module docstring.
 
@@ -489,6 +592,12 @@ def fit_temperature_sweep(
         (central differences of the direct model), refitted ``T_err_iterations`` times
         from the previous optimum.  ``None``: the data's errors only.  ``chi2_red`` is then
         the goodness of fit under the stated temperature uncertainty, never rescaled.
+    tc_spread, Tc_spread_K
+        Fit an inhomogeneous film: Tc Gaussian with mean ``Tc_K`` and a free standard
+        deviation ``Tc_spread_K`` [K], bounded to ``[0, SPREAD_BOX * Tc start]``, the
+        surface impedance averaged over it (:mod:`.tc_spread`); ``Tc_spread_K`` is its
+        start (default :data:`SPREAD_START` times the Tc start).  Without ``tc_spread``
+        the parameter is fixed at 0 (one sharp Tc).
 
     Returns
     -------
@@ -506,8 +615,8 @@ def fit_temperature_sweep(
     """
     check_choice("impedance", impedance, IMPEDANCES)
     check_choice("fit", fit, FITS)
-    if not isinstance(tls, bool) or not isinstance(vary_gap_ratio, bool):
-        raise DomainError("arguments 'tls' and 'vary_gap_ratio' must be True or False")
+    if not all(isinstance(b, bool) for b in (tls, vary_gap_ratio, tc_spread)):
+        raise DomainError("arguments 'tls', 'vary_gap_ratio' and 'tc_spread' must be True or False")
     arr = _check_data(T_K, fr_Hz, Qi, fr_err, Qi_err, fit)
     T, fr, qi = arr["T_K"], arr["fr_Hz"], arr["Qi"]
     s_fr = arr.get("fr_err", 1e-6 * fr)
@@ -520,7 +629,16 @@ def fit_temperature_sweep(
         thickness_m=None if impedance == "bulk" else thickness_m,
     )
     st = _linear_start(T, fr, qi, s_fr, s_qi, float(Tc_K), gap_ratio, fit, tls, cfg)
-    nvary = 2 + (fit != "Qi") + (fit != "fr") + tls + vary_gap_ratio
+    spread_hi = SPREAD_BOX * float(Tc_K)
+    if Tc_spread_K is not None:
+        check_spread(Tc_spread_K)
+        if not 0 < Tc_spread_K < spread_hi:
+            raise DomainError(
+                f"argument 'Tc_spread_K' (the start of the Tc spread) must lie in (0, "
+                f"{spread_hi:g}) K, i.e. below {SPREAD_BOX:g} Tc_K; got {Tc_spread_K!r}"
+            )
+    st["Tc_spread_K"] = float(SPREAD_START * Tc_K if Tc_spread_K is None else Tc_spread_K)
+    nvary = 2 + (fit != "Qi") + (fit != "fr") + tls + vary_gap_ratio + tc_spread
     ndata = T.size * (2 if fit == "joint" else 1)
     if ndata <= nvary:
         raise DomainError(
@@ -536,6 +654,24 @@ def fit_temperature_sweep(
         return tabulate_ratios(f_ref, t, tc, g, **cfg)
 
     table = build_ratios(direct, T, tc_lo, tc_hi, g_lo, g_hi, vary_g=vary_gap_ratio, tol=table_tol)
+    x = {"T": T, "f_ref": f_ref, "table": table}
+    if tc_spread:
+        # X_s(0) as a function of Tc, through the same table code: one "temperature" at 0,
+        # below every Tc of the box (only the smooth superconducting piece exists)
+        def direct_x0(tc, t, g):
+            return tabulate_reactance(f_ref, tc, g, **cfg), np.zeros_like(tc)
+
+        x0_table = build_ratios(
+            direct_x0,
+            np.zeros(1),
+            tc_lo,
+            tc_hi,
+            g_lo,
+            g_hi,
+            vary_g=vary_gap_ratio,
+            tol=table_tol,
+        )
+        x.update(x0_table=x0_table, tc_box=(tc_lo, tc_hi))
     params = {
         "Tc_K": Parameter(st["Tc_K"], min=tc_lo, max=tc_hi),
         "alpha_k": Parameter(st["alpha_k"], min=0.0, max=1.0),
@@ -547,13 +683,22 @@ def fit_temperature_sweep(
         "gap_ratio": Parameter(gap_ratio, min=g_lo, max=g_hi, vary=True)
         if vary_gap_ratio
         else Parameter(gap_ratio, vary=False),
+        "Tc_spread_K": Parameter(st["Tc_spread_K"], min=0.0, max=spread_hi)
+        if tc_spread
+        else Parameter(0.0, vary=False),
     }
-    x = {"T": T, "f_ref": f_ref, "table": table}
     y = {"fr": fr, "Qi": qi, "joint": (fr, qi)}[fit]
     sigma = {"fr": s_fr, "Qi": s_qi, "joint": (s_fr, s_qi)}[fit]
-    model = _fit_model(fit)
+    model = _fit_model(fit, tc_spread)
     res = least_squares(model, params, x, y, sigma, max_steps=max_steps)
-    config = dict(cfg, tls=tls, table_error=table.error, T_err=None)
+    config = dict(
+        cfg,
+        tls=tls,
+        table_error=table.error,
+        T_err=None,
+        tc_spread=tc_spread,
+        tc_box=(tc_lo, tc_hi),
+    )
     out = _collect(res, st, fit, config, x, {"fr": s_fr, "Qi": s_qi})
     if T_err is None:
         return out
@@ -614,6 +759,7 @@ def _collect(
         "Q_other": p["Q_other"],
         "F_delta_tls": p["F_delta_tls"],
         "gap_ratio": p["gap_ratio"],
+        "Tc_spread_K": p["Tc_spread_K"],
     }
     stderr = {
         "Tc_K": e["Tc_K"],
@@ -623,6 +769,7 @@ def _collect(
         "Q_other": e["Q_other"],
         "F_delta_tls": e["F_delta_tls"],
         "gap_ratio": e["gap_ratio"],
+        "Tc_spread_K": e["Tc_spread_K"],
     }
     return TemperatureSweepFit(
         params=params,
