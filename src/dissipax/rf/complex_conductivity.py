@@ -348,14 +348,32 @@ def _host_rules(maps, counts) -> _Rules:
     )
 
 
+def _collapse_repeats(x):
+    """``x`` without the axes along which it is constant (kept with length 1: it broadcasts back).
+
+    A grid from ``meshgrid`` repeats each ``T`` along the ``omega`` axis; one comparison per
+    axis finds that.
+    """
+    for ax in range(x.ndim):
+        if x.shape[ax] > 1:
+            first = x[(slice(None),) * ax + (slice(0, 1),)]
+            if np.array_equal(x, np.broadcast_to(first, x.shape)):
+                x = first
+    return x
+
+
 def _gap_unique(t):
     """Delta(t) on the distinct values of a concrete ``t`` (a grid repeats each T many times).
 
     :func:`~dissipax.rf.gap.gap_host` (the host interpolant of the gap, within 5e-14 of
-    :func:`~dissipax.rf.gap.gap_array` off :math:`T_c`) on the distinct values.  Returns a
-    NumPy array of the shape of ``t`` (the node counts are chosen from it on the host).
+    :func:`~dissipax.rf.gap.gap_array` off :math:`T_c`) on the distinct values, after the
+    axes along which ``t`` is constant are dropped (:func:`_collapse_repeats`).  Returns a
+    NumPy array that broadcasts to the shape of ``t`` (the node counts are chosen from it on
+    the host).
     """
-    t = np.minimum(np.asarray(t, dtype=float), T_REDUCED_MAX)
+    t = _collapse_repeats(np.minimum(np.asarray(t, dtype=float), T_REDUCED_MAX))
+    if t.size <= 64:
+        return gap_host(t)
     uniq, inverse = np.unique(t, return_inverse=True)
     return gap_host(uniq)[inverse].reshape(t.shape)
 
