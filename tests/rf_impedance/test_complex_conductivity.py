@@ -236,3 +236,38 @@ def test_vmap_and_jit_agree_with_the_batched_call():
     np.testing.assert_allclose(one.imag, batched.imag, rtol=2e-8)
     s1 = np.asarray(jax.vmap(rf.sigma1_mattis_bardeen)(w[:1], T[:1]))
     np.testing.assert_allclose(s1, rf.sigma1_mattis_bardeen(1e-3, 0.05), rtol=1e-13)
+
+
+def test_worst_points_meet_tol_in_one_call():
+    """tol=1e-8 at the hard points in one concrete call (the gap from the host interpolant):
+    omega -> 2 Delta from both sides, omega > 2 Delta, omega/T tiny, T -> Tc, low T.
+
+    (1 + 1e-6: at low T sigma1 grows from 0 like omega - 2 Delta, so a relative rounding
+    eps of omega or Delta moves it by eps / 1e-6; 1e-7 leaves no margin to 1e-8.)"""
+    w, t = [], []
+    for tr in (0.03, 0.05, 0.2, 0.4, 0.7, 0.9, 0.99, 0.999):
+        D = float(rf.bcs_gap(tr))
+        for f in (1 - 1e-6, 1 + 1e-6, 1 - 1e-3, 1 + 1e-3, 0.9, 1.1, 2.0, 3.0):
+            w.append(2 * D * f)
+            t.append(tr)
+        w += [1e-3, 1e-4]
+        t += [tr, tr]
+    w, t = np.array(w), np.array(t)
+    got = np.asarray(rf.sigma_mattis_bardeen(w, t * T_C, tol=1e-8))
+    D = np.asarray(rf.bcs_gap(t))
+    want = np.array([ref.sigma_mattis_bardeen(a, b * T_C, d) for a, b, d in zip(w, t, D)])
+    assert np.max(np.abs(got.real / want[:, 0] - 1)) < 1e-8
+    assert np.max(np.abs(got.imag / want[:, 1] - 1)) < 1e-8
+
+
+def test_grid_with_repeated_axes_equals_pointwise_gap():
+    """A meshgrid call (T repeated along omega, the gap solved on the collapsed axis) equals
+    the same points flattened and shuffled (every T its own entry)."""
+    w, T = np.meshgrid(np.logspace(-3, 0.5, 7), np.linspace(0.05, 0.99, 5) * T_C, indexing="ij")
+    grid = np.asarray(rf.sigma_mattis_bardeen(w, T, tol=1e-8))
+    perm = np.random.default_rng(0).permutation(w.size)
+    flat = np.asarray(rf.sigma_mattis_bardeen(w.ravel()[perm], T.ravel()[perm], tol=1e-8))
+    np.testing.assert_allclose(flat, grid.ravel()[perm], rtol=1e-12)
+    # T broadcast against a column of omega gives the same values as the full grid
+    bc = np.asarray(rf.sigma_mattis_bardeen(w[:, :1], T[:1, :], tol=1e-8))
+    np.testing.assert_allclose(bc, grid, rtol=1e-12)

@@ -64,3 +64,22 @@ def test_gap_bad_input(bad, text):
     with pytest.raises(DomainError, match="'t'") as err:
         rf.bcs_gap(bad)
     assert text in str(err.value)
+
+
+def test_host_interpolant_matches_the_solver():
+    """gap_host (the host table of concrete sigma calls) against gap_array, through Tc."""
+    from dissipax.rf.gap import T_LOW, gap_array, gap_host
+
+    t = np.concatenate(
+        [np.linspace(0.0, 1.5, 20001), 1 - np.logspace(-12, -4, 200), [T_LOW, 1.0]]
+    )
+    t = np.concatenate([t, np.nextafter(t, 0.0)])
+    want = np.asarray(gap_array(t))
+    got = gap_host(t)
+    assert np.all(got[want == 0.0] == 0.0) and np.all(got[t < T_LOW] == 1.0)
+    on = want > 0
+    err = np.abs(got[on] / want[on] - 1)
+    far = 1 - t[on] >= 1e-4
+    assert np.max(err[far]) < 5e-14
+    assert np.max(err[1 - t[on] >= 1e-12]) < 2e-13
+    assert gap_host(np.float64(0.5)).shape == ()

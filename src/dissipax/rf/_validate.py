@@ -194,7 +194,11 @@ def bound(
     if op not in ("<", ">="):
         raise ValueError(f"op must be '<' or '>='; got {op!r}")
     if not (is_traced(x) or is_traced(args)):
-        xv, lim = np.broadcast_arrays(np.asarray(x, dtype=float), limit_np(*args))
+        xv, lim = np.asarray(x, dtype=float), np.asarray(limit_np(*args), dtype=float)
+        if lim.ndim == 0 and xv.size:  # a scalar bound: one reduction (NaN fails it)
+            if (xv.max() < lim) if op == "<" else (xv.min() >= lim):
+                return x
+        xv, lim = np.broadcast_arrays(xv, lim)
         with np.errstate(invalid="ignore"):
             bad = ~(xv < lim) if op == "<" else ~(xv >= lim)
         if bad.any():

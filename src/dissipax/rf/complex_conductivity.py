@@ -42,7 +42,8 @@ integrals):
   \phi_g\sinh\tau` (:func:`~dissipax.rf.quadrature.edge_rule`); the pair-breaking
   integrand is symmetric about :math:`E = \omega/2` (one half).
 
-The gap :math:`\Delta(T)` is solved once per distinct ``T`` of a concrete call.
+The gap :math:`\Delta(T)` of a concrete call comes from the host interpolant
+:func:`~dissipax.rf.gap.gap_host` at each distinct ``T/Tc`` (traced: :func:`~dissipax.rf.gap.gap_array`).
 
 :math:`\Gamma > 0`: see :mod:`dissipax.rf.dynes`.
 """
@@ -61,7 +62,7 @@ from .._checks import DomainError, check_broadcast, guard, is_traced
 from . import _validate as _v
 from . import quadrature as q
 from ._batch import bind, broadcast_apply, broadcast_apply_shared
-from .gap import T_REDUCED_MAX, gap_array
+from .gap import T_REDUCED_MAX, gap_array, gap_host
 from .mattis_bardeen import thermal_integral
 
 __all__ = [
@@ -304,20 +305,36 @@ def _counts(maps, tol):
 
 
 def _call_maps(omega, T, D, tol):
-    """Widest span, finest gradings and whether any point breaks pairs (host; ``None``: traced)."""
+    """Widest span, finest gradings and whether any point breaks pairs (host; ``None``: traced).
+
+    The extremes of :func:`_point_maps` over the superconducting points (``D > 0``), in a
+    few NumPy passes (the same floats).
+    """
     if omega is None:
         phi_floor = math.asinh(math.sqrt(tol))
         return {"span": SPAN_TRACED, "phi2": phi_floor, "phip": phi_floor, "pair": True}
     w, t, d = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (omega, T, D)))
     t = np.maximum(t, q.T_FLOOR)
     sc = d > 0
+    if not sc.all():
+        w, t, d = w[sc], t[sc], d[sc]
+    if w.size == 0:
+        phi = float(_grading(np.inf, tol, np))
+        return {"span": 1.0, "phi2": phi, "phip": phi, "pair": False}
+    d2 = 2.0 * d
+    low = np.minimum(w, d2)  # L of sigma2
+    span = max(1.0, float(q.CUTOFF * np.max(t / np.minimum(low, t))))
+    gap = w - d2
     with np.errstate(divide="ignore", invalid="ignore"):
-        sp, r2, rp = _point_maps(w, t, np.where(sc, d, 1.0), np)
+        r2 = float(np.min(np.abs(gap) / low))
+    on = gap > 0.0
+    pair = bool(on.any())
+    rp = float(np.min(d2[on] / gap[on])) if pair else np.inf
     return {
-        "span": float(np.max(np.where(sc, sp, 1.0), initial=1.0)),
-        "phi2": float(_grading(np.min(np.where(sc, r2, np.inf), initial=np.inf), tol, np)),
-        "phip": float(_grading(np.min(np.where(sc, rp, np.inf), initial=np.inf), tol, np)),
-        "pair": bool(np.any(sc & (w > 2 * d))),
+        "span": span,
+        "phi2": float(_grading(r2, tol, np)),
+        "phip": float(_grading(rp, tol, np)),
+        "pair": pair,
     }
 
 
@@ -331,18 +348,34 @@ def _host_rules(maps, counts) -> _Rules:
     )
 
 
+def _collapse_repeats(x):
+    """``x`` without the axes along which it is constant (kept with length 1: it broadcasts back).
+
+    A grid from ``meshgrid`` repeats each ``T`` along the ``omega`` axis; one comparison per
+    axis finds that.
+    """
+    for ax in range(x.ndim):
+        if x.shape[ax] > 1:
+            first = x[(slice(None),) * ax + (slice(0, 1),)]
+            if np.array_equal(x, np.broadcast_to(first, x.shape)):
+                x = first
+    return x
+
+
 def _gap_unique(t):
     """Delta(t) on the distinct values of a concrete ``t`` (a grid repeats each T many times).
 
-    The distinct values are padded to a power of two (few compiled shapes).  Returns a
-    NumPy array (the node counts are chosen from it on the host).
+    :func:`~dissipax.rf.gap.gap_host` (the host interpolant of the gap, within 5e-14 of
+    :func:`~dissipax.rf.gap.gap_array` off :math:`T_c`) on the distinct values, after the
+    axes along which ``t`` is constant are dropped (:func:`_collapse_repeats`).  Returns a
+    NumPy array that broadcasts to the shape of ``t`` (the node counts are chosen from it on
+    the host).
     """
-    t = np.minimum(t, T_REDUCED_MAX)
+    t = _collapse_repeats(np.minimum(np.asarray(t, dtype=float), T_REDUCED_MAX))
+    if t.size <= 64:
+        return gap_host(t)
     uniq, inverse = np.unique(t, return_inverse=True)
-    size = 1 << max(int(uniq.size - 1).bit_length(), 0)
-    padded = np.concatenate([uniq, np.full(size - uniq.size, 0.5)])
-    D = np.asarray(gap_array(padded))[: uniq.size]
-    return D[inverse].reshape(t.shape)
+    return gap_host(uniq)[inverse].reshape(t.shape)
 
 
 def check_inputs(omega, T, Tc, Gamma):
@@ -444,13 +477,15 @@ def sigma_mattis_bardeen(omega, T, *, Tc=T_C, Gamma=0.0, tol: float = TOL_SIGMA)
         raise DomainError(f"argument 'tol' must be a Python float; got {tol!r}")
     omega, T, Tc, Gamma = check_inputs(omega, T, Tc, Gamma)
     shape = check_broadcast(omega=omega, T=T, Tc=Tc, Gamma=Gamma)
-    T_arr = jnp.broadcast_to(jnp.asarray(T, dtype=float), shape)
     concrete = not is_traced((omega, T, Tc, Gamma))
     if concrete:
-        D = _gap_unique(
-            np.broadcast_to(np.asarray(T, dtype=float) / np.asarray(Tc, dtype=float), shape)
-        )
+        # the gap on the broadcast of T and Tc only (the kernel broadcasts it with omega)
+        T_arr = T
+        D = _gap_unique(np.asarray(T, dtype=float) / np.asarray(Tc, dtype=float))
+        if np.broadcast_shapes(np.shape(omega), np.shape(T), D.shape) != shape:
+            D = np.broadcast_to(D, shape)  # a larger Tc or Gamma sets the shape
     else:
+        T_arr = jnp.broadcast_to(jnp.asarray(T, dtype=float), shape)
         D = gap_array(jnp.minimum(T_arr / jnp.asarray(Tc, dtype=float), T_REDUCED_MAX))
     if not is_traced(Gamma) and not np.any(np.asarray(Gamma) != 0.0):
         if concrete:  # rules built on the host: passed traced, nothing of them compiled

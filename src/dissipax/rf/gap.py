@@ -221,3 +221,63 @@ def gap_array(t, n: int | None = None):
         ``0 <= t`` (any shape), internal.
     """
     return _gap_array(jnp.asarray(t, dtype=float), _gap_nodes(TOL_GAP) if n is None else n)
+
+
+#: Pieces of t in [T_LOW, 1] of the host interpolant (:func:`gap_host`) and its degree per
+#: piece.  The first piece is the narrowest: Delta^2 has an essential singularity at t = 0.
+_TABLE_EDGES = (T_LOW, 0.1, 0.25, 0.5, 1.0)
+_TABLE_DEGREE = 20
+
+
+@functools.cache
+def _gap_table():
+    # Chebyshev coefficients of g(t) = Delta(t)^2 / (1 - t) on each piece (g is analytic
+    # through t = 1, where Delta^2 ~ 3.016 (1 - t)), interpolated at the Chebyshev points of
+    # the first kind (interior: t = 1 itself is never a node) from gap_array.
+    m = _TABLE_DEGREE + 1
+    k = np.arange(m)
+    z = np.cos(np.pi * (k + 0.5) / m)  # Chebyshev points on [-1, 1]
+    a, b = np.array(_TABLE_EDGES[:-1]), np.array(_TABLE_EDGES[1:])
+    t = 0.5 * (a + b)[:, None] + 0.5 * (b - a)[:, None] * z[None, :]  # (pieces, m)
+    d = np.asarray(gap_array(t.reshape(-1))).reshape(t.shape)
+    g = d * d / (1.0 - t)
+    # discrete cosine transform: c_j = (2/m) sum_k g_k cos(j theta_k), c_0 halved
+    cos = np.cos(np.outer(k, np.pi * (k + 0.5) / m))  # (j, k)
+    coef = (2.0 / m) * g @ cos.T
+    coef[:, 0] *= 0.5
+    coef.setflags(write=False)
+    return coef
+
+
+def gap_host(t):
+    r""":func:`bcs_gap` on the host (NumPy, concrete ``t``), from a piecewise interpolant.
+
+    :math:`g(t) = \Delta^2/(1 - t)` is analytic on :math:`[T_{low}, 1]` (through
+    :math:`T_c`); it is interpolated by Chebyshev polynomials of degree 20 on four pieces
+    (built once, from 84 solves of :func:`gap_array`), and :math:`\Delta =
+    \sqrt{g(t)(1 - t)}`.  Exactly 1 below :data:`T_LOW` and 0 at :math:`t \ge 1`, as
+    :func:`bcs_gap`.  Within 5e-14 (relative) of :func:`gap_array` for :math:`1 - t \ge
+    10^{-4}`, 2e-13 for :math:`1 - t \ge 10^{-12}` (where :func:`gap_array` itself scatters
+    at that level; measured on 20000 points, tested).  No gradient (NumPy): the traced paths
+    use :func:`gap_array`.
+
+    Valid for
+        concrete real ``t`` (any shape; ``0 <= t``), checked by the callers; internal.
+    """
+    t = np.asarray(t, dtype=float)
+    coef = _gap_table()
+    edges = np.asarray(_TABLE_EDGES)
+    inside = (t >= T_LOW) & (t < 1.0)
+    tc = np.where(inside, t, 0.5)
+    piece = np.clip(np.searchsorted(edges, tc, side="right") - 1, 0, coef.shape[0] - 1)
+    a, b = edges[piece], edges[piece + 1]
+    z = (2.0 * tc - (a + b)) / (b - a)
+    c = coef[piece]  # (..., degree + 1)
+    # Clenshaw recurrence
+    b1 = np.zeros_like(z)
+    b2 = np.zeros_like(z)
+    for j in range(coef.shape[1] - 1, 0, -1):
+        b1, b2 = 2.0 * z * b1 - b2 + c[..., j], b1
+    g = z * b1 - b2 + c[..., 0]
+    delta = np.sqrt(np.maximum(g * (1.0 - tc), 0.0))
+    return np.where(t < T_LOW, 1.0, np.where(inside, delta, 0.0))

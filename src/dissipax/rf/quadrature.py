@@ -432,6 +432,16 @@ class EdgeRule(NamedTuple):
     weight: jax.Array
 
 
+@functools.cache
+def _leggauss(n: int):
+    # Gauss-Legendre nodes and weights on [-1, 1] (cached: an eigenvalue solve per call
+    # otherwise, ~0.2 ms for the 16 nodes of a host-built edge rule)
+    y, wy = npleg.leggauss(n)
+    y.setflags(write=False)
+    wy.setflags(write=False)
+    return y, wy
+
+
 def edge_rule(m: int, phi_g, xp=jnp) -> EdgeRule:
     r"""Graded Gauss-Legendre rule of :class:`EdgeRule`: :math:`\phi = \phi_g\sinh\tau`.
 
@@ -448,7 +458,7 @@ def edge_rule(m: int, phi_g, xp=jnp) -> EdgeRule:
     Valid for
         ``m >= 1``, ``0 < phi_g <= PHI_MAX`` (scalar, may be traced; no gradient); internal.
     """
-    y, wy = npleg.leggauss(2 * m)
+    y, wy = _leggauss(2 * m)
     phi_g = xp.asarray(phi_g, dtype=float)
     if xp is jnp:
         phi_g = jax.lax.stop_gradient(phi_g)
