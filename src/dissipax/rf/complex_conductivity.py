@@ -43,7 +43,8 @@ integrals):
   integrand is symmetric about :math:`E = \omega/2` (one half).
 
 The gap :math:`\Delta(T)` of a concrete call comes from the host interpolant
-:func:`~dissipax.rf.gap.gap_host` at each distinct ``T/Tc`` (traced: :func:`~dissipax.rf.gap.gap_array`).
+:func:`~dissipax.rf.gap.gap_host` at each distinct ``T/Tc`` (traced:
+:func:`~dissipax.rf.gap.gap_array`).
 
 :math:`\Gamma > 0`: see :mod:`dissipax.rf.dynes`.
 """
