@@ -70,9 +70,7 @@ def test_host_interpolant_matches_the_solver():
     """gap_host (the host table of concrete sigma calls) against gap_array, through Tc."""
     from dissipax.rf.gap import T_LOW, gap_array, gap_host
 
-    t = np.concatenate(
-        [np.linspace(0.0, 1.5, 20001), 1 - np.logspace(-12, -4, 200), [T_LOW, 1.0]]
-    )
+    t = np.concatenate([np.linspace(0.0, 1.5, 20001), 1 - np.logspace(-12, -4, 200), [T_LOW, 1.0]])
     t = np.concatenate([t, np.nextafter(t, 0.0)])
     want = np.asarray(gap_array(t))
     got = gap_host(t)
