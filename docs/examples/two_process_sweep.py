@@ -57,7 +57,10 @@ def worker(rank: int, n_processes: int, port: int, out: str, bad: bool) -> None:
 
 
 def launch(n_processes: int, devices: int, out: str, bad: bool, timeout: float) -> int:
-    """Start ``n_processes`` workers on 127.0.0.1 with ``devices`` CPU devices each."""
+    """Start ``n_processes`` workers on 127.0.0.1 with ``devices`` CPU devices each.
+
+    Prints every process's exit code and returns the largest (0: all succeeded).
+    """
     with socket.socket() as s:  # a free port for the coordinator
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -82,6 +85,7 @@ def launch(n_processes: int, devices: int, out: str, bad: bool, timeout: float) 
         for p in procs:
             if p.poll() is None:
                 p.kill()
+    print(f"launcher: exit codes {codes}", flush=True)  # one per process, in rank order
     return max(codes)
 
 

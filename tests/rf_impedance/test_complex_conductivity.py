@@ -271,3 +271,74 @@ def test_grid_with_repeated_axes_equals_pointwise_gap():
     # T broadcast against a column of omega gives the same values as the full grid
     bc = np.asarray(rf.sigma_mattis_bardeen(w[:, :1], T[:1, :], tol=1e-8))
     np.testing.assert_allclose(bc, grid, rtol=1e-12)
+
+
+def test_collapsed_meshgrid_keeps_shape_values_and_error_index():
+    """A meshgrid is evaluated on its distinct values (``_collapse_grid``): the result keeps
+    the full shape and values, and the input checks still report the caller's elements."""
+    from dissipax.rf.complex_conductivity import _collapse_grid
+
+    w, T = np.meshgrid(np.logspace(-3, 0.5, 6), np.linspace(0.05, 0.5, 4), indexing="ij")
+    cw, cT = _collapse_grid(w, T, T_C, 0.0)
+    assert cw.shape == (6, 1) and cT.shape == (1, 4)
+    np.testing.assert_array_equal(np.broadcast_to(cw, w.shape), w)
+    np.testing.assert_array_equal(np.broadcast_to(cT, T.shape), T)
+    # a Tc of the full shape keeps the collapse (the broadcast shape is unchanged)
+    assert _collapse_grid(w, T, np.full(w.shape, T_C), 0.0)[0].shape == (6, 1)
+    # a constant omega and a T constant along axis 0 would collapse to (1, 1) and (1, 4),
+    # which lose the first axis: both kept whole
+    same = np.full(w.shape, 0.1)
+    kept = _collapse_grid(same, T, T_C, 0.0)
+    assert kept[0] is same and kept[1] is T
+    # not a meshgrid, 1-D, or a non-NumPy input: unchanged
+    noisy = T + np.random.default_rng(1).uniform(0, 1e-3, T.shape)
+    assert _collapse_grid(w, noisy, T_C, 0.0)[1] is noisy
+    assert _collapse_grid(w.ravel(), T.ravel(), T_C, 0.0)[0].shape == (24,)
+    got = np.asarray(rf.sigma_mattis_bardeen(w, T, tol=1e-8))
+    assert got.shape == w.shape
+    flat = np.asarray(rf.sigma_mattis_bardeen(w.ravel(), T.ravel(), tol=1e-8))
+    np.testing.assert_allclose(got, flat.reshape(w.shape), rtol=1e-12)
+    # the checks run before the collapse: a bad element is named in the caller's array
+    bad = T.copy()
+    bad[:, 2] = 4.2
+    with pytest.raises(DomainError, match="'T'") as err:
+        rf.sigma_mattis_bardeen(w, bad)
+    assert "at index (0, 2) (6 of 24 values)" in str(err.value), str(err.value)
+    nan = w.copy()
+    nan[3, 1] = np.nan
+    with pytest.raises(DomainError, match="'omega'") as err:
+        rf.sigma_mattis_bardeen(nan, T)
+    assert "at index (3, 1) (1 of 24 values)" in str(err.value), str(err.value)
+
+
+@pytest.mark.parametrize("grid", sorted(GRIDS))
+def test_host_and_traced_rules_are_chosen_from_the_same_maps(grid):
+    """The host maps (concrete calls: static node counts) and the traced maps (jit) of one
+    set of points are the same floats: one formula, ``_map_extremes``, in NumPy and in jnp."""
+    from dissipax.rf import complex_conductivity as cc
+    from dissipax.rf import quadrature as q
+
+    w, T = np.meshgrid(*GRIDS[grid], indexing="ij")
+    T = np.where(np.arange(T.shape[1]) == 0, 0.0, T)  # T = 0 (clamped) and, at t -> 2, D = 0
+    T[-1, -1] = 1.5 * T_C
+    D = np.asarray(rf.bcs_gap(T / T_C))
+    assert (D == 0).any()
+    host = cc._call_maps(w, T, D, 1e-8)
+
+    @jax.jit
+    def traced(w, T, D):
+        span, r2, rp, pair = cc._map_extremes(w, q.clamp_temperature(T), D, jnp)
+        return span, cc._grading(r2, 1e-8, jnp), cc._grading(rp, 1e-8, jnp), pair
+
+    span, phi2, phip, pair = (np.asarray(x) for x in traced(w, T, D))
+    assert (float(span), float(phi2), float(phip), bool(pair)) == (
+        host["span"],
+        host["phi2"],
+        host["phip"],
+        host["pair"],
+    )
+    assert host["pair"] == (grid != "low T")
+    # no superconducting point: the widest rule parameters of a normal-metal call
+    none = cc._call_maps(w, T, np.zeros_like(D), 1e-8)
+    assert none["span"] == 1.0 and not none["pair"]
+    assert none["phi2"] == none["phip"] == float(cc._grading(np.inf, 1e-8, np))

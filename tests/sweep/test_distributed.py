@@ -125,6 +125,7 @@ def test_documented_two_process_example(tmp_path):
     2 x 2-device mesh equals a direct call (checked inside the example) and is written."""
     ok = _run_example(tmp_path)
     assert ok.returncode == 0, ok.stdout[-2000:] + ok.stderr[-2000:]
+    assert "launcher: exit codes [0, 0]" in ok.stdout
     assert "process 0/2: 4 devices" in ok.stdout and "process 1/2: 4 devices" in ok.stdout
     assert "max relative difference to a direct call" in ok.stdout
     with np.load(tmp_path / "two_process_sweep.npz") as f:
@@ -136,6 +137,9 @@ def test_documented_example_guard_fails_in_both_processes(tmp_path):
     (no hang, no NaN), exit code 3 (the example's)."""
     bad = _run_example(tmp_path, "--bad")
     assert bad.returncode == 3, bad.stdout[-2000:] + bad.stderr[-2000:]
+    # every process, not only the largest code: a process that died of anything else (and
+    # printed no line) shows here with its own code and its stderr
+    assert "launcher: exit codes [3, 3]" in bad.stdout, bad.stdout[-3000:] + bad.stderr[-3000:]
     lines = [
         next((ln for ln in bad.stdout.splitlines() if ln.startswith(f"process {rank}:")), None)
         for rank in (0, 1)

@@ -40,7 +40,19 @@ class Status(enum.IntEnum):
 
 #: the codes as plain ints, for NumPy comparisons (an array compared with an ``IntEnum``
 #: member costs ~4x the comparison with an int: NumPy converts the member each time)
-OK, BOUND_OK = int(Status.OK), int(Status.BOUND_OK)
+OK, MAX_STEPS, NONFINITE, DIVERGED, LINEAR_FAIL, BOUND_OK, STALLED, DEGENERATE = (
+    int(Status[name])
+    for name in (
+        "OK",
+        "MAX_STEPS",
+        "NONFINITE",
+        "DIVERGED",
+        "LINEAR_FAIL",
+        "BOUND_OK",
+        "STALLED",
+        "DEGENERATE",
+    )
+)
 
 
 def succeeded(status) -> np.ndarray:

@@ -271,13 +271,10 @@ def gap_host(t):
     tc = np.where(inside, t, 0.5)
     piece = np.clip(np.searchsorted(edges, tc, side="right") - 1, 0, coef.shape[0] - 1)
     a, b = edges[piece], edges[piece + 1]
-    z = (2.0 * tc - (a + b)) / (b - a)
-    c = coef[piece]  # (..., degree + 1)
-    # Clenshaw recurrence
-    b1 = np.zeros_like(z)
-    b2 = np.zeros_like(z)
-    for j in range(coef.shape[1] - 1, 0, -1):
-        b1, b2 = 2.0 * z * b1 - b2 + c[..., j], b1
-    g = z * b1 - b2 + c[..., 0]
+    z = np.clip((2.0 * tc - (a + b)) / (b - a), -1.0, 1.0)
+    # T_j(z) = cos(j arccos z) for all degrees in one array pass (a Clenshaw recurrence is
+    # ~80 NumPy calls: ~170 us on 100 values against ~70 us, the same max error 2e-14)
+    cheb = np.cos(np.arccos(z)[..., None] * np.arange(coef.shape[1]))
+    g = np.einsum("...j,...j->...", coef[piece], cheb)
     delta = np.sqrt(np.maximum(g * (1.0 - tc), 0.0))
     return np.where(t < T_LOW, 1.0, np.where(inside, delta, 0.0))

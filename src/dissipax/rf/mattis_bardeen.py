@@ -76,7 +76,7 @@ def thermal_integral(omega, T, D, rule: q.BoltzmannRule):
         den = jnp.sqrt((d + omega) * (2.0 * D + d) * (2.0 * D + d + omega))
         return a * num * b / ((1.0 + b) * (1.0 + b * bw) * den)
 
-    acc = q.node_sum(term, (rule.y, rule.a, rule.boltzmann))
+    acc = q.node_sum(term, (rule.y, rule.a, rule.boltzmann), unroll=rule.unroll)
     return 2.0 / omega * jnp.sqrt(T) * -jnp.expm1(-omega / T) * acc
 
 

@@ -32,6 +32,7 @@ off the nodes are one consistent function.
 from __future__ import annotations
 
 import cmath
+import dataclasses
 import functools
 import math
 from typing import NamedTuple
@@ -355,7 +356,14 @@ STRIP_THERMAL = 0.6
 PHI_MAX = 1.0
 
 
-class BoltzmannRule(NamedTuple):
+#: Largest node count that :func:`node_sum` sums unrolled (for a rule built with
+#: ``unroll=True``); beyond it the compile time (linear in the count) outweighs the gain.
+UNROLL_MAX = 64
+
+
+@jax.tree_util.register_dataclass
+@dataclasses.dataclass(frozen=True, slots=True)
+class BoltzmannRule:
     r"""Trapezoidal rule for :math:`\int_0^{Y} g(y)\,dy/\sqrt{y}`, :math:`Y =` :data:`CUTOFF`.
 
     Map :math:`y = \kappa\sinh^2 t`, :math:`\kappa = Y/\mathrm{span}`, :math:`t_k = kh`
@@ -364,11 +372,14 @@ class BoltzmannRule(NamedTuple):
     :math:`\int \approx \sum_k a_k\,g(y_k)` (``a`` includes the trapezoidal weights, half at
     :math:`t = 0`).  ``boltzmann = exp(-y)`` is carried along: a thermal integrand in
     :math:`y = (E - \Delta)/T` needs no exponential per node.
+
+    ``unroll`` (static): how :func:`node_sum` sums over the nodes (see there).
     """
 
     y: jax.Array
     a: jax.Array
     boltzmann: jax.Array
+    unroll: bool = dataclasses.field(default=False, metadata={"static": True})
 
 
 def boltzmann_rule(n: int, span, xp=jnp) -> BoltzmannRule:
@@ -383,7 +394,9 @@ def boltzmann_rule(n: int, span, xp=jnp) -> BoltzmannRule:
     with error :math:`\exp(-2\pi d/h)` (:data:`STRIP_THERMAL`), which
     :func:`boltzmann_node_count` inverts.
 
-    ``xp = numpy`` builds the same rule on the host (concrete ``span``: nothing to compile).
+    ``xp = numpy`` builds the same rule on the host (concrete ``span``: nothing to compile),
+    marked ``unroll`` (:func:`node_sum`): a host-built rule serves a call on concrete
+    inputs, whose kernel is compiled for the forward pass only.
 
     Valid for
         ``n >= 2``, ``span >= 1`` (finite); internal building block, no checks.  ``span``
@@ -401,7 +414,7 @@ def boltzmann_rule(n: int, span, xp=jnp) -> BoltzmannRule:
     kappa = CUTOFF / span
     y = kappa * s * s
     a = w * 2.0 * xp.sqrt(kappa) * xp.sqrt(1.0 + s * s)
-    return BoltzmannRule(y=y, a=a, boltzmann=xp.exp(-y))
+    return BoltzmannRule(y=y, a=a, boltzmann=xp.exp(-y), unroll=xp is np)
 
 
 def boltzmann_node_count(tol: float, span: float) -> int:
@@ -419,17 +432,21 @@ def boltzmann_node_count(tol: float, span: float) -> int:
     return max(8, 8 * math.ceil(n / 8))
 
 
-class EdgeRule(NamedTuple):
+@jax.tree_util.register_dataclass
+@dataclasses.dataclass(frozen=True, slots=True)
+class EdgeRule:
     r"""Rule for :math:`\int_0^{\pi/4} P(\phi)\,d\phi` with nodes ``u = sin^2(phi)``.
 
     For an integral between two square-root edges, :math:`\int_a^b h(E)\,dE/\sqrt{(E-a)(b-E)}
     = 2\int_0^{\pi/2} h(a + L\sin^2\phi)\,d\phi` (:math:`L = b - a`; both edges removed
     exactly); this is the half next to :math:`a` (the other half is the same rule from
-    :math:`b`, ``u -> 1 - u``).  ``weight`` is in :math:`\phi`.
+    :math:`b`, ``u -> 1 - u``).  ``weight`` is in :math:`\phi`.  ``unroll`` (static): how
+    :func:`node_sum` sums over the nodes.
     """
 
     u: jax.Array
     weight: jax.Array
+    unroll: bool = dataclasses.field(default=False, metadata={"static": True})
 
 
 @functools.cache
@@ -453,7 +470,8 @@ def edge_rule(m: int, phi_g, xp=jnp) -> EdgeRule:
     Gauss-Legendre rule on :math:`[-\tau_{max}, \tau_{max}]`, :math:`\phi_g\sinh\tau_{max} =
     \pi/4`, with doubled weights.
 
-    ``xp = numpy`` builds the same rule on the host.
+    ``xp = numpy`` builds the same rule on the host, marked ``unroll`` (as
+    :func:`boltzmann_rule`).
 
     Valid for
         ``m >= 1``, ``0 < phi_g <= PHI_MAX`` (scalar, may be traced; no gradient); internal.
@@ -466,7 +484,9 @@ def edge_rule(m: int, phi_g, xp=jnp) -> EdgeRule:
     tau = tau_max * xp.asarray(y[m:])
     phi = phi_g * xp.sinh(tau)
     s = xp.sin(phi)
-    return EdgeRule(u=s * s, weight=tau_max * xp.asarray(wy[m:]) * phi_g * xp.cosh(tau))
+    return EdgeRule(
+        u=s * s, weight=tau_max * xp.asarray(wy[m:]) * phi_g * xp.cosh(tau), unroll=xp is np
+    )
 
 
 def edge_node_count(tol: float, phi_g: float) -> int:
@@ -491,24 +511,37 @@ def edge_node_count(tol: float, phi_g: float) -> int:
     return 4 * math.ceil(math.ceil(n / 2) / 4)
 
 
-def node_sum(term, nodes):
-    """``sum_i term(*[x[i] for x in nodes])``, accumulated by ``lax.scan`` over the nodes.
+def node_sum(term, nodes, *, unroll: bool = False):
+    """``sum_i term(*[x[i] for x in nodes])`` over the nodes, in node order.
 
-    ``term`` closes over the point arrays and is elementwise in them: each scan step is one
-    fused pass over all points (on CPU ~3x faster than a vmapped per-point sum over a node
-    axis, and, unlike a Python-unrolled loop, cheap to compile and differentiate).
+    ``term`` closes over the point arrays and is elementwise in them: each node is one fused
+    pass over all points (on CPU ~3x faster than a vmapped per-point sum over a node axis).
+
+    * ``unroll=False``: accumulated by ``lax.scan`` (cheap to compile and differentiate: the
+      traced paths, which may be differentiated);
+    * ``unroll=True`` (the rules built on the host, for concrete calls, which are compiled
+      for the forward pass only) and at most :data:`UNROLL_MAX` nodes: a Python-unrolled
+      sum, one fusion over every node.  On the 2-core CPU machine the 40-node thermal sum
+      over 10^4 points ran 0.60 ms against 1.16 ms scanned (minimum of 60 calls), at ~5x the
+      compile time (0.35 s against 0.06 s).  The same sum in the same order (the two agree
+      to a few ulp: XLA may fuse a multiply-add).
 
     Valid for
         ``nodes`` a tuple of arrays of one length ``n >= 1``; internal, no checks.
     """
-    # the carry starts as the first term (not zeros): it then has the term's type also
+    n = nodes[0].shape[0]
+    # the sum starts from the first term (not zeros): it then has the term's type also
     # under shard_map (varying over the manual axes)
-    first = term(*(x[0] for x in nodes))
-    if nodes[0].shape[0] == 1:
-        return first
+    acc = term(*(x[0] for x in nodes))
+    if unroll and n <= UNROLL_MAX:
+        for i in range(1, n):
+            acc = acc + term(*(x[i] for x in nodes))
+        return acc
+    if n == 1:
+        return acc
 
     def body(acc, x):
         return acc + term(*x), None
 
-    acc, _ = jax.lax.scan(body, first, tuple(x[1:] for x in nodes))
+    acc, _ = jax.lax.scan(body, acc, tuple(x[1:] for x in nodes))
     return acc
